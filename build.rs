@@ -1,0 +1,41 @@
+//! Builds the startup snapshot: the engine's own JavaScript (`js/`) evaluated once at build time
+//! so that each run starts from a ready heap instead of parsing and running the bootstrap.
+
+#[path = "src/ops/mod.rs"]
+mod ops;
+#[path = "src/runtime/extension.rs"]
+mod extension;
+
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo:rerun-if-changed=js");
+    println!("cargo:rerun-if-changed=src/ops");
+    println!("cargo:rerun-if-changed=src/runtime/extension.rs");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR")).join("FNHOST_SNAPSHOT.bin");
+    let snapshot = deno_core::snapshot::create_snapshot(
+        deno_core::snapshot::CreateSnapshotOptions {
+            cargo_manifest_dir: env!("CARGO_MANIFEST_DIR"),
+            startup_snapshot: None,
+            skip_op_registration: false,
+            extensions: vec![extension::fnhost::init()],
+            extension_transpiler: None,
+            with_runtime_cb: Some(Box::new(|runtime| {
+                // The loader needs each built-in's export names to generate ES facades.
+                let names = runtime
+                    .execute_script("[fnhost:build]", "globalThis.__fnhostModules.builtinExportNames()")
+                    .expect("listing built-in exports");
+                deno_core::scope!(scope, runtime);
+                let text = names.open(scope).to_rust_string_lossy(scope);
+                let dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
+                std::fs::write(dir.join("builtin_exports.json"), text).expect("writing builtin_exports.json");
+            })),
+        },
+        None,
+    )
+    .expect("creating the startup snapshot");
+    std::fs::write(&out, &snapshot.output).expect("writing the startup snapshot");
+    for file in snapshot.files_loaded_during_snapshot {
+        println!("cargo:rerun-if-changed={}", file.display());
+    }
+}

@@ -1,0 +1,505 @@
+// The OpenFn runtime: runs an execution plan (steps, edges, state passing) and each step's
+// compiled job against its state, with @openfn/runtime's semantics for operations, errors,
+// timeouts and the final state. Job code runs in a separate restricted realm (op_realm_eval).
+import { op_job_compile, op_job_map_position, op_module_resolve, op_realm_eval } from "ext:core/ops";
+import { createLogger, addSecrets, formatValue } from "ext:fnhost/00_console.js";
+import * as timers from "ext:fnhost/01_timers.js";
+import { clone } from "ext:fnhost/02_serialize.js";
+import {
+  AdaptorError, EdgeConditionError, ImportError, InvalidExportsError, InvalidOperationError,
+  JOB_FRAME, TimeoutError, ValidationError, classifyError, extractPositionForFrame, serializeError,
+} from "ext:fnhost/03_errors.js";
+import { resetModules } from "ext:fnhost/04_require.js";
+import * as openfnRuntime from "ext:fnhost/openfn_runtime.js";
+
+const NULL_STATE = Symbol("null_state");
+const createNullState = () => ({ [NULL_STATE]: true });
+const isNullState = (s) => typeof s === "object" && s !== null && s[NULL_STATE] === true;
+const clearNullState = (s) => { if (typeof s === "object" && s !== null) delete s[NULL_STATE]; };
+
+const edgeConditions = {
+  on_job_success: "Boolean(!state?.errors?.[upstreamStepId] ?? true)",
+  on_job_failure: "Boolean(state?.errors && state.errors[upstreamStepId])",
+  always: "true",
+};
+edgeConditions.on_upstream_success = edgeConditions.on_job_success;
+edgeConditions.on_upstream_fail = edgeConditions.on_job_failure;
+
+/** Evaluates `source` in a fresh restricted realm with the given globals. */
+function realmEval(globals, source) {
+  const [ok, value] = op_realm_eval(globals, source, JOB_FRAME);
+  if (!ok) throw value;
+  return value;
+}
+
+/** Compiles an edge condition string into `(state, upstreamStepId) => boolean`, in a realm
+ * that sees only `console` and cannot generate code. */
+function compileCondition(expression, logger) {
+  return realmEval({ console: logger }, `(function (state, upstreamStepId) {\nreturn ${expression}\n})`);
+}
+
+function validatePlan(plan) {
+  const steps = plan.workflow.steps;
+  const start = plan.options?.start;
+  if (typeof start === "string" && !steps.find(({ id }) => id === start)) {
+    throw new ValidationError(`Could not find start job: ${start}`);
+  }
+  const byId = {};
+  for (const s of steps) if (s.id) byId[s.id] = s;
+  const model = {};
+  const ensure = (id) => (model[id] ??= { up: {}, down: {} });
+  const check = (id) => { if (!byId[id]) throw new ValidationError(`Cannot find job: ${id}`); };
+  for (const step of steps) {
+    const node = step.id ? ensure(step.id) : { up: {}, down: {} };
+    if (typeof step.next === "string") {
+      check(step.next);
+    } else {
+      for (const nextId in step.next) {
+        check(nextId);
+        node.down[nextId] = true;
+        const nextNode = ensure(nextId);
+        if (step.id) nextNode.up[step.id] = true;
+      }
+    }
+  }
+  const search = (from, target, key) => {
+    for (const nextId in model[from][key]) {
+      if (nextId === target) throw new ValidationError(`Circular dependency: ${from} <-> ${target}`);
+      search(nextId, target, key);
+    }
+  };
+  for (const id in model) {
+    search(id, id, "down");
+    search(id, id, "up");
+  }
+}
+
+function compilePlan(plan, logger) {
+  const { workflow, options = {} } = plan;
+  let auto = 0;
+  for (const step of workflow.steps) if (!step.id) step.id = `job-${++auto}`;
+  const compiled = {
+    workflow: { steps: {}, globals: typeof workflow.globals === "string" ? workflow.globals : undefined, credentials: workflow.credentials },
+    options: { ...options, start: options.start ?? workflow.start ?? workflow.steps[0]?.id },
+  };
+  const errs = [];
+  for (const step of workflow.steps) {
+    const out = { id: step.id };
+    for (const key of ["expression", "state", "configuration", "name", "adaptors", "source"]) {
+      if (Object.prototype.hasOwnProperty.call(step, key)) out[key] = step[key];
+    }
+    if (step.next) {
+      if (typeof step.next === "string") {
+        out.next = { [step.next]: true };
+      } else {
+        out.next = {};
+        for (const edgeId in step.next) {
+          const edge = step.next[edgeId];
+          try {
+            if (typeof edge === "boolean") out.next[edgeId] = edge;
+            else if (typeof edge === "string") out.next[edgeId] = { condition: compileCondition(edgeConditions[edge] ?? edge, logger) };
+            else {
+              const copy = { ...edge };
+              if (typeof edge.condition === "string") copy.condition = compileCondition(edgeConditions[edge.condition] ?? edge.condition, logger);
+              out.next[edgeId] = copy;
+            }
+          } catch (e) {
+            errs.push(new Error(`Failed to compile edge condition ${step.id}->${edgeId} (${e.message})`));
+          }
+        }
+      }
+    }
+    compiled.workflow.steps[step.id] = out;
+  }
+  if (errs.length) {
+    const e = new Error("compilation error");
+    e.message = errs.map(({ message }) => message).join("\n\n");
+    throw e;
+  }
+  return compiled;
+}
+
+function assembleState(initial = {}, configuration = {}, defaults = {}, globalCredentials = {}) {
+  const obj = { ...defaults, ...initial };
+  if (initial.references) obj.references = initial.references;
+  if (initial.errors) obj.errors = initial.errors;
+  const data = initial.data && (Array.isArray(initial.data) || typeof initial.data !== "object")
+    ? initial.data
+    : Object.assign({}, defaults.data ?? {}, initial.data);
+  Object.assign(obj, {
+    configuration: Object.assign({}, globalCredentials, initial.configuration, configuration),
+    data,
+  });
+  return obj;
+}
+
+/** Applies OpenFn's linker rules to an imported namespace: babel CJS `default.default`, or a
+ * lone non-empty `default` object, become the named exports the job sees. */
+export function linkNamespace(ns) {
+  let target = ns;
+  if (ns.__esModule && target.default?.default) {
+    target = target.default.default;
+  } else if (Object.keys(ns).length === 1 && ns.default && Object.keys(ns.default).length > 0) {
+    target = target.default;
+  }
+  const out = Object.create(null);
+  for (const key of Object.keys(target)) out[key] = target[key];
+  return out;
+}
+
+/** Loads a module a job imports and returns the namespace the job sees. */
+async function importForJob(specifier, step, ctx) {
+  if (specifier === "@openfn/runtime") return linkNamespace(openfnRuntime);
+  const adaptor = (step.adaptors || []).find((a) => a.name === specifier);
+  const url = adaptor ? adaptor.url : ctx.resolveJobImport(specifier);
+  if (!url) throw new ImportError(`Failed to import module "${specifier}"`);
+  let ns;
+  try {
+    ns = await import(url);
+  } catch (e) {
+    const path = url.startsWith("file://") ? decodeURIComponent(url.slice(7)) : url;
+    throw new ImportError(`Failed to import module ${specifier} from ${path} (${e?.message || "reason unknown"})`);
+  }
+  if (adaptor && specifier.startsWith("@openfn/language-")) {
+    ctx.logger.info(`Resolved adaptor ${specifier} to version ${adaptor.version}`);
+  }
+  return linkNamespace(ns);
+}
+
+class SafeBufferPlaceholder {
+  constructor() {
+    throw new Error("Do not call Buffer() constructor directly. Use Buffer.from() instead.");
+  }
+}
+
+function makeSafeBuffer() {
+  const NodeBuffer = globalThis.Buffer;
+  if (typeof NodeBuffer !== "function") return SafeBufferPlaceholder;
+  return class SafeBuffer extends NodeBuffer {
+    constructor(x) {
+      throw new Error("Do not call Buffer() constructor directly. Use Buffer.from() instead.");
+      super(x);
+    }
+  };
+}
+
+/** Builds the job realm's globals, as OpenFn's vm context has them (all frozen but state). */
+function jobGlobals(state, extra, jobLogger) {
+  const globals = {
+    ...extra,
+    console: jobLogger,
+    clearInterval: timers.clearInterval,
+    clearTimeout: timers.clearTimeout,
+    parseFloat,
+    parseInt,
+    setInterval: timers.setInterval,
+    setTimeout: timers.setTimeout,
+    state,
+    Buffer: makeSafeBuffer(),
+  };
+  for (const key in globals) if (key !== "state") Object.freeze(globals[key]);
+  return globals;
+}
+
+/** Compiles a step's source and loads everything it imports. */
+async function prepareJob(step, state, ctx) {
+  const adaptors = [];
+  for (const adaptor of step.adaptors || []) {
+    const ns = await importForJob(adaptor.name, step, ctx);
+    adaptors.push({ specifier: adaptor.name, exports: Object.keys(ns) });
+  }
+  const compiled = op_job_compile(step.expression, adaptors, step.name || step.id, ctx.globalNames);
+  step.compiledId = compiled.id;
+  step.operationsMap = compiled.operations;
+  const namespaces = [];
+  for (const specifier of compiled.imports) namespaces.push(await importForJob(specifier, step, ctx));
+  const factory = realmEval(jobGlobals(state, ctx.globals, ctx.jobLogger), compiled.script);
+  const exports = {};
+  await factory(namespaces, exports);
+  const operations = exports.default;
+  if (!Array.isArray(operations)) throw new InvalidExportsError();
+  operations.forEach((op, idx) => {
+    if (typeof op !== "function") throw new InvalidOperationError(idx);
+  });
+  return { operations, execute: exports.execute };
+}
+
+const defaultExecute = (...operations) => (state) =>
+  operations.reduce((acc, operation) => acc.then(operation), Promise.resolve(state));
+
+function wrapOperation(fn, ctx, name, index, operationsMap) {
+  return async (state) => {
+    ctx.logger.debug(`Starting operation ${name}`);
+    const start = Date.now();
+    if (isNullState(state)) {
+      clearNullState(state);
+      ctx.logger.warn(`WARNING: No state was passed into operation ${name}. Did the previous operation return state?`);
+    }
+    let result;
+    try {
+      result = await fn(state);
+    } catch (e) {
+      if (e && typeof e.stack === "string") {
+        const containsVMFrame = /at vm:module\(0\)/.test(e.stack);
+        const frames = e.stack.split("\n");
+        frames.shift();
+        let firstFrame;
+        do {
+          const next = frames.shift();
+          if (/@openfn\/runtime/.test(next)) break;
+          if (/(@openfn\/language-)|(packages\/.+\/dist)|(vm:module)|(node_modules)/.test(next)) {
+            firstFrame = next;
+            break;
+          }
+        } while (frames.length);
+        if (firstFrame && !/at vm:module\(0\)/.test(firstFrame)) {
+          let operation;
+          if (!containsVMFrame && operationsMap) operation = operationsMap[index];
+          throw new AdaptorError(e, operation);
+        }
+      }
+      throw e;
+    }
+    if (!result) {
+      ctx.logger.debug(`Warning: operation ${name} did not return state`);
+      result = createNullState();
+    }
+    ctx.logger.debug(`Operation ${name} complete in ${Date.now() - start}ms`);
+    return result;
+  };
+}
+
+async function executeExpression(ctx, step, input) {
+  const timeout = ctx.plan.options?.timeout ?? ctx.opts.timeout;
+  let tid;
+  try {
+    const { operations, execute } = await prepareJob(step, input, ctx);
+    const reducer = (execute || defaultExecute)(
+      ...operations.map((op, idx) => wrapOperation(op, ctx, `${idx + 1}`, idx, step.operationsMap)),
+    );
+    ctx.logger.debug(`Executing expression (${operations.length} operations)`);
+    const timeoutPromise = new Promise((_, reject) => {
+      if (timeout) {
+        tid = timers.setTimeout(() => {
+          ctx.logger.error(`Error: Timeout expired (${timeout}ms)`);
+          reject({ timeout: new TimeoutError(timeout) });
+        }, timeout);
+      }
+    });
+    const result = await Promise.race([reducer(input), timeoutPromise]);
+    ctx.logger.debug("Expression complete!");
+    return result;
+  } catch (e) {
+    if (e && e.timeout instanceof TimeoutError) throw e.timeout;
+    throw { state: input, error: classifyError(e) };
+  } finally {
+    if (tid) timers.clearTimeout(tid);
+  }
+}
+
+function mapErrorPosition(step, error) {
+  if (step.compiledId === undefined) return;
+  if (error.pos && error.pos.line && error.pos.column) {
+    const mapped = op_job_map_position(step.compiledId, error.pos.line, error.pos.column);
+    error.pos = mapped ? { line: mapped.line, column: mapped.column } : {};
+    error.step = step.name || step.id;
+    if (mapped && mapped.src !== undefined && !isNaN(mapped.line)) error.pos.src = mapped.src;
+  }
+  if (typeof error.stack === "string") {
+    error.stack = error.stack.split("\n").map((line, i) => {
+      if (i === 0) return line;
+      const pos = extractPositionForFrame(line);
+      if (!pos || !line.includes(JOB_FRAME)) return line;
+      const mapped = op_job_map_position(step.compiledId, pos.line, pos.column);
+      return mapped ? line.replace(`${pos.line}:${pos.column}`, `${mapped.line}:${mapped.column}`) : line;
+    }).join("\n");
+  }
+}
+
+function reportError(ctx, state, stepId, error) {
+  const log = ctx.logger;
+  if (error.severity === "crash") log.error("CRITICAL ERROR! Aborting execution");
+  if (error.pos) {
+    if (error.stack) log.error(error.stack);
+    else log.error(error.message, `(${error.pos.line}:${error.pos.column})`);
+    if (error.pos.src) {
+      const { src } = error.pos;
+      const pointer = new Array(src.length).fill(" ");
+      pointer[error.pos.column - 1] = "^";
+      const prefix = `${error.pos.line}: `;
+      log.error("Error occurred at:", error.step ?? "");
+      log.error(`${prefix}${src}`);
+      log.error(`${prefix.replace(/./g, " ")}${pointer.join("")}`);
+    }
+  } else if (error.line && error.operationName) {
+    log.error(`Error reported by "${error.operationName}()" operation line ${error.line}:`);
+    log.error(error.stack ? error.stack : error.message);
+  } else {
+    log.error(error.message);
+  }
+  if (error.fix) log.error(error.fix);
+  if (error.details) {
+    log.error("Additional error details:");
+    log.error(formatValue(error.details));
+  }
+  if (error.severity === "fail") {
+    state.errors ??= {};
+    state.errors[stepId] = serializeError(error);
+    log.error(`Check state.errors.${stepId} for details`);
+  }
+}
+
+function calculateNext(step, result, ctx) {
+  const next = [];
+  for (const nextId in step.next || {}) {
+    const edge = step.next[nextId];
+    if (!edge) continue;
+    if (typeof edge === "object") {
+      if (edge.disabled || !edge.condition) continue;
+      if (typeof edge.condition === "function") {
+        let ok;
+        try {
+          ok = edge.condition(result, step.id);
+        } catch (e) {
+          throw new EdgeConditionError(e.message);
+        }
+        if (!ok) {
+          ctx.logger.debug(`Edge condition returned false; ${nextId} will NOT be executed`);
+          continue;
+        }
+        ctx.logger.debug(`Edge condition returned true; ${nextId} will be executed next`);
+      }
+    }
+    next.push(nextId);
+  }
+  return next;
+}
+
+function prepareFinalState(state, ctx) {
+  if (isNullState(state)) return undefined;
+  if (state) {
+    const removed = [];
+    for (const prop of ["configuration"]) {
+      if (Object.prototype.hasOwnProperty.call(state, prop)) {
+        delete state[prop];
+        removed.push(prop);
+      }
+    }
+    if (removed.length) ctx.logger.debug(`Cleaning up state. Removing keys: ${removed.join(", ")}`);
+    return clone(state);
+  }
+  return state;
+}
+
+async function executeStep(ctx, step, input = {}) {
+  let result = input;
+  let next = [];
+  let didError = false;
+  if (step.expression) {
+    const jobName = step.name || step.id;
+    addSecrets(Object.values(step.configuration ?? {}));
+    const state = assembleState(clone(input), step.configuration, step.state, ctx.plan.workflow.credentials);
+    ctx.logger.info(`Starting step ${jobName}`);
+    const started = Date.now();
+    try {
+      result = await executeExpression(ctx, step, state);
+    } catch (e) {
+      didError = true;
+      if (e && Object.prototype.hasOwnProperty.call(e, "error") && Object.prototype.hasOwnProperty.call(e, "state")) {
+        const { error } = e;
+        ctx.logger.error(`${jobName} aborted with error (${Date.now() - started}ms)`);
+        result = prepareFinalState(e.state, ctx);
+        mapErrorPosition(step, error);
+        reportError(ctx, result, step.id, error);
+        next = calculateNext(step, result, ctx);
+        if (error.severity === "crash" || error.severity === "kill") throw error;
+      } else {
+        throw e;
+      }
+    }
+    if (!didError) {
+      ctx.logger.success(`${jobName} completed in ${Date.now() - started}ms`);
+      result = prepareFinalState(result, ctx);
+      next = calculateNext(step, result, ctx);
+    }
+  } else {
+    ctx.logger.debug(`Step ${step.id} has no expression: passing state through`);
+    next = calculateNext(step, result, ctx);
+  }
+  return { next, state: result };
+}
+
+/** Runs a plan. `plan.workflow.steps[i].adaptors` are `{name, url, version}` resolved by the host.
+ * Resolves to `{ state }` or `{ crash: <serialised error> }`. */
+export async function runPlan(planJson, inputJson, optsJson) {
+  resetModules();
+  const plan = JSON.parse(planJson);
+  const input = inputJson == null ? undefined : JSON.parse(inputJson);
+  const opts = JSON.parse(optsJson);
+  const logger = createLogger("R/T");
+  const jobLogger = createLogger("JOB");
+  const ctx = {
+    opts,
+    logger,
+    jobLogger,
+    globals: {},
+    globalNames: [],
+    resolveJobImport: (specifier) => {
+      try {
+        const r = op_module_resolve(specifier, opts.basePath, false);
+        if (r.kind === "builtin") return `node:${r.name}`;
+        if (r.kind === "url") return r.url;
+        return "file://" + r.path.split("/").map(encodeURIComponent).join("/");
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  try {
+    let compiled;
+    try {
+      validatePlan(plan);
+      compiled = compilePlan(plan, logger);
+    } catch (e) {
+      logger.error("Error validating execution plan");
+      logger.error(e.message ?? String(e));
+      logger.error("Aborting");
+      throw e;
+    }
+    ctx.plan = compiled;
+    if (compiled.workflow.globals) {
+      const step = { id: "globals", expression: compiled.workflow.globals, adaptors: [] };
+      const compiledGlobals = op_job_compile(step.expression, [], "globals", []);
+      const namespaces = [];
+      for (const s of compiledGlobals.imports) namespaces.push(await importForJob(s, step, ctx));
+      const exports = {};
+      await realmEval(jobGlobals({}, {}, jobLogger), compiledGlobals.script)(namespaces, exports);
+      delete exports.default;
+      ctx.globals = exports;
+      ctx.globalNames = Object.keys(exports);
+    }
+    logger.info(`Executing ${plan.workflow.name || plan.id || "workflow"}`);
+    const { workflow, options } = compiled;
+    const leaves = {};
+    const queue = [{ stepName: options.start, input }];
+    const counts = {};
+    while (queue.length) {
+      const { stepName, input: prev } = queue.shift();
+      const step = workflow.steps[stepName];
+      counts[stepName] = isNaN(counts[stepName]) ? 0 : counts[stepName] + 1;
+      const stepId = counts[stepName] === 0 ? stepName : `${step.id}-${counts[stepName]}`;
+      const result = await executeStep(ctx, step, prev);
+      const exitEarly = options.end === stepName;
+      if (result.state && (exitEarly || !result.next.length)) leaves[stepId] = result.state;
+      if (exitEarly) break;
+      for (const n of result.next ?? []) queue.push({ stepName: n, input: result.state });
+    }
+    const final = Object.keys(leaves).length > 1 ? leaves : Object.values(leaves)[0];
+    return { state: final === undefined ? null : JSON.stringify(final, null, 2) };
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    return { crash: { ...serializeError(error), name: error.name, message: error.message, stack: error.stack } };
+  } finally {
+    timers.clearAllTimers();
+  }
+}

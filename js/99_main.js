@@ -1,0 +1,26 @@
+// Engine entry point: installs the main realm's globals and hands the host its API.
+// `Deno` is removed from the global scope: libraries probe it to switch to Deno code paths.
+import * as timers from "ext:fnhost/01_timers.js";
+import { createLogger } from "ext:fnhost/00_console.js";
+import { linkNamespace, runPlan } from "ext:fnhost/05_job.js";
+
+const define = (name, value) =>
+  Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+
+define("console", createLogger("JOB"));
+for (const name of ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate"]) {
+  define(name, timers[name]);
+}
+define("global", globalThis);
+
+/** Export names a job sees for the module at `url` (for the compiler's auto-imports). */
+async function exportNames(url) {
+  try {
+    return { names: Object.keys(linkNamespace(await import(url))) };
+  } catch (e) {
+    return { error: `Failed to load ${url}: ${e?.message ?? e}` };
+  }
+}
+
+const host = { runPlan, exportNames };
+Object.defineProperty(globalThis, "__fnhostHost", { value: host, configurable: true, enumerable: false });

@@ -1,0 +1,272 @@
+//! Command-line interface: argument parsing and printing only. Everything a library user
+//! would need lives in [`crate::runtime`], [`crate::workflow`] and [`crate::compile`].
+
+mod log;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::compile::{compile_job, AdaptorInfo, CompileOptions};
+use crate::runtime::{self, RunOptions, RunOutcome};
+use crate::workflow::{self, AdaptorSource, StepRange};
+use log::LogConfig;
+
+/// Runs OpenFn jobs and workflows on an embedded V8 engine.
+#[derive(Parser, Debug)]
+#[command(name = "fnhost", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Compile and run a job (.js) or a workflow (.json) against a state.
+    #[command(alias = "run")]
+    Execute(ExecuteArgs),
+    /// Print the ES module OpenFn's compiler makes of a job.
+    Compile(CompileArgs),
+}
+
+#[derive(Args, Debug)]
+struct CommonArgs {
+    /// Adaptor: `common`, `http@7.2.10`, `@openfn/language-http@7.2.10`, or `NAME=PATH`.
+    /// With a workflow, the adaptor of every step that names none. Repeatable.
+    #[arg(short = 'a', long = "adaptor", alias = "adaptors", value_name = "ADAPTOR")]
+    adaptors: Vec<String>,
+    /// Directory holding installed adaptors.
+    #[arg(long, env = "FNHOST_REPO_DIR", value_name = "DIR")]
+    repo_dir: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ExecuteArgs {
+    /// Job source file (.js) or workflow file (.json).
+    path: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Read the input state from this JSON file (`-` for standard input).
+    #[arg(short = 's', long = "state-path", value_name = "FILE")]
+    state_path: Option<PathBuf>,
+    /// Input state as a JSON string.
+    #[arg(short = 'S', long = "state-stdin", value_name = "JSON")]
+    state_json: Option<String>,
+    /// JSON file whose object becomes the job's `state.configuration` (for a workflow: a map
+    /// of credential ids used by steps whose `configuration` is a string).
+    #[arg(long, value_name = "FILE")]
+    credentials: Option<PathBuf>,
+    /// Write the final state here (default: output.json next to the job).
+    #[arg(short = 'o', long = "output-path", value_name = "FILE")]
+    output_path: Option<PathBuf>,
+    /// Print the final state to standard output instead of writing a file.
+    #[arg(short = 'O', long = "output-stdout")]
+    output_stdout: bool,
+    /// Per-step time limit in milliseconds.
+    #[arg(long, default_value_t = 300_000, value_name = "MS")]
+    timeout: u64,
+    /// Log level: none, default, info, debug; or per logger, e.g. `job=debug,cli=none`.
+    #[arg(long, value_name = "LEVEL")]
+    log: Vec<String>,
+    /// Print logs as one JSON object per line.
+    #[arg(long)]
+    log_json: bool,
+    /// Start the workflow at this step.
+    #[arg(long, value_name = "STEP")]
+    start: Option<String>,
+    /// Stop the workflow after this step.
+    #[arg(long, value_name = "STEP")]
+    end: Option<String>,
+    /// Run only this step.
+    #[arg(long, value_name = "STEP", conflicts_with_all = ["start", "end"])]
+    only: Option<String>,
+    /// Evaluate the engine's JavaScript at start-up instead of loading the snapshot
+    /// (for measuring the snapshot's effect).
+    #[arg(long, hide = true)]
+    no_snapshot: bool,
+}
+
+#[derive(Args, Debug)]
+struct CompileArgs {
+    /// Job source file.
+    path: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+const SUBCOMMANDS: &[&str] = &["execute", "run", "compile", "help"];
+
+/// Runs the CLI with the process arguments; returns the exit code.
+pub fn main() -> i32 {
+    let mut args: Vec<String> = std::env::args().collect();
+    // `fnhost job.js …` works like OpenFn's `openfn job.js …`.
+    if let Some(first) = args.get(1) {
+        if !first.starts_with('-') && !SUBCOMMANDS.contains(&first.as_str()) {
+            args.insert(1, "execute".into());
+        }
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Execute(args) => execute(args),
+        Command::Compile(args) => compile(args),
+    }
+}
+
+fn repo_dir(common: &CommonArgs) -> PathBuf {
+    common.repo_dir.clone().unwrap_or_else(crate::repo::default_repo_dir)
+}
+
+fn base_dir(path: &Path) -> PathBuf {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf())
+}
+
+fn is_workflow(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()) == Some("json")
+}
+
+fn execute(args: ExecuteArgs) -> i32 {
+    let started = Instant::now();
+    let logs = match LogConfig::parse(&args.log, args.log_json) {
+        Ok(l) => Rc::new(l),
+        Err(e) => {
+            eprintln!("fnhost: {e}");
+            return 2;
+        }
+    };
+    let cli_log = |level: &str, msg: &str| logs.emit(level, "CLI", msg);
+    match execute_inner(&args, &logs) {
+        Ok(code) => {
+            if code == 0 {
+                cli_log("success", &format!("Finished in {}ms ✨", started.elapsed().as_millis()));
+            }
+            code
+        }
+        Err(message) => {
+            cli_log("error", &message);
+            1
+        }
+    }
+}
+
+fn read_input_state(args: &ExecuteArgs) -> Result<String, String> {
+    let text = if let Some(json) = &args.state_json {
+        json.clone()
+    } else if let Some(path) = &args.state_path {
+        if path.as_os_str() == "-" {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s).map_err(|e| format!("Cannot read state from stdin: {e}"))?;
+            s
+        } else {
+            std::fs::read_to_string(path).map_err(|e| format!("Cannot read state {}: {e}", path.display()))?
+        }
+    } else {
+        return Ok(r#"{"data":{},"configuration":{}}"#.into());
+    };
+    serde_json::from_str::<serde_json::Value>(&text).map_err(|e| format!("Invalid state JSON: {e}"))?;
+    Ok(text)
+}
+
+fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String> {
+    let sources = AdaptorSource { repo_dir: repo_dir(&args.common), defaults: args.common.adaptors.clone() };
+    let range = StepRange { start: args.start.clone(), end: args.end.clone(), only: args.only.clone() };
+    let mut plan = if is_workflow(&args.path) {
+        workflow::load_workflow(&args.path, &sources, &range)?
+    } else {
+        let source = std::fs::read_to_string(&args.path).map_err(|e| format!("Cannot read job {}: {e}", args.path.display()))?;
+        workflow::plan_for_job(&source, &sources)?
+    };
+    if let Some(path) = &args.credentials {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("Cannot read credentials {}: {e}", path.display()))?;
+        let creds: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("Invalid credentials JSON: {e}"))?;
+        apply_credentials(&mut plan, &creds, !is_workflow(&args.path));
+    }
+    let input = read_input_state(args)?;
+    let log_sink = logs.clone();
+    let options = RunOptions {
+        timeout_ms: args.timeout,
+        base_dir: base_dir(&args.path),
+        use_snapshot: !args.no_snapshot,
+        log: Rc::new(move |level, name, message| log_sink.emit(level, name, message)),
+    };
+    match runtime::run_plan(&plan, &input, &options)? {
+        RunOutcome::Completed { state_json } => {
+            let text = state_json.unwrap_or_default();
+            if args.output_stdout {
+                println!("{text}");
+            } else {
+                let out = args.output_path.clone().unwrap_or_else(|| base_dir(&args.path).join("output.json"));
+                std::fs::write(&out, &text).map_err(|e| format!("Cannot write {}: {e}", out.display()))?;
+                logs.emit("success", "CLI", &format!("State written to {}", out.display()));
+            }
+            Ok(0)
+        }
+        RunOutcome::Crashed(crash) => {
+            logs.emit("error", "CLI", &format!("{}: {}", crash.name, crash.message));
+            if let Some(pos) = crash.details.get("pos").filter(|p| p.is_object()) {
+                let line = pos.get("line").and_then(|v| v.as_u64()).unwrap_or(0);
+                let column = pos.get("column").and_then(|v| v.as_u64()).unwrap_or(0);
+                logs.emit("error", "CLI", &format!("at line {line}:{column}"));
+                if let Some(src) = pos.get("src").and_then(|v| v.as_str()) {
+                    logs.emit("error", "CLI", &format!("{line}: {src}"));
+                }
+            }
+            Ok(1)
+        }
+    }
+}
+
+fn apply_credentials(plan: &mut serde_json::Value, creds: &serde_json::Value, lone_job: bool) {
+    let Some(steps) = plan.pointer_mut("/workflow/steps").and_then(|s| s.as_array_mut()) else { return };
+    for step in steps {
+        match step.get("configuration") {
+            Some(serde_json::Value::String(id)) => {
+                let value = creds.get(id).cloned().unwrap_or_default();
+                step["configuration"] = value;
+            }
+            None if lone_job => step["configuration"] = creds.clone(),
+            _ => {}
+        }
+    }
+}
+
+fn compile(args: CompileArgs) -> i32 {
+    let run = || -> Result<String, String> {
+        let source = std::fs::read_to_string(&args.path).map_err(|e| format!("Cannot read job {}: {e}", args.path.display()))?;
+        let adaptors = workflow::resolve_adaptors(&args.common.adaptors, &repo_dir(&args.common))?;
+        let mut infos = Vec::new();
+        for adaptor in adaptors.as_array().cloned().unwrap_or_default() {
+            let url = adaptor["url"].as_str().unwrap_or_default().to_string();
+            let options = RunOptions {
+                timeout_ms: 60_000,
+                base_dir: base_dir(&args.path),
+                use_snapshot: true,
+                log: Rc::new(|level, name, message| LogConfig::parse(&[], false).unwrap().emit(level, name, message)),
+            };
+            let exports = runtime::module_export_names(&url, &options)?;
+            infos.push(AdaptorInfo { specifier: adaptor["name"].as_str().unwrap_or_default().to_string(), exports });
+        }
+        let options = CompileOptions { adaptors: infos, ..CompileOptions::default() };
+        let compiled = compile_job(&source, &options).map_err(|e| e.to_string())?;
+        Ok(compiled.code)
+    };
+    match run() {
+        Ok(code) => {
+            println!("{code}");
+            0
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}

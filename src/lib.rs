@@ -1,0 +1,12 @@
+//! fnhost: an embedded JavaScript job engine that runs OpenFn jobs on V8.
+//!
+//! The data's path through the crate: [`compile`] (job source → ES module) → [`runtime`]
+//! (module + state → final state, on deno_core) with [`ops`] (Rust work the JS asks for);
+//! [`workflow`] prepares execution plans, [`repo`] finds adaptors, [`cli`] is the binary.
+
+pub mod cli;
+pub mod compile;
+pub mod ops;
+pub mod repo;
+pub mod runtime;
+pub mod workflow;

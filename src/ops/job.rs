@@ -1,0 +1,45 @@
+//! Job compilation for the runtime's JavaScript: OpenFn compile + job-realm script, and source
+//! position mapping for error reports.
+
+use deno_core::op2;
+use deno_core::OpState;
+use deno_error::JsErrorBox;
+
+use super::host::{AdaptorExports, HostHandle, PreparedJob, SourcePosition};
+
+fn host(state: &OpState) -> Result<HostHandle, JsErrorBox> {
+    state
+        .try_borrow::<HostHandle>()
+        .cloned()
+        .ok_or_else(|| JsErrorBox::generic("the engine host is not installed"))
+}
+
+/// Compiles a job's source into a job-realm script. A compile error throws a `SyntaxError`
+/// whose message carries line, column and the source frame.
+#[op2]
+#[serde]
+pub fn op_job_compile(
+    state: &mut OpState,
+    #[string] source: String,
+    #[serde] adaptors: Vec<AdaptorExports>,
+    #[string] name: String,
+    #[serde] ignore: Vec<String>,
+) -> Result<PreparedJob, JsErrorBox> {
+    let host = host(state)?;
+    host.0
+        .compile_job(&source, &adaptors, &name, &ignore)
+        .map_err(|message| JsErrorBox::new("SyntaxError", message))
+}
+
+/// Maps a position in a compiled job back to the user's source.
+#[op2]
+#[serde]
+pub fn op_job_map_position(
+    state: &mut OpState,
+    job: u32,
+    line: u32,
+    column: u32,
+) -> Result<Option<SourcePosition>, JsErrorBox> {
+    let host = host(state)?;
+    Ok(host.0.map_position(job, line, column))
+}
