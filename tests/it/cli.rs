@@ -1,0 +1,90 @@
+//! CLI behaviour that is fnhost's own: usage errors, `compile`, timeouts, the job realm.
+
+use std::process::Command;
+
+fn fnhost() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fnhost"));
+    cmd.env_remove("FNHOST_REPO_DIR").env("TZ", "UTC");
+    cmd
+}
+
+fn job(source: &str) -> (tempdir::Dir, std::path::PathBuf) {
+    let dir = tempdir::Dir::new();
+    let path = dir.0.join("job.js");
+    std::fs::write(&path, source).unwrap();
+    (dir, path)
+}
+
+mod tempdir {
+    /// A temporary directory removed on drop.
+    pub struct Dir(pub std::path::PathBuf);
+    impl Dir {
+        pub fn new() -> Dir {
+            use std::sync::atomic::{AtomicUsize, Ordering};
+            static N: AtomicUsize = AtomicUsize::new(0);
+            let p = std::env::temp_dir().join(format!("fnhost-cli-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+            std::fs::create_dir_all(&p).unwrap();
+            Dir(p)
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let out = fnhost().args(["execute"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = fnhost().args(["execute", "x.js", "--log", "loud"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn runaway_job_times_out_with_exit_1() {
+    let (_dir, path) = job("export default [s => { while (true) {} }];");
+    let out = fnhost().arg(&path).args(["--timeout", "300", "-O"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("TimeoutError"), "{stderr}");
+}
+
+#[test]
+fn job_realm_sees_only_openfn_globals() {
+    let (_dir, path) = job(
+        "export default [s => ({ types: [typeof fetch, typeof Deno, typeof process, typeof setTimeout, typeof console.log, typeof state] })];",
+    );
+    let out = fnhost().arg(&path).arg("-O").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(state["types"], serde_json::json!(["undefined", "undefined", "undefined", "function", "function", "object"]));
+}
+
+#[test]
+fn lone_job_path_form_and_output_file() {
+    let (dir, path) = job("fn => 1;\nexport default [s => ({ data: { ok: true } })];");
+    let out = fnhost().arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read_to_string(dir.0.join("output.json")).unwrap();
+    assert_eq!(written, "{\n  \"data\": {\n    \"ok\": true\n  }\n}");
+}
+
+#[test]
+fn compile_prints_the_module() {
+    let (_dir, path) = job("const a = 1;\nfoo(a);\n");
+    let out = fnhost().arg("compile").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let code = String::from_utf8_lossy(&out.stdout);
+    assert!(code.contains("export default [\nfoo(a)\n];"), "{code}");
+}
+
+#[test]
+fn syntax_error_is_reported_with_position() {
+    let (_dir, path) = job("fn(s => {);\n");
+    let out = fnhost().arg(&path).arg("-O").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("(1:"), "{stderr}");
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the `fnhost` binary against behaviour recorded from OpenFn's Node
+//! toolchain (`tests/cases/*`, produced by `tests/node/make-expected.mjs`).
+//!
+//! One test binary (every binary that linked the engine would carry V8); these tests drive the
+//! real CLI as a subprocess, the way users run it.
+
+mod cases;
+mod cli;
