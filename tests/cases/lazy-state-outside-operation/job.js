@@ -1,0 +1,3 @@
+// Lazy state used outside an operation is a compile-time LazyStateError.
+const items = $.data.items;
+fn((state) => state);
