@@ -151,7 +151,10 @@ export function linkNamespace(ns) {
 async function importForJob(specifier, step, ctx) {
   if (specifier === "@openfn/runtime") return linkNamespace(openfnRuntime);
   const adaptor = (step.adaptors || []).find((a) => a.name === specifier);
-  const url = adaptor ? adaptor.url : ctx.resolveJobImport(specifier);
+  let url;
+  if (adaptor) url = adaptor.url;
+  else if (specifier.startsWith("/") && specifier.endsWith(".js")) url = "file://" + specifier;
+  else url = ctx.resolveJobImport(specifier);
   if (!url) throw new ImportError(`Failed to import module "${specifier}"`);
   let ns;
   try {
@@ -297,13 +300,18 @@ async function executeExpression(ctx, step, input) {
   }
 }
 
-function mapErrorPosition(step, error) {
+function mapErrorPosition(ctx, step, error) {
   if (step.compiledId === undefined) return;
   if (error.pos && error.pos.line && error.pos.column) {
     const mapped = op_job_map_position(step.compiledId, error.pos.line, error.pos.column);
     error.pos = mapped ? { line: mapped.line, column: mapped.column } : {};
     error.step = step.name || step.id;
-    if (mapped && mapped.src !== undefined && !isNaN(mapped.line)) error.pos.src = mapped.src;
+    // OpenFn finds the source line only when the source map's file name is the step's
+    // `${name || id}.js`: true for workflow steps, not for a lone job compiled from its file.
+    // The line is always shown in the log; it reaches state.errors only in the first case.
+    if (mapped && mapped.src !== undefined && !isNaN(mapped.line)) {
+      Object.defineProperty(error.pos, "src", { value: mapped.src, enumerable: !ctx.loneJob, writable: true, configurable: true });
+    }
   }
   if (typeof error.stack === "string") {
     error.stack = error.stack.split("\n").map((line, i) => {
@@ -409,7 +417,7 @@ async function executeStep(ctx, step, input = {}) {
         const { error } = e;
         ctx.logger.error(`${jobName} aborted with error (${Date.now() - started}ms)`);
         result = prepareFinalState(e.state, ctx);
-        mapErrorPosition(step, error);
+        mapErrorPosition(ctx, step, error);
         reportError(ctx, result, step.id, error);
         next = calculateNext(step, result, ctx);
         if (error.severity === "crash" || error.severity === "kill") throw error;
@@ -449,6 +457,9 @@ export async function runPlan(planJson, inputJson, optsJson) {
         const r = op_module_resolve(specifier, opts.basePath, false);
         if (r.kind === "builtin") return `node:${r.name}`;
         if (r.kind === "url") return r.url;
+        // Like OpenFn's linker, only packages installed in the repo itself are importable.
+        const repoModules = opts.basePath.slice(0, opts.basePath.lastIndexOf("/")) + "/node_modules/";
+        if (!r.path.startsWith(repoModules)) return undefined;
         return "file://" + r.path.split("/").map(encodeURIComponent).join("/");
       } catch {
         return undefined;
@@ -467,6 +478,7 @@ export async function runPlan(planJson, inputJson, optsJson) {
       throw e;
     }
     ctx.plan = compiled;
+    ctx.loneJob = plan.fnhost?.loneJob === true;
     if (compiled.workflow.globals) {
       const step = { id: "globals", expression: compiled.workflow.globals, adaptors: [] };
       const compiledGlobals = op_job_compile(step.expression, [], "globals", []);

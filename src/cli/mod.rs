@@ -66,7 +66,7 @@ struct ExecuteArgs {
     #[arg(short = 'O', long = "output-stdout")]
     output_stdout: bool,
     /// Per-step time limit in milliseconds.
-    #[arg(long, default_value_t = 300_000, value_name = "MS")]
+    #[arg(short = 't', long, default_value_t = 300_000, value_name = "MS")]
     timeout: u64,
     /// Log level: none, default, info, debug; or per logger, e.g. `job=debug,cli=none`.
     #[arg(long, value_name = "LEVEL")]
@@ -172,7 +172,6 @@ fn read_input_state(args: &ExecuteArgs) -> Result<String, String> {
     } else {
         return Ok(r#"{"data":{},"configuration":{}}"#.into());
     };
-    serde_json::from_str::<serde_json::Value>(&text).map_err(|e| format!("Invalid state JSON: {e}"))?;
     Ok(text)
 }
 
@@ -190,11 +189,17 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String
         let creds: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("Invalid credentials JSON: {e}"))?;
         apply_credentials(&mut plan, &creds, !is_workflow(&args.path));
     }
-    let input = read_input_state(args)?;
+    let mut input = read_input_state(args)?;
+    if let Err(e) = serde_json::from_str::<serde_json::Value>(&input) {
+        // OpenFn's CLI warns and continues with the default state.
+        logs.emit("warn", "CLI", "Error loading state");
+        logs.emit("warn", "CLI", &format!("SyntaxError: {e}"));
+        input = r#"{"data":{},"configuration":{}}"#.into();
+    }
     let log_sink = logs.clone();
     let options = RunOptions {
         timeout_ms: args.timeout,
-        base_dir: base_dir(&args.path),
+        base_dir: sources.repo_dir.clone(),
         use_snapshot: !args.no_snapshot,
         log: Rc::new(move |level, name, message| log_sink.emit(level, name, message)),
     };

@@ -23,6 +23,14 @@ pub fn op_realm_eval<'s>(
     let context = v8::Context::new(scope, Default::default());
     context.set_security_token(token);
     context.set_allow_generation_from_strings(false);
+    // deno_core's isolate callbacks (promise rejections, module resolution) read the realm
+    // state from the current context's embedder slots 1 and 2: share the main realm's. The main
+    // context owns those pointers and outlives every job context of the run.
+    for slot in [1, 2] {
+        let pointer = outer.get_aligned_pointer_from_embedder_data(slot);
+        // SAFETY: the pointers come from the live main context of the same isolate.
+        unsafe { context.set_aligned_pointer_in_embedder_data(slot, pointer) };
+    }
 
     let (ok, value) = {
         let scope = &mut v8::ContextScope::new(scope, context);

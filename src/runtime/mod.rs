@@ -53,7 +53,8 @@ pub struct StepAdaptor {
 pub struct RunOptions {
     /// Wall-clock limit per step, in milliseconds.
     pub timeout_ms: u64,
-    /// Directory that job imports of non-adaptor packages resolve from.
+    /// Directory that job imports of non-adaptor packages resolve from (OpenFn's linker looks
+    /// them up in the adaptor repo).
     pub base_dir: PathBuf,
     /// Start from the snapshot (default) or evaluate the engine JS at start-up.
     pub use_snapshot: bool,

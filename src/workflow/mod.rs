@@ -36,7 +36,7 @@ pub struct StepRange {
 /// Builds the one-step plan OpenFn's CLI makes for a lone job (step id `job-1`).
 pub fn plan_for_job(source: &str, adaptors: &AdaptorSource) -> Result<Value, String> {
     let step = json!({ "id": "job-1", "expression": source, "adaptors": resolve_adaptors(&adaptors.defaults, &adaptors.repo_dir)? });
-    Ok(json!({ "workflow": { "steps": [step] }, "options": {} }))
+    Ok(json!({ "workflow": { "steps": [step] }, "options": {}, "fnhost": { "loneJob": true } }))
 }
 
 /// Reads a workflow file and prepares its plan.
@@ -93,6 +93,8 @@ pub fn prepare_plan(doc: Value, base: &Path, adaptors: &AdaptorSource, range: &S
         }
     }
     let opts = options.as_object_mut().ok_or("workflow \"options\" must be an object")?;
+    // OpenFn's CLI honours `start` from the file but only takes `end` from `--end`.
+    opts.remove("end");
     if let Some(only) = &range.only {
         opts.insert("start".into(), json!(only));
         opts.insert("end".into(), json!(only));
