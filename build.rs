@@ -1,11 +1,11 @@
 //! Builds the startup snapshot: the engine's own JavaScript (`js/`) evaluated once at build time
 //! so that each run starts from a ready heap instead of parsing and running the bootstrap.
 
+#[path = "src/runtime/extension.rs"]
+mod extension;
 #[allow(dead_code)] // the build only registers the ops; the types are for the library
 #[path = "src/ops/mod.rs"]
 mod ops;
-#[path = "src/runtime/extension.rs"]
-mod extension;
 
 use std::path::PathBuf;
 
@@ -13,7 +13,8 @@ fn main() {
     println!("cargo:rerun-if-changed=js");
     println!("cargo:rerun-if-changed=src/ops");
     println!("cargo:rerun-if-changed=src/runtime/extension.rs");
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR")).join("FNHOST_SNAPSHOT.bin");
+    let out =
+        PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR")).join("FNHOST_SNAPSHOT.bin");
     let snapshot = deno_core::snapshot::create_snapshot(
         deno_core::snapshot::CreateSnapshotOptions {
             cargo_manifest_dir: env!("CARGO_MANIFEST_DIR"),
@@ -24,12 +25,16 @@ fn main() {
             with_runtime_cb: Some(Box::new(|runtime| {
                 // The loader needs each built-in's export names to generate ES facades.
                 let names = runtime
-                    .execute_script("[fnhost:build]", "globalThis.__fnhostModules.builtinExportNames()")
+                    .execute_script(
+                        "[fnhost:build]",
+                        "globalThis.__fnhostModules.builtinExportNames()",
+                    )
                     .expect("listing built-in exports");
                 deno_core::scope!(scope, runtime);
                 let text = names.open(scope).to_rust_string_lossy(scope);
                 let dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
-                std::fs::write(dir.join("builtin_exports.json"), text).expect("writing builtin_exports.json");
+                std::fs::write(dir.join("builtin_exports.json"), text)
+                    .expect("writing builtin_exports.json");
             })),
         },
         None,

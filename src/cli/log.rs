@@ -25,7 +25,9 @@ impl Level {
             "info" => Ok(Level::Info),
             "default" => Ok(Level::Default),
             "none" => Ok(Level::None),
-            other => Err(format!("unknown log level '{other}' (use none, default, info or debug)")),
+            other => Err(format!(
+                "unknown log level '{other}' (use none, default, info or debug)"
+            )),
         }
     }
 }
@@ -42,13 +44,20 @@ pub struct LogConfig {
 impl LogConfig {
     /// Parses `--log` values: `LEVEL` for every logger, or `name=LEVEL` pairs (comma separated).
     pub fn parse(values: &[String], json: bool) -> Result<LogConfig, String> {
-        let mut config = LogConfig { levels: HashMap::new(), fallback: Level::Default, json };
+        let mut config = LogConfig {
+            levels: HashMap::new(),
+            fallback: Level::Default,
+            json,
+        };
         config.levels.insert("JOB".into(), Level::Debug);
         for value in values {
             for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
                 match part.split_once('=') {
                     Some((name, level)) => {
-                        config.levels.insert(name.to_uppercase().replace("RUNTIME", "R/T"), Level::parse(level)?);
+                        config.levels.insert(
+                            name.to_uppercase().replace("RUNTIME", "R/T"),
+                            Level::parse(level)?,
+                        );
                     }
                     None => {
                         let level = Level::parse(part)?;
@@ -82,7 +91,10 @@ impl LogConfig {
         }
         let mut err = std::io::stderr().lock();
         if self.json {
-            let time = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or(0);
+            let time = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_micros())
+                .unwrap_or(0);
             let line = serde_json::json!({ "level": level, "name": name, "message": [message], "time": time.to_string() });
             let _ = writeln!(err, "{line}");
         } else if level == "print" {

@@ -27,7 +27,7 @@ struct Cli {
 enum Command {
     /// Compile and run a job (.js) or a workflow (.json) against a state.
     #[command(alias = "run")]
-    Execute(ExecuteArgs),
+    Execute(Box<ExecuteArgs>),
     /// Print the ES module OpenFn's compiler makes of a job.
     Compile(CompileArgs),
 }
@@ -36,7 +36,12 @@ enum Command {
 struct CommonArgs {
     /// Adaptor: `common`, `http@7.2.10`, `@openfn/language-http@7.2.10`, or `NAME=PATH`.
     /// With a workflow, the adaptor of every step that names none. Repeatable.
-    #[arg(short = 'a', long = "adaptor", alias = "adaptors", value_name = "ADAPTOR")]
+    #[arg(
+        short = 'a',
+        long = "adaptor",
+        alias = "adaptors",
+        value_name = "ADAPTOR"
+    )]
     adaptors: Vec<String>,
     /// Directory holding installed adaptors.
     #[arg(long, env = "FNHOST_REPO_DIR", value_name = "DIR")]
@@ -116,17 +121,23 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Execute(args) => execute(args),
+        Command::Execute(args) => execute(*args),
         Command::Compile(args) => compile(args),
     }
 }
 
 fn repo_dir(common: &CommonArgs) -> PathBuf {
-    common.repo_dir.clone().unwrap_or_else(crate::repo::default_repo_dir)
+    common
+        .repo_dir
+        .clone()
+        .unwrap_or_else(crate::repo::default_repo_dir)
 }
 
 fn base_dir(path: &Path) -> PathBuf {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf())
 }
 
@@ -147,7 +158,10 @@ fn execute(args: ExecuteArgs) -> i32 {
     match execute_inner(&args, &logs) {
         Ok(code) => {
             if code == 0 {
-                cli_log("success", &format!("Finished in {}ms ✨", started.elapsed().as_millis()));
+                cli_log(
+                    "success",
+                    &format!("Finished in {}ms ✨", started.elapsed().as_millis()),
+                );
             }
             code
         }
@@ -164,10 +178,13 @@ fn read_input_state(args: &ExecuteArgs) -> Result<String, String> {
     } else if let Some(path) = &args.state_path {
         if path.as_os_str() == "-" {
             let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).map_err(|e| format!("Cannot read state from stdin: {e}"))?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| format!("Cannot read state from stdin: {e}"))?;
             s
         } else {
-            std::fs::read_to_string(path).map_err(|e| format!("Cannot read state {}: {e}", path.display()))?
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("Cannot read state {}: {e}", path.display()))?
         }
     } else {
         return Ok(r#"{"data":{},"configuration":{}}"#.into());
@@ -176,17 +193,27 @@ fn read_input_state(args: &ExecuteArgs) -> Result<String, String> {
 }
 
 fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String> {
-    let sources = AdaptorSource { repo_dir: repo_dir(&args.common), defaults: args.common.adaptors.clone() };
-    let range = StepRange { start: args.start.clone(), end: args.end.clone(), only: args.only.clone() };
+    let sources = AdaptorSource {
+        repo_dir: repo_dir(&args.common),
+        defaults: args.common.adaptors.clone(),
+    };
+    let range = StepRange {
+        start: args.start.clone(),
+        end: args.end.clone(),
+        only: args.only.clone(),
+    };
     let mut plan = if is_workflow(&args.path) {
         workflow::load_workflow(&args.path, &sources, &range)?
     } else {
-        let source = std::fs::read_to_string(&args.path).map_err(|e| format!("Cannot read job {}: {e}", args.path.display()))?;
+        let source = std::fs::read_to_string(&args.path)
+            .map_err(|e| format!("Cannot read job {}: {e}", args.path.display()))?;
         workflow::plan_for_job(&source, &sources)?
     };
     if let Some(path) = &args.credentials {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("Cannot read credentials {}: {e}", path.display()))?;
-        let creds: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("Invalid credentials JSON: {e}"))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("Cannot read credentials {}: {e}", path.display()))?;
+        let creds: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("Invalid credentials JSON: {e}"))?;
         apply_credentials(&mut plan, &creds, !is_workflow(&args.path));
     }
     let mut input = read_input_state(args)?;
@@ -209,14 +236,26 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String
             if args.output_stdout {
                 println!("{text}");
             } else {
-                let out = args.output_path.clone().unwrap_or_else(|| base_dir(&args.path).join("output.json"));
-                std::fs::write(&out, &text).map_err(|e| format!("Cannot write {}: {e}", out.display()))?;
-                logs.emit("success", "CLI", &format!("State written to {}", out.display()));
+                let out = args
+                    .output_path
+                    .clone()
+                    .unwrap_or_else(|| base_dir(&args.path).join("output.json"));
+                std::fs::write(&out, &text)
+                    .map_err(|e| format!("Cannot write {}: {e}", out.display()))?;
+                logs.emit(
+                    "success",
+                    "CLI",
+                    &format!("State written to {}", out.display()),
+                );
             }
             Ok(0)
         }
         RunOutcome::Crashed(crash) => {
-            logs.emit("error", "CLI", &format!("{}: {}", crash.name, crash.message));
+            logs.emit(
+                "error",
+                "CLI",
+                &format!("{}: {}", crash.name, crash.message),
+            );
             if let Some(pos) = crash.details.get("pos").filter(|p| p.is_object()) {
                 let line = pos.get("line").and_then(|v| v.as_u64()).unwrap_or(0);
                 let column = pos.get("column").and_then(|v| v.as_u64()).unwrap_or(0);
@@ -231,7 +270,12 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String
 }
 
 fn apply_credentials(plan: &mut serde_json::Value, creds: &serde_json::Value, lone_job: bool) {
-    let Some(steps) = plan.pointer_mut("/workflow/steps").and_then(|s| s.as_array_mut()) else { return };
+    let Some(steps) = plan
+        .pointer_mut("/workflow/steps")
+        .and_then(|s| s.as_array_mut())
+    else {
+        return;
+    };
     for step in steps {
         match step.get("configuration") {
             Some(serde_json::Value::String(id)) => {
@@ -246,7 +290,8 @@ fn apply_credentials(plan: &mut serde_json::Value, creds: &serde_json::Value, lo
 
 fn compile(args: CompileArgs) -> i32 {
     let run = || -> Result<String, String> {
-        let source = std::fs::read_to_string(&args.path).map_err(|e| format!("Cannot read job {}: {e}", args.path.display()))?;
+        let source = std::fs::read_to_string(&args.path)
+            .map_err(|e| format!("Cannot read job {}: {e}", args.path.display()))?;
         let adaptors = workflow::resolve_adaptors(&args.common.adaptors, &repo_dir(&args.common))?;
         let mut infos = Vec::new();
         for adaptor in adaptors.as_array().cloned().unwrap_or_default() {
@@ -255,12 +300,22 @@ fn compile(args: CompileArgs) -> i32 {
                 timeout_ms: 60_000,
                 base_dir: base_dir(&args.path),
                 use_snapshot: true,
-                log: Rc::new(|level, name, message| LogConfig::parse(&[], false).unwrap().emit(level, name, message)),
+                log: Rc::new(|level, name, message| {
+                    LogConfig::parse(&[], false)
+                        .unwrap()
+                        .emit(level, name, message)
+                }),
             };
             let exports = runtime::module_export_names(&url, &options)?;
-            infos.push(AdaptorInfo { specifier: adaptor["name"].as_str().unwrap_or_default().to_string(), exports });
+            infos.push(AdaptorInfo {
+                specifier: adaptor["name"].as_str().unwrap_or_default().to_string(),
+                exports,
+            });
         }
-        let options = CompileOptions { adaptors: infos, ..CompileOptions::default() };
+        let options = CompileOptions {
+            adaptors: infos,
+            ..CompileOptions::default()
+        };
         let compiled = compile_job(&source, &options).map_err(|e| e.to_string())?;
         Ok(compiled.code)
     };

@@ -57,7 +57,12 @@ pub struct SourcePosition {
 /// What the engine provides to its ops.
 pub trait EngineHost {
     /// Resolves `specifier` as imported from the file `referrer` (`import` or `require` rules).
-    fn resolve(&self, specifier: &str, referrer: &str, for_require: bool) -> Result<Resolved, String>;
+    fn resolve(
+        &self,
+        specifier: &str,
+        referrer: &str,
+        for_require: bool,
+    ) -> Result<Resolved, String>;
     /// Reads a module file's source text.
     fn read_source(&self, path: &str) -> Result<String, String>;
     /// Compiles a job source for the job realm.

@@ -5,11 +5,14 @@ use std::rc::Rc;
 use deno_core::op2;
 use deno_core::OpState;
 
-/// Receives every log line produced inside the engine: `(level, logger name, message)`.
+/// A function receiving `(level, logger name, message)` for each log line.
+pub type LogFn = dyn Fn(&str, &str, &str);
+
+/// Receives every log line produced inside the engine.
 ///
 /// The host installs one in the `OpState`; without one, lines go to stderr.
 #[derive(Clone)]
-pub struct LogSink(pub Rc<dyn Fn(&str, &str, &str)>);
+pub struct LogSink(pub Rc<LogFn>);
 
 /// Emits one log line at `level` (`debug`, `info`, `success`, `warn`, `error`, `always`).
 #[op2(fast)]

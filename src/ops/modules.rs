@@ -61,5 +61,7 @@ pub fn op_module_resolve(
 #[string]
 pub fn op_module_read(state: &mut OpState, #[string] path: &str) -> Result<String, JsErrorBox> {
     let host = host(state)?;
-    host.0.read_source(path).map_err(|message| JsErrorBox::new("Error", message))
+    host.0
+        .read_source(path)
+        .map_err(|message| JsErrorBox::new("Error", message))
 }

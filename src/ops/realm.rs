@@ -38,8 +38,12 @@ pub fn op_realm_eval<'s>(
         let global = context.global(tc);
         if let Some(keys) = globals.get_own_property_names(tc, Default::default()) {
             for i in 0..keys.length() {
-                let Some(key) = keys.get_index(tc, i) else { continue };
-                let Some(value) = globals.get(tc, key) else { continue };
+                let Some(key) = keys.get_index(tc, i) else {
+                    continue;
+                };
+                let Some(value) = globals.get(tc, key) else {
+                    continue;
+                };
                 global.set(tc, key, value);
             }
         }
@@ -62,9 +66,7 @@ pub fn op_realm_eval<'s>(
         match result {
             Some(value) => (true, value),
             None => {
-                let exception = tc
-                    .exception()
-                    .unwrap_or_else(|| v8::undefined(tc).into());
+                let exception = tc.exception().unwrap_or_else(|| v8::undefined(tc).into());
                 (false, exception)
             }
         }

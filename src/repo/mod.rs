@@ -35,8 +35,14 @@ impl AdaptorSpec {
             return Err(format!("invalid adaptor '{text}'"));
         }
         let name = expand_name(name);
-        let version = version.filter(|v| !v.is_empty() && *v != "latest").map(str::to_string);
-        Ok(AdaptorSpec { name, version, path })
+        let version = version
+            .filter(|v| !v.is_empty() && *v != "latest")
+            .map(str::to_string);
+        Ok(AdaptorSpec {
+            name,
+            version,
+            path,
+        })
     }
 }
 
@@ -74,7 +80,9 @@ pub fn default_repo_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("FNHOST_REPO_DIR") {
         return PathBuf::from(dir);
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
     home.join(".fnhost").join("repo")
 }
 
@@ -89,15 +97,23 @@ fn version_key(v: &str) -> (Vec<u64>, bool) {
         Some((c, _)) => (c, true),
         None => (v, false),
     };
-    (core.split('.').map(|p| p.parse().unwrap_or(0)).collect(), !pre)
+    (
+        core.split('.').map(|p| p.parse().unwrap_or(0)).collect(),
+        !pre,
+    )
 }
 
 /// Finds `spec` in the repo at `repo_dir` (or at its explicit path).
 pub fn locate(spec: &AdaptorSpec, repo_dir: &Path) -> Result<LocatedAdaptor, String> {
     if let Some(path) = &spec.path {
-        let dir = std::fs::canonicalize(path).map_err(|e| format!("adaptor path {}: {e}", path.display()))?;
+        let dir = std::fs::canonicalize(path)
+            .map_err(|e| format!("adaptor path {}: {e}", path.display()))?;
         let version = read_version(&dir).unwrap_or_else(|| "local".into());
-        return Ok(LocatedAdaptor { name: spec.name.clone(), version, dir });
+        return Ok(LocatedAdaptor {
+            name: spec.name.clone(),
+            version,
+            dir,
+        });
     }
     let modules = repo_dir.join("node_modules");
     let (scope_dir, base) = match spec.name.rsplit_once('/') {
@@ -108,7 +124,8 @@ pub fn locate(spec: &AdaptorSpec, repo_dir: &Path) -> Result<LocatedAdaptor, Str
     if let Ok(entries) = std::fs::read_dir(&scope_dir) {
         for entry in entries.flatten() {
             let file_name = entry.file_name().to_string_lossy().into_owned();
-            let is_match = file_name == base || file_name.strip_prefix(&format!("{base}_")).is_some();
+            let is_match =
+                file_name == base || file_name.strip_prefix(&format!("{base}_")).is_some();
             if !is_match {
                 continue;
             }
@@ -119,7 +136,9 @@ pub fn locate(spec: &AdaptorSpec, repo_dir: &Path) -> Result<LocatedAdaptor, Str
     }
     let chosen = match &spec.version {
         Some(want) => candidates.into_iter().find(|(v, _)| v == want),
-        None => candidates.into_iter().max_by(|a, b| version_key(&a.0).cmp(&version_key(&b.0))),
+        None => candidates
+            .into_iter()
+            .max_by(|a, b| version_key(&a.0).cmp(&version_key(&b.0))),
     };
     match chosen {
         Some((version, dir)) => Ok(LocatedAdaptor { name: spec.name.clone(), version, dir }),
@@ -145,9 +164,15 @@ mod tests {
         assert_eq!(s.name, "@openfn/language-common");
         assert_eq!(s.version, None);
         let s = AdaptorSpec::parse("http@7.2.10").unwrap();
-        assert_eq!((s.name.as_str(), s.version.as_deref()), ("@openfn/language-http", Some("7.2.10")));
+        assert_eq!(
+            (s.name.as_str(), s.version.as_deref()),
+            ("@openfn/language-http", Some("7.2.10"))
+        );
         let s = AdaptorSpec::parse("@openfn/language-http@^7").unwrap();
-        assert_eq!((s.name.as_str(), s.version.as_deref()), ("@openfn/language-http", Some("^7")));
+        assert_eq!(
+            (s.name.as_str(), s.version.as_deref()),
+            ("@openfn/language-http", Some("^7"))
+        );
         let s = AdaptorSpec::parse("@openfn/language-common@latest").unwrap();
         assert_eq!(s.version, None);
         let s = AdaptorSpec::parse("my-adaptor=/tmp/x").unwrap();

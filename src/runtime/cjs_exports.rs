@@ -6,9 +6,7 @@
 //! esbuild's `__exportStar(require("…"), exports)` / `__export(target, { x: () => … })`.
 
 use oxc::allocator::Allocator;
-use oxc::ast::ast::{
-    Argument, AssignmentTarget, CallExpression, Expression, ObjectPropertyKind,
-};
+use oxc::ast::ast::{Argument, AssignmentTarget, CallExpression, Expression, ObjectPropertyKind};
 use oxc::ast_visit::{walk, Visit};
 use oxc::parser::Parser;
 use oxc::span::SourceType;

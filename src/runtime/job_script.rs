@@ -82,7 +82,11 @@ pub fn module_to_job_script(module_source: &str) -> Result<JobScript, String> {
                 for spec in decl.specifiers.iter().flatten() {
                     match spec {
                         ImportDeclarationSpecifier::ImportSpecifier(s) => {
-                            named.push(format!("{}: {}", js_string(&export_name(&s.imported)), s.local.name));
+                            named.push(format!(
+                                "{}: {}",
+                                js_string(&export_name(&s.imported)),
+                                s.local.name
+                            ));
                         }
                         ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
                             prologue.push_str(&format!("const {} = {ns}.default; ", s.local.name));
@@ -95,7 +99,10 @@ pub fn module_to_job_script(module_source: &str) -> Result<JobScript, String> {
                 if !named.is_empty() {
                     prologue.push_str(&format!("const {{ {} }} = {ns}; ", named.join(", ")));
                 }
-                edits.push(Edit { span: decl.span, replacement: String::new() });
+                edits.push(Edit {
+                    span: decl.span,
+                    replacement: String::new(),
+                });
             }
             Statement::ExportAllDeclaration(decl) => {
                 let idx = namespace_index(decl.source.value.as_str(), &mut imports);
@@ -106,17 +113,32 @@ pub fn module_to_job_script(module_source: &str) -> Result<JobScript, String> {
                         "for (const k of Object.keys({ns})) if (k !== \"default\" && !(k in {EXPORTS})) {EXPORTS}[k] = {ns}[k]; "
                     )),
                 }
-                edits.push(Edit { span: decl.span, replacement: String::new() });
+                edits.push(Edit {
+                    span: decl.span,
+                    replacement: String::new(),
+                });
             }
             Statement::ExportDefaultDeclaration(decl) => match &decl.declaration {
                 ExportDefaultDeclarationKind::FunctionDeclaration(f) if f.id.is_some() => {
-                    let name = f.id.as_ref().map(|i| i.name.to_string()).unwrap_or_default();
-                    edits.push(Edit { span: Span::new(decl.span.start, f.span.start), replacement: String::new() });
+                    let name =
+                        f.id.as_ref()
+                            .map(|i| i.name.to_string())
+                            .unwrap_or_default();
+                    edits.push(Edit {
+                        span: Span::new(decl.span.start, f.span.start),
+                        replacement: String::new(),
+                    });
                     epilogue.push_str(&format!("{EXPORTS}.default = {name}; "));
                 }
                 ExportDefaultDeclarationKind::ClassDeclaration(c) if c.id.is_some() => {
-                    let name = c.id.as_ref().map(|i| i.name.to_string()).unwrap_or_default();
-                    edits.push(Edit { span: Span::new(decl.span.start, c.span.start), replacement: String::new() });
+                    let name =
+                        c.id.as_ref()
+                            .map(|i| i.name.to_string())
+                            .unwrap_or_default();
+                    edits.push(Edit {
+                        span: Span::new(decl.span.start, c.span.start),
+                        replacement: String::new(),
+                    });
                     epilogue.push_str(&format!("{EXPORTS}.default = {name}; "));
                 }
                 other => {
@@ -136,7 +158,10 @@ pub fn module_to_job_script(module_source: &str) -> Result<JobScript, String> {
                         js_string(&export_name(&s.local))
                     ));
                 }
-                edits.push(Edit { span: decl.span, replacement: String::new() });
+                edits.push(Edit {
+                    span: decl.span,
+                    replacement: String::new(),
+                });
             }
             Statement::ExportDeclaration(decl) => {
                 let declaration = &decl.declaration;
@@ -147,14 +172,21 @@ pub fn module_to_job_script(module_source: &str) -> Result<JobScript, String> {
                             binding_names(&d.id, &mut names);
                         }
                     }
-                    Declaration::FunctionDeclaration(f) => names.extend(f.id.as_ref().map(|i| i.name.to_string())),
-                    Declaration::ClassDeclaration(c) => names.extend(c.id.as_ref().map(|i| i.name.to_string())),
+                    Declaration::FunctionDeclaration(f) => {
+                        names.extend(f.id.as_ref().map(|i| i.name.to_string()))
+                    }
+                    Declaration::ClassDeclaration(c) => {
+                        names.extend(c.id.as_ref().map(|i| i.name.to_string()))
+                    }
                     _ => {}
                 }
                 for n in names {
                     epilogue.push_str(&format!("{EXPORTS}[{}] = {n}; ", js_string(&n)));
                 }
-                edits.push(Edit { span: Span::new(decl.span.start, declaration.span().start), replacement: String::new() });
+                edits.push(Edit {
+                    span: Span::new(decl.span.start, declaration.span().start),
+                    replacement: String::new(),
+                });
             }
             Statement::ExportNamedDeclaration(decl) => {
                 for s in &decl.specifiers {
@@ -164,7 +196,10 @@ pub fn module_to_job_script(module_source: &str) -> Result<JobScript, String> {
                         export_name(&s.local)
                     ));
                 }
-                edits.push(Edit { span: decl.span, replacement: String::new() });
+                edits.push(Edit {
+                    span: decl.span,
+                    replacement: String::new(),
+                });
             }
             _ => {}
         }
@@ -186,7 +221,11 @@ pub fn module_to_job_script(module_source: &str) -> Result<JobScript, String> {
     let prefix = format!("(async function ({NAMESPACES}, {EXPORTS}) {{\"use strict\"; {prologue}");
     let line1_offset = prefix.chars().count() as u32;
     let source = format!("{prefix}{body}\n;{epilogue}\n}})");
-    Ok(JobScript { source, imports, line1_offset })
+    Ok(JobScript {
+        source,
+        imports,
+        line1_offset,
+    })
 }
 
 #[cfg(test)]
@@ -198,16 +237,28 @@ mod tests {
         let module = "import { fn, each as e } from \"@openfn/language-common\";\nexport * from \"@openfn/language-common\";\nconst x = 1;\nexport default [fn(s => s)];\n";
         let script = module_to_job_script(module).unwrap();
         assert_eq!(script.imports, vec!["@openfn/language-common"]);
-        assert!(script.source.contains("const { \"fn\": fn, \"each\": e } = __fnhost_ns[0];"));
-        assert!(script.source.contains("__fnhost_exports.default = [fn(s => s)]"));
-        assert!(script.source.contains("for (const k of Object.keys(__fnhost_ns[0]))"));
+        assert!(script
+            .source
+            .contains("const { \"fn\": fn, \"each\": e } = __fnhost_ns[0];"));
+        assert!(script
+            .source
+            .contains("__fnhost_exports.default = [fn(s => s)]"));
+        assert!(script
+            .source
+            .contains("for (const k of Object.keys(__fnhost_ns[0]))"));
         // line 4 of the module is still line 4 of the script
-        assert_eq!(script.source.lines().nth(3).unwrap(), "__fnhost_exports.default = [fn(s => s)];");
+        assert_eq!(
+            script.source.lines().nth(3).unwrap(),
+            "__fnhost_exports.default = [fn(s => s)];"
+        );
     }
 
     #[test]
     fn named_exports_are_collected() {
-        let script = module_to_job_script("export const a = 1, { b } = { b: 2 };\nexport function f() {}\nexport default [];").unwrap();
+        let script = module_to_job_script(
+            "export const a = 1, { b } = { b: 2 };\nexport function f() {}\nexport default [];",
+        )
+        .unwrap();
         assert!(script.source.contains("__fnhost_exports[\"a\"] = a;"));
         assert!(script.source.contains("__fnhost_exports[\"b\"] = b;"));
         assert!(script.source.contains("__fnhost_exports[\"f\"] = f;"));

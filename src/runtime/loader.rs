@@ -12,8 +12,8 @@ use std::rc::Rc;
 
 use deno_core::error::ModuleLoaderError;
 use deno_core::{
-    ModuleLoadOptions, ModuleLoadReferrer, ModuleLoadResponse, ModuleLoader, ModuleSource, ModuleSourceCode,
-    ModuleSpecifier, ModuleType, ResolutionKind,
+    ModuleLoadOptions, ModuleLoadReferrer, ModuleLoadResponse, ModuleLoader, ModuleSource,
+    ModuleSourceCode, ModuleSpecifier, ModuleType, ResolutionKind,
 };
 use deno_error::JsErrorBox;
 use oxc_resolver::{ResolveError, ResolveOptions, Resolver};
@@ -26,12 +26,59 @@ const BUILTIN_EXPORTS: &str = include_str!(concat!(env!("OUT_DIR"), "/builtin_ex
 
 /// Node's built-in module names (the ones a bare specifier may mean).
 const NODE_BUILTINS: &[&str] = &[
-    "assert", "assert/strict", "async_hooks", "buffer", "child_process", "cluster", "console", "constants",
-    "crypto", "dgram", "diagnostics_channel", "dns", "dns/promises", "domain", "events", "fs", "fs/promises",
-    "http", "http2", "https", "inspector", "module", "net", "os", "path", "path/posix", "path/win32",
-    "perf_hooks", "process", "punycode", "querystring", "readline", "readline/promises", "repl", "stream",
-    "stream/consumers", "stream/promises", "stream/web", "string_decoder", "sys", "timers", "timers/promises",
-    "tls", "trace_events", "tty", "url", "util", "util/types", "v8", "vm", "wasi", "worker_threads", "zlib",
+    "assert",
+    "assert/strict",
+    "async_hooks",
+    "buffer",
+    "child_process",
+    "cluster",
+    "console",
+    "constants",
+    "crypto",
+    "dgram",
+    "diagnostics_channel",
+    "dns",
+    "dns/promises",
+    "domain",
+    "events",
+    "fs",
+    "fs/promises",
+    "http",
+    "http2",
+    "https",
+    "inspector",
+    "module",
+    "net",
+    "os",
+    "path",
+    "path/posix",
+    "path/win32",
+    "perf_hooks",
+    "process",
+    "punycode",
+    "querystring",
+    "readline",
+    "readline/promises",
+    "repl",
+    "stream",
+    "stream/consumers",
+    "stream/promises",
+    "stream/web",
+    "string_decoder",
+    "sys",
+    "timers",
+    "timers/promises",
+    "tls",
+    "trace_events",
+    "tty",
+    "url",
+    "util",
+    "util/types",
+    "v8",
+    "vm",
+    "wasi",
+    "worker_threads",
+    "zlib",
 ];
 
 /// Is `name` (without `node:`) a Node built-in module?
@@ -53,7 +100,13 @@ pub struct NodeModules {
 fn options(conditions: &[&str]) -> ResolveOptions {
     ResolveOptions {
         condition_names: conditions.iter().map(|s| s.to_string()).collect(),
-        extensions: vec![".js".into(), ".json".into(), ".node".into(), ".mjs".into(), ".cjs".into()],
+        extensions: vec![
+            ".js".into(),
+            ".json".into(),
+            ".node".into(),
+            ".mjs".into(),
+            ".cjs".into(),
+        ],
         main_fields: vec!["main".into()],
         builtin_modules: true,
         ..ResolveOptions::default()
@@ -66,7 +119,13 @@ impl NodeModules {
         let for_import = Resolver::new(options(&["node", "import", "default"]));
         let for_require = for_import.clone_with_options(options(&["node", "require", "default"]));
         let builtin_exports = serde_json::from_str(BUILTIN_EXPORTS).unwrap_or_default();
-        NodeModules { for_import, for_require, package_types: RefCell::default(), builtin_exports, base_dir }
+        NodeModules {
+            for_import,
+            for_require,
+            package_types: RefCell::default(),
+            builtin_exports,
+            base_dir,
+        }
     }
 
     fn referrer_dir(&self, referrer: &str) -> PathBuf {
@@ -83,44 +142,77 @@ impl NodeModules {
             if path.is_dir() {
                 return path.to_path_buf();
             }
-            return path.parent().map(Path::to_path_buf).unwrap_or_else(|| self.base_dir.clone());
+            return path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| self.base_dir.clone());
         }
         self.base_dir.clone()
     }
 
     /// Resolves `specifier` from `referrer` (a file path or URL).
-    pub fn resolve(&self, specifier: &str, referrer: &str, for_require: bool) -> Result<Resolved, String> {
+    pub fn resolve(
+        &self,
+        specifier: &str,
+        referrer: &str,
+        for_require: bool,
+    ) -> Result<Resolved, String> {
         if let Some(name) = specifier.strip_prefix("node:") {
-            return Ok(Resolved::Builtin { name: name.to_string() });
+            return Ok(Resolved::Builtin {
+                name: name.to_string(),
+            });
         }
         if is_node_builtin(specifier) {
-            return Ok(Resolved::Builtin { name: specifier.to_string() });
+            return Ok(Resolved::Builtin {
+                name: specifier.to_string(),
+            });
         }
         if let Ok(url) = ModuleSpecifier::parse(specifier) {
             if url.scheme() == "file" {
-                let path = url.to_file_path().map_err(|_| format!("Invalid file URL {specifier}"))?;
+                let path = url
+                    .to_file_path()
+                    .map_err(|_| format!("Invalid file URL {specifier}"))?;
                 let format = self.format_of(&path);
-                return Ok(Resolved::File { path: path.to_string_lossy().into_owned(), format });
+                return Ok(Resolved::File {
+                    path: path.to_string_lossy().into_owned(),
+                    format,
+                });
             }
             if url.scheme().len() > 1 {
-                return Ok(Resolved::Url { url: url.to_string(), format: ModuleFormat::Module });
+                return Ok(Resolved::Url {
+                    url: url.to_string(),
+                    format: ModuleFormat::Module,
+                });
             }
         }
         let dir = self.referrer_dir(referrer);
-        let resolver = if for_require { &self.for_require } else { &self.for_import };
+        let resolver = if for_require {
+            &self.for_require
+        } else {
+            &self.for_import
+        };
         match resolver.resolve(&dir, specifier) {
             Ok(res) => {
                 let path = res.into_path_buf();
                 let format = self.format_of(&path);
-                Ok(Resolved::File { path: path.to_string_lossy().into_owned(), format })
+                Ok(Resolved::File {
+                    path: path.to_string_lossy().into_owned(),
+                    format,
+                })
             }
-            Err(ResolveError::Builtin { resolved, .. }) => {
-                Ok(Resolved::Builtin { name: resolved.trim_start_matches("node:").to_string() })
-            }
+            Err(ResolveError::Builtin { resolved, .. }) => Ok(Resolved::Builtin {
+                name: resolved.trim_start_matches("node:").to_string(),
+            }),
             Err(e) => {
                 let from = referrer_display(referrer);
-                let kind = if specifier.starts_with('.') || specifier.starts_with('/') { "module" } else { "package" };
-                Err(format!("Cannot find {kind} '{specifier}' imported from {from} ({e})"))
+                let kind = if specifier.starts_with('.') || specifier.starts_with('/') {
+                    "module"
+                } else {
+                    "package"
+                };
+                Err(format!(
+                    "Cannot find {kind} '{specifier}' imported from {from} ({e})"
+                ))
             }
         }
     }
@@ -129,15 +221,20 @@ impl NodeModules {
     pub fn package_entry(&self, dir: &Path) -> Result<PathBuf, String> {
         let manifest = std::fs::read_to_string(dir.join("package.json"))
             .map_err(|e| format!("Cannot read {}: {e}", dir.join("package.json").display()))?;
-        let json: serde_json::Value =
-            serde_json::from_str(&manifest).map_err(|e| format!("Invalid {}: {e}", dir.join("package.json").display()))?;
-        let name = json.get("name").and_then(|n| n.as_str()).unwrap_or_default();
+        let json: serde_json::Value = serde_json::from_str(&manifest)
+            .map_err(|e| format!("Invalid {}: {e}", dir.join("package.json").display()))?;
+        let name = json
+            .get("name")
+            .and_then(|n| n.as_str())
+            .unwrap_or_default();
         let result = if json.get("exports").is_some() && !name.is_empty() {
             self.for_import.resolve(dir, name)
         } else {
             self.for_import.resolve(dir, ".")
         };
-        result.map(|r| r.into_path_buf()).map_err(|e| format!("Cannot resolve the entry point of {}: {e}", dir.display()))
+        result
+            .map(|r| r.into_path_buf())
+            .map_err(|e| format!("Cannot resolve the entry point of {}: {e}", dir.display()))
     }
 
     /// How a file is evaluated: by extension, then the nearest package.json "type".
@@ -164,14 +261,20 @@ impl NodeModules {
         let value = match std::fs::read_to_string(&manifest) {
             Ok(text) => serde_json::from_str::<serde_json::Value>(&text)
                 .ok()
-                .and_then(|j| j.get("type").and_then(|t| t.as_str()).map(|t| t == "module"))
+                .and_then(|j| {
+                    j.get("type")
+                        .and_then(|t| t.as_str())
+                        .map(|t| t == "module")
+                })
                 .unwrap_or(false),
             Err(_) => match dir.parent() {
                 Some(parent) if dir.file_name().is_some() => self.is_module_package(parent),
                 _ => false,
             },
         };
-        self.package_types.borrow_mut().insert(dir.to_path_buf(), value);
+        self.package_types
+            .borrow_mut()
+            .insert(dir.to_path_buf(), value);
         value
     }
 
@@ -192,7 +295,9 @@ impl NodeModules {
             return;
         }
         seen.push(path.to_path_buf());
-        let Ok(source) = std::fs::read_to_string(path) else { return };
+        let Ok(source) = std::fs::read_to_string(path) else {
+            return;
+        };
         let found = detect_cjs_exports(&source);
         for n in found.names {
             if !names.contains(&n) {
@@ -200,8 +305,10 @@ impl NodeModules {
             }
         }
         for spec in found.reexports {
-            if let Ok(Resolved::File { path: target, format: ModuleFormat::Commonjs }) =
-                self.resolve(&spec, &path.to_string_lossy(), true)
+            if let Ok(Resolved::File {
+                path: target,
+                format: ModuleFormat::Commonjs,
+            }) = self.resolve(&spec, &path.to_string_lossy(), true)
             {
                 self.collect_cjs_names(Path::new(&target), names, seen);
             }
@@ -210,7 +317,9 @@ impl NodeModules {
 
     fn builtin_facade(&self, name: &str) -> String {
         let name_js = serde_json::to_string(name).unwrap_or_default();
-        let mut out = format!("const m = globalThis.__fnhostModules.builtin({name_js});\nexport default m;\n");
+        let mut out = format!(
+            "const m = globalThis.__fnhostModules.builtin({name_js});\nexport default m;\n"
+        );
         if let Some(names) = self.builtin_exports.get(name) {
             push_named_exports(&mut out, names);
         }
@@ -221,7 +330,9 @@ impl NodeModules {
 fn push_named_exports(out: &mut String, names: &[String]) {
     for (i, name) in names.iter().filter(|n| n.as_str() != "default").enumerate() {
         let key = serde_json::to_string(name).unwrap_or_default();
-        out.push_str(&format!("const e{i} = m == null ? undefined : m[{key}];\nexport {{ e{i} as {key} }};\n"));
+        out.push_str(&format!(
+            "const e{i} = m == null ? undefined : m[{key}];\nexport {{ e{i} as {key} }};\n"
+        ));
     }
 }
 
@@ -238,15 +349,25 @@ fn referrer_display(referrer: &str) -> String {
 pub struct NodeModuleLoader(pub Rc<NodeModules>);
 
 fn file_url(path: &str) -> Result<ModuleSpecifier, ModuleLoaderError> {
-    ModuleSpecifier::from_file_path(path).map_err(|_| JsErrorBox::generic(format!("Invalid module path {path}")))
+    ModuleSpecifier::from_file_path(path)
+        .map_err(|_| JsErrorBox::generic(format!("Invalid module path {path}")))
 }
 
 impl ModuleLoader for NodeModuleLoader {
-    fn resolve(&self, specifier: &str, referrer: &str, _kind: ResolutionKind) -> Result<ModuleSpecifier, ModuleLoaderError> {
+    fn resolve(
+        &self,
+        specifier: &str,
+        referrer: &str,
+        _kind: ResolutionKind,
+    ) -> Result<ModuleSpecifier, ModuleLoaderError> {
         if specifier.starts_with("ext:") {
             return ModuleSpecifier::parse(specifier).map_err(JsErrorBox::from_err);
         }
-        match self.0.resolve(specifier, referrer, false).map_err(JsErrorBox::generic)? {
+        match self
+            .0
+            .resolve(specifier, referrer, false)
+            .map_err(JsErrorBox::generic)?
+        {
             Resolved::Builtin { name } => {
                 ModuleSpecifier::parse(&format!("node:{name}")).map_err(JsErrorBox::from_err)
             }
@@ -264,7 +385,12 @@ impl ModuleLoader for NodeModuleLoader {
         let result = (|| {
             if specifier.scheme() == "node" {
                 let source = self.0.builtin_facade(specifier.path());
-                return Ok(ModuleSource::new(ModuleType::JavaScript, ModuleSourceCode::String(source.into()), specifier, None));
+                return Ok(ModuleSource::new(
+                    ModuleType::JavaScript,
+                    ModuleSourceCode::String(source.into()),
+                    specifier,
+                    None,
+                ));
             }
             let path = specifier
                 .to_file_path()
@@ -274,12 +400,18 @@ impl ModuleLoader for NodeModuleLoader {
                 ModuleFormat::Module => (ModuleType::JavaScript, read(&path)?),
                 ModuleFormat::Commonjs => (ModuleType::JavaScript, self.0.cjs_facade(&path)),
             };
-            Ok(ModuleSource::new(module_type, ModuleSourceCode::String(code.into()), specifier, None))
+            Ok(ModuleSource::new(
+                module_type,
+                ModuleSourceCode::String(code.into()),
+                specifier,
+                None,
+            ))
         })();
         ModuleLoadResponse::Sync(result)
     }
 }
 
 fn read(path: &Path) -> Result<String, ModuleLoaderError> {
-    std::fs::read_to_string(path).map_err(|e| JsErrorBox::generic(format!("Cannot read {}: {e}", path.display())))
+    std::fs::read_to_string(path)
+        .map_err(|e| JsErrorBox::generic(format!("Cannot read {}: {e}", path.display())))
 }

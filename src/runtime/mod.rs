@@ -13,8 +13,8 @@ pub mod loader;
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
-use std::sync::mpsc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,7 +22,9 @@ use deno_core::{v8, JsRuntime, RuntimeOptions};
 use serde::{Deserialize, Serialize};
 
 use crate::compile::{compile_job, AdaptorInfo, CompileOptions, CompiledJob};
-use crate::ops::host::{AdaptorExports, EngineHost, HostHandle, OperationMeta, PreparedJob, SourcePosition};
+use crate::ops::host::{
+    AdaptorExports, EngineHost, HostHandle, OperationMeta, PreparedJob, SourcePosition,
+};
 use crate::ops::log::LogSink;
 use crate::ops::modules::Resolved;
 use loader::{NodeModuleLoader, NodeModules};
@@ -59,7 +61,7 @@ pub struct RunOptions {
     /// Start from the snapshot (default) or evaluate the engine JS at start-up.
     pub use_snapshot: bool,
     /// Receives every log line: `(level, logger name, message)`.
-    pub log: Rc<dyn Fn(&str, &str, &str)>,
+    pub log: Rc<crate::ops::log::LogFn>,
 }
 
 /// How a run ended.
@@ -103,7 +105,12 @@ struct RunHost {
 }
 
 impl EngineHost for RunHost {
-    fn resolve(&self, specifier: &str, referrer: &str, for_require: bool) -> Result<Resolved, String> {
+    fn resolve(
+        &self,
+        specifier: &str,
+        referrer: &str,
+        for_require: bool,
+    ) -> Result<Resolved, String> {
         self.modules.resolve(specifier, referrer, for_require)
     }
 
@@ -121,10 +128,12 @@ impl EngineHost for RunHost {
         let options = CompileOptions {
             adaptors: adaptors
                 .iter()
-                .map(|a| AdaptorInfo { specifier: a.specifier.clone(), exports: a.exports.clone() })
+                .map(|a| AdaptorInfo {
+                    specifier: a.specifier.clone(),
+                    exports: a.exports.clone(),
+                })
                 .collect(),
             ignore: ignore.to_vec(),
-            ..CompileOptions::default()
         };
         let job = compile_job(source, &options).map_err(|e| e.to_string())?;
         let script = job_script::module_to_job_script(&job.code)?;
@@ -132,7 +141,11 @@ impl EngineHost for RunHost {
             .operations
             .iter()
             .enumerate()
-            .map(|(i, op)| OperationMeta { name: op.name.clone(), line: op.line, order: i as u32 + 1 })
+            .map(|(i, op)| OperationMeta {
+                name: op.name.clone(),
+                line: op.line,
+                order: i as u32 + 1,
+            })
             .collect();
         let mut jobs = self.jobs.borrow_mut();
         let id = jobs.len() as u32;
@@ -141,15 +154,27 @@ impl EngineHost for RunHost {
             line1_offset: script.line1_offset,
             source_lines: source.lines().map(str::to_string).collect(),
         });
-        Ok(PreparedJob { id, script: script.source, imports: script.imports, operations })
+        Ok(PreparedJob {
+            id,
+            script: script.source,
+            imports: script.imports,
+            operations,
+        })
     }
 
     fn map_position(&self, job: u32, line: u32, column: u32) -> Option<SourcePosition> {
         let jobs = self.jobs.borrow();
         let entry = jobs.get(job as usize)?;
-        let column = if line == 1 { column.saturating_sub(entry.line1_offset) } else { column };
+        let column = if line == 1 {
+            column.saturating_sub(entry.line1_offset)
+        } else {
+            column
+        };
         let (line, column) = entry.job.original_position(line, column.max(1))?;
-        let src = entry.source_lines.get(line.checked_sub(1)? as usize).cloned();
+        let src = entry
+            .source_lines
+            .get(line.checked_sub(1)? as usize)
+            .cloned();
         Some(SourcePosition { line, column, src })
     }
 }
@@ -157,12 +182,20 @@ impl EngineHost for RunHost {
 /// Runs an execution plan (OpenFn's `{workflow: {steps}, options}` with each step's
 /// `adaptors` resolved to [`StepAdaptor`]s and `expression` holding source text) against
 /// `input_json`.
-pub fn run_plan(plan: &serde_json::Value, input_json: &str, options: &RunOptions) -> Result<RunOutcome, String> {
+pub fn run_plan(
+    plan: &serde_json::Value,
+    input_json: &str,
+    options: &RunOptions,
+) -> Result<RunOutcome, String> {
     let js_options = serde_json::json!({
         "timeout": options.timeout_ms,
         "basePath": options.base_dir.join("job.js").to_string_lossy(),
     });
-    let args = [plan.to_string(), input_json.to_string(), js_options.to_string()];
+    let args = [
+        plan.to_string(),
+        input_json.to_string(),
+        js_options.to_string(),
+    ];
     let (value, timed_out) = call_host("runPlan", &args, options)?;
     if timed_out {
         let message = format!("Job took longer than {}ms to complete", options.timeout_ms);
@@ -172,13 +205,28 @@ pub fn run_plan(plan: &serde_json::Value, input_json: &str, options: &RunOptions
             details: serde_json::json!({"source": "runtime", "name": "TimeoutError", "severity": "kill", "message": message}),
         }));
     }
-    let outcome: JsOutcome = serde_json::from_value(value).map_err(|e| format!("engine returned an invalid result: {e}"))?;
+    let outcome: JsOutcome = serde_json::from_value(value)
+        .map_err(|e| format!("engine returned an invalid result: {e}"))?;
     if let Some(crash) = outcome.crash {
-        let name = crash.get("name").and_then(|v| v.as_str()).unwrap_or("Error").to_string();
-        let message = crash.get("message").and_then(|v| v.as_str()).unwrap_or_default().to_string();
-        return Ok(RunOutcome::Crashed(Crash { name, message, details: crash }));
+        let name = crash
+            .get("name")
+            .and_then(|v| v.as_str())
+            .unwrap_or("Error")
+            .to_string();
+        let message = crash
+            .get("message")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        return Ok(RunOutcome::Crashed(Crash {
+            name,
+            message,
+            details: crash,
+        }));
     }
-    Ok(RunOutcome::Completed { state_json: outcome.state })
+    Ok(RunOutcome::Completed {
+        state_json: outcome.state,
+    })
 }
 
 /// Loads the module at `url` in the engine and returns the export names a job sees (after
@@ -188,13 +236,18 @@ pub fn module_export_names(url: &str, options: &RunOptions) -> Result<Vec<String
     if let Some(err) = value.get("error").and_then(|e| e.as_str()) {
         return Err(err.to_string());
     }
-    serde_json::from_value(value.get("names").cloned().unwrap_or_default()).map_err(|e| e.to_string())
+    serde_json::from_value(value.get("names").cloned().unwrap_or_default())
+        .map_err(|e| e.to_string())
 }
 
 /// Starts a fresh engine, calls the host function `name` with string arguments, runs the event
 /// loop until its promise settles, and returns the result as JSON (and whether the watchdog
 /// terminated it).
-fn call_host(name: &str, args: &[String], options: &RunOptions) -> Result<(serde_json::Value, bool), String> {
+fn call_host(
+    name: &str,
+    args: &[String],
+    options: &RunOptions,
+) -> Result<(serde_json::Value, bool), String> {
     init_v8();
     let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_time()
@@ -203,11 +256,19 @@ fn call_host(name: &str, args: &[String], options: &RunOptions) -> Result<(serde
     tokio.block_on(call_host_async(name, args, options))
 }
 
-async fn call_host_async(name: &str, args: &[String], options: &RunOptions) -> Result<(serde_json::Value, bool), String> {
+async fn call_host_async(
+    name: &str,
+    args: &[String],
+    options: &RunOptions,
+) -> Result<(serde_json::Value, bool), String> {
     let modules = Rc::new(NodeModules::new(options.base_dir.clone()));
     let mut runtime = JsRuntime::try_new(RuntimeOptions {
         module_loader: Some(Rc::new(NodeModuleLoader(modules.clone()))),
-        startup_snapshot: if options.use_snapshot { Some(SNAPSHOT) } else { None },
+        startup_snapshot: if options.use_snapshot {
+            Some(SNAPSHOT)
+        } else {
+            None
+        },
         extensions: vec![extension::fnhost::init()],
         ..Default::default()
     })
@@ -215,9 +276,14 @@ async fn call_host_async(name: &str, args: &[String], options: &RunOptions) -> R
     {
         let state = runtime.op_state();
         let mut state = state.borrow_mut();
-        state.put(HostHandle(Rc::new(RunHost { modules, jobs: RefCell::default() })));
+        state.put(HostHandle(Rc::new(RunHost {
+            modules,
+            jobs: RefCell::default(),
+        })));
         let log = options.log.clone();
-        state.put(LogSink(Rc::new(move |level: &str, name: &str, message: &str| log(level, name, message))));
+        state.put(LogSink(Rc::new(
+            move |level: &str, name: &str, message: &str| log(level, name, message),
+        )));
     }
     let run_fn = runtime
         .execute_script(
@@ -228,14 +294,16 @@ async fn call_host_async(name: &str, args: &[String], options: &RunOptions) -> R
     let run_fn: v8::Global<v8::Function> = {
         deno_core::scope!(scope, runtime);
         let local = v8::Local::new(scope, run_fn);
-        let func = v8::Local::<v8::Function>::try_from(local).map_err(|_| "engine bootstrap failed".to_string())?;
+        let func = v8::Local::<v8::Function>::try_from(local)
+            .map_err(|_| "engine bootstrap failed".to_string())?;
         v8::Global::new(scope, func)
     };
     let args: Vec<v8::Global<v8::Value>> = {
         deno_core::scope!(scope, runtime);
         args.iter()
             .map(|s| {
-                let value: v8::Local<v8::Value> = v8::String::new(scope, s).expect("string fits in V8").into();
+                let value: v8::Local<v8::Value> =
+                    v8::String::new(scope, s).expect("string fits in V8").into();
                 v8::Global::new(scope, value)
             })
             .collect()
@@ -257,7 +325,9 @@ async fn call_host_async(name: &str, args: &[String], options: &RunOptions) -> R
     };
 
     let call = runtime.call_with_args(&run_fn, &args);
-    let result = runtime.with_event_loop_promise(call, Default::default()).await;
+    let result = runtime
+        .with_event_loop_promise(call, Default::default())
+        .await;
     let _ = cancel.send(());
     let _ = watchdog.join();
 
@@ -267,7 +337,7 @@ async fn call_host_async(name: &str, args: &[String], options: &RunOptions) -> R
     let value = result.map_err(|e| format!("engine error: {e}"))?;
     deno_core::scope!(scope, runtime);
     let local = v8::Local::new(scope, value);
-    let json: serde_json::Value =
-        deno_core::serde_v8::from_v8(scope, local).map_err(|e| format!("engine returned an invalid result: {e}"))?;
+    let json: serde_json::Value = deno_core::serde_v8::from_v8(scope, local)
+        .map_err(|e| format!("engine returned an invalid result: {e}"))?;
     Ok((json, false))
 }

@@ -40,16 +40,32 @@ pub fn plan_for_job(source: &str, adaptors: &AdaptorSource) -> Result<Value, Str
 }
 
 /// Reads a workflow file and prepares its plan.
-pub fn load_workflow(path: &Path, adaptors: &AdaptorSource, range: &StepRange) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("Cannot read workflow {}: {e}", path.display()))?;
-    let doc: Value = serde_json::from_str(&text).map_err(|e| format!("Invalid workflow JSON in {}: {e}", path.display()))?;
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+pub fn load_workflow(
+    path: &Path,
+    adaptors: &AdaptorSource,
+    range: &StepRange,
+) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("Cannot read workflow {}: {e}", path.display()))?;
+    let doc: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("Invalid workflow JSON in {}: {e}", path.display()))?;
+    let base = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     prepare_plan(doc, &base, adaptors, range)
 }
 
 /// Normalises a workflow document into a runtime plan (see the module docs).
-pub fn prepare_plan(doc: Value, base: &Path, adaptors: &AdaptorSource, range: &StepRange) -> Result<Value, String> {
-    let Value::Object(mut doc) = doc else { return Err("a workflow must be a JSON object".into()) };
+pub fn prepare_plan(
+    doc: Value,
+    base: &Path,
+    adaptors: &AdaptorSource,
+    range: &StepRange,
+) -> Result<Value, String> {
+    let Value::Object(mut doc) = doc else {
+        return Err("a workflow must be a JSON object".into());
+    };
     let (mut workflow, mut options) = if doc.contains_key("workflow") {
         let workflow = doc.remove("workflow").unwrap_or_default();
         let options = doc.remove("options").unwrap_or_else(|| json!({}));
@@ -61,12 +77,19 @@ pub fn prepare_plan(doc: Value, base: &Path, adaptors: &AdaptorSource, range: &S
         return Err("a workflow needs a \"steps\" array".into());
     };
     for (i, step) in steps.iter_mut().enumerate() {
-        let Value::Object(step) = step else { return Err(format!("step {i} must be an object")) };
+        let Value::Object(step) = step else {
+            return Err(format!("step {i} must be an object"));
+        };
         if let Some(Value::String(expr)) = step.get("expression") {
             if looks_like_path(expr) {
                 let file = base.join(expr);
-                let source = std::fs::read_to_string(&file)
-                    .map_err(|e| format!("Cannot read expression {} of step {}: {e}", file.display(), step_name(step, i)))?;
+                let source = std::fs::read_to_string(&file).map_err(|e| {
+                    format!(
+                        "Cannot read expression {} of step {}: {e}",
+                        file.display(),
+                        step_name(step, i)
+                    )
+                })?;
                 step.insert("expression".into(), Value::String(source));
             }
         }
@@ -76,23 +99,30 @@ pub fn prepare_plan(doc: Value, base: &Path, adaptors: &AdaptorSource, range: &S
                 specs.push(a);
             }
             if let Some(Value::Array(list)) = step.remove("adaptors") {
-                specs.extend(list.into_iter().filter_map(|v| v.as_str().map(str::to_string)));
+                specs.extend(
+                    list.into_iter()
+                        .filter_map(|v| v.as_str().map(str::to_string)),
+                );
             }
             if specs.is_empty() {
                 specs = adaptors.defaults.clone();
             }
-            let resolved = resolve_adaptors(&specs, &adaptors.repo_dir).map_err(|e| format!("step {}: {e}", step_name(step, i)))?;
+            let resolved = resolve_adaptors(&specs, &adaptors.repo_dir)
+                .map_err(|e| format!("step {}: {e}", step_name(step, i)))?;
             step.insert("adaptors".into(), resolved);
         }
     }
     if let Some(globals) = workflow.get("globals").and_then(Value::as_str) {
         if looks_like_path(globals) {
             let file = base.join(globals);
-            let source = std::fs::read_to_string(&file).map_err(|e| format!("Cannot read globals {}: {e}", file.display()))?;
+            let source = std::fs::read_to_string(&file)
+                .map_err(|e| format!("Cannot read globals {}: {e}", file.display()))?;
             workflow["globals"] = Value::String(source);
         }
     }
-    let opts = options.as_object_mut().ok_or("workflow \"options\" must be an object")?;
+    let opts = options
+        .as_object_mut()
+        .ok_or("workflow \"options\" must be an object")?;
     // OpenFn's CLI honours `start` from the file but only takes `end` from `--end`.
     opts.remove("end");
     if let Some(only) = &range.only {
@@ -110,12 +140,16 @@ pub fn prepare_plan(doc: Value, base: &Path, adaptors: &AdaptorSource, range: &S
 }
 
 fn step_name(step: &Map<String, Value>, index: usize) -> String {
-    step.get("id").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("#{}", index + 1))
+    step.get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("#{}", index + 1))
 }
 
 /// OpenFn's CLI treats an expression ending in `.js` (and without newlines) as a file path.
 fn looks_like_path(expr: &str) -> bool {
-    !expr.contains('\n') && (expr.ends_with(".js") || expr.ends_with(".ts") || expr.ends_with(".mjs"))
+    !expr.contains('\n')
+        && (expr.ends_with(".js") || expr.ends_with(".ts") || expr.ends_with(".mjs"))
 }
 
 /// Resolves adaptor specs to `[{name, url, version}]` for the runtime.
@@ -128,7 +162,11 @@ pub fn resolve_adaptors(specs: &[String], repo_dir: &Path) -> Result<Value, Stri
         let entry = modules.package_entry(&found.dir)?;
         let url = deno_core::ModuleSpecifier::from_file_path(&entry)
             .map_err(|_| format!("invalid adaptor path {}", entry.display()))?;
-        out.push(StepAdaptor { name: found.name, url: url.to_string(), version: found.version });
+        out.push(StepAdaptor {
+            name: found.name,
+            url: url.to_string(),
+            version: found.version,
+        });
     }
     serde_json::to_value(out).map_err(|e| e.to_string())
 }

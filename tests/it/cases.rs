@@ -11,7 +11,10 @@ fn root() -> PathBuf {
 /// recorded the cases found them (stack frames under node_modules mark adaptor code).
 fn stage_fixtures(tmp: &Path) -> PathBuf {
     let staged = tmp.join("node_modules");
-    for entry in std::fs::read_dir(root().join("tests/fixtures")).unwrap().flatten() {
+    for entry in std::fs::read_dir(root().join("tests/fixtures"))
+        .unwrap()
+        .flatten()
+    {
         if entry.path().is_dir() {
             copy_dir(&entry.path(), &staged.join(entry.file_name()));
         }
@@ -44,22 +47,41 @@ fn run_case(dir: &Path, staged: &Path, tmp: &Path) -> Outcome {
     let name = dir.file_name().unwrap().to_string_lossy().into_owned();
     let raw = dir.join("raw-fixture-path").exists();
     let spec = |adaptor: &str| {
-        let base = if raw { root().join("tests/fixtures") } else { staged.to_path_buf() };
+        let base = if raw {
+            root().join("tests/fixtures")
+        } else {
+            staged.to_path_buf()
+        };
         format!("{adaptor}={}", base.join(adaptor).display())
     };
     let work = tmp.join(format!("case-{name}"));
     copy_dir(dir, &work);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_fnhost"));
-    cmd.current_dir(&work).env("TZ", "UTC").env("NO_COLOR", "1").env_remove("FNHOST_REPO_DIR");
+    cmd.current_dir(&work)
+        .env("TZ", "UTC")
+        .env("NO_COLOR", "1")
+        .env_remove("FNHOST_REPO_DIR");
     if work.join("workflow.json").exists() {
         let mut doc: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(work.join("workflow.json")).unwrap()).unwrap();
-        let steps = if doc.get("workflow").is_some() { &mut doc["workflow"]["steps"] } else { &mut doc["steps"] };
+            serde_json::from_str(&std::fs::read_to_string(work.join("workflow.json")).unwrap())
+                .unwrap();
+        let steps = if doc.get("workflow").is_some() {
+            &mut doc["workflow"]["steps"]
+        } else {
+            &mut doc["steps"]
+        };
         for step in steps.as_array_mut().into_iter().flatten() {
             if let Some(list) = step.get("adaptors").and_then(|a| a.as_array()).cloned() {
-                step["adaptors"] = list.iter().map(|a| serde_json::Value::String(spec(a.as_str().unwrap()))).collect();
+                step["adaptors"] = list
+                    .iter()
+                    .map(|a| serde_json::Value::String(spec(a.as_str().unwrap())))
+                    .collect();
             }
-            if let Some(a) = step.get("adaptor").and_then(|a| a.as_str()).map(str::to_string) {
+            if let Some(a) = step
+                .get("adaptor")
+                .and_then(|a| a.as_str())
+                .map(str::to_string)
+            {
                 step["adaptor"] = serde_json::Value::String(spec(&a));
             }
         }
@@ -67,14 +89,20 @@ fn run_case(dir: &Path, staged: &Path, tmp: &Path) -> Outcome {
         cmd.arg("workflow.json");
     } else {
         cmd.arg("job.js");
-        if let Some(adaptor) = read_opt(&work.join("adaptor.txt")).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+        if let Some(adaptor) = read_opt(&work.join("adaptor.txt"))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+        {
             cmd.arg("-a").arg(spec(&adaptor));
         }
     }
     if work.join("state.json").exists() {
         cmd.arg("-s").arg("state.json");
     }
-    cmd.arg("-o").arg("output.json").arg("--repo-dir").arg(tmp.join("repo"));
+    cmd.arg("-o")
+        .arg("output.json")
+        .arg("--repo-dir")
+        .arg(tmp.join("repo"));
     if let Some(extra) = read_opt(&work.join("cli-args.txt")) {
         for arg in extra.lines().map(str::trim).filter(|l| !l.is_empty()) {
             cmd.arg(arg);
@@ -82,16 +110,18 @@ fn run_case(dir: &Path, staged: &Path, tmp: &Path) -> Outcome {
     }
     let out = cmd.output().expect("running fnhost");
     let mut problems = Vec::new();
-    let expected_exit: i32 = read_opt(&dir.join("expected.exit")).and_then(|s| s.trim().parse().ok()).unwrap_or(-1);
+    let expected_exit: i32 = read_opt(&dir.join("expected.exit"))
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(-1);
     let exit = out.status.code().unwrap_or(-1);
     if exit != expected_exit {
         problems.push(format!("exit code {exit}, OpenFn exits {expected_exit}"));
     }
     let output = read_opt(&work.join("output.json"));
     match (read_opt(&dir.join("expected.json")), output) {
-        (Some(expected), Some(actual)) if expected != actual => {
-            problems.push(format!("final state differs\n--- OpenFn\n{expected}\n--- fnhost\n{actual}"))
-        }
+        (Some(expected), Some(actual)) if expected != actual => problems.push(format!(
+            "final state differs\n--- OpenFn\n{expected}\n--- fnhost\n{actual}"
+        )),
         (Some(_), None) => problems.push("no output file written".into()),
         (None, Some(_)) => problems.push("wrote an output file, OpenFn writes none".into()),
         _ => {}
@@ -126,20 +156,33 @@ fn recorded_openfn_cases_match() {
         .filter(|p| p.is_dir() && p.join("expected.exit").exists())
         .collect();
     dirs.sort();
-    assert!(dirs.len() >= 20, "expected the recorded cases to be present");
+    assert!(
+        dirs.len() >= 20,
+        "expected the recorded cases to be present"
+    );
     let mut failures = Vec::new();
     let mut passed = 0;
     for dir in &dirs {
         let outcome = run_case(dir, &staged, &tmp);
         let known = gaps.contains(&outcome.name);
         match (outcome.problems.is_empty(), known) {
-            (true, true) => failures.push(format!("{}: passes now; remove it from KNOWN_GAPS.txt", outcome.name)),
+            (true, true) => failures.push(format!(
+                "{}: passes now; remove it from KNOWN_GAPS.txt",
+                outcome.name
+            )),
             (true, false) => passed += 1,
             (false, true) => eprintln!("known gap {}: {}", outcome.name, outcome.problems[0]),
-            (false, false) => failures.push(format!("{}: {}", outcome.name, outcome.problems.join("\n"))),
+            (false, false) => {
+                failures.push(format!("{}: {}", outcome.name, outcome.problems.join("\n")))
+            }
         }
     }
     let _ = std::fs::remove_dir_all(&tmp);
     eprintln!("{passed} of {} recorded cases match OpenFn", dirs.len());
-    assert!(failures.is_empty(), "{} case(s) differ from OpenFn:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} case(s) differ from OpenFn:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

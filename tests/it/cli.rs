@@ -22,7 +22,11 @@ mod tempdir {
         pub fn new() -> Dir {
             use std::sync::atomic::{AtomicUsize, Ordering};
             static N: AtomicUsize = AtomicUsize::new(0);
-            let p = std::env::temp_dir().join(format!("fnhost-cli-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+            let p = std::env::temp_dir().join(format!(
+                "fnhost-cli-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
             std::fs::create_dir_all(&p).unwrap();
             Dir(p)
         }
@@ -38,14 +42,21 @@ mod tempdir {
 fn usage_error_exits_2() {
     let out = fnhost().args(["execute"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = fnhost().args(["execute", "x.js", "--log", "loud"]).output().unwrap();
+    let out = fnhost()
+        .args(["execute", "x.js", "--log", "loud"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn runaway_job_times_out_with_exit_1() {
     let (_dir, path) = job("export default [s => { while (true) {} }];");
-    let out = fnhost().arg(&path).args(["--timeout", "300", "-O"]).output().unwrap();
+    let out = fnhost()
+        .arg(&path)
+        .args(["--timeout", "300", "-O"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("TimeoutError"), "{stderr}");
@@ -57,16 +68,36 @@ fn job_realm_sees_only_openfn_globals() {
         "export default [s => ({ types: [typeof fetch, typeof Deno, typeof process, typeof setTimeout, typeof console.log, typeof state] })];",
     );
     let out = fnhost().arg(&path).arg("-O").output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(state["types"], serde_json::json!(["undefined", "undefined", "undefined", "function", "function", "object"]));
+    assert_eq!(
+        state["types"],
+        serde_json::json!([
+            "undefined",
+            "undefined",
+            "undefined",
+            "function",
+            "function",
+            "object"
+        ])
+    );
 }
 
 #[test]
 fn lone_job_path_form_and_output_file() {
     let (dir, path) = job("fn => 1;\nexport default [s => ({ data: { ok: true } })];");
     let out = fnhost().arg(&path).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let written = std::fs::read_to_string(dir.0.join("output.json")).unwrap();
     assert_eq!(written, "{\n  \"data\": {\n    \"ok\": true\n  }\n}");
 }
