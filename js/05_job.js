@@ -208,6 +208,7 @@ function jobGlobals(state, extra, jobLogger) {
 async function prepareJob(step, state, ctx) {
   const adaptors = [];
   for (const adaptor of step.adaptors || []) {
+    if (adaptor.error) throw new Error(adaptor.error);
     const ns = await importForJob(adaptor.name, step, ctx);
     adaptors.push({ specifier: adaptor.name, exports: Object.keys(ns) });
   }

@@ -74,11 +74,7 @@ pub struct CompileError {
 
 impl std::fmt::Display for CompileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} ({}:{})\n{}",
-            self.message, self.line, self.column, self.frame
-        )
+        write!(f, "{} ({}:{})\n{}", self.message, self.line, self.column, self.frame)
     }
 }
 
@@ -87,28 +83,15 @@ impl std::error::Error for CompileError {}
 fn line_col(source: &str, offset: u32) -> (u32, u32) {
     let before = &source[..(offset as usize).min(source.len())];
     let line = before.matches('\n').count() as u32 + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0) as u32
-        + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) as u32 + 1;
     (line, col)
 }
 
 fn error_at(source: &str, offset: u32, message: String) -> CompileError {
     let (line, column) = line_col(source, offset);
     let text = source.lines().nth(line as usize - 1).unwrap_or("");
-    let frame = format!(
-        "{line}: {text}\n{}^",
-        " ".repeat(format!("{line}: ").len() + column as usize - 1)
-    );
-    CompileError {
-        message,
-        line,
-        column,
-        frame,
-    }
+    let frame = format!("{line}: {text}\n{}^", " ".repeat(format!("{line}: ").len() + column as usize - 1));
+    CompileError { message, line, column, frame }
 }
 
 /// A replacement of `span` in the source.
@@ -119,10 +102,7 @@ struct Edit {
 }
 
 fn apply(source: &str, span: Span, edits: &[Edit]) -> String {
-    let mut edits: Vec<&Edit> = edits
-        .iter()
-        .filter(|e| e.span.start >= span.start && e.span.end <= span.end)
-        .collect();
+    let mut edits: Vec<&Edit> = edits.iter().filter(|e| e.span.start >= span.start && e.span.end <= span.end).collect();
     edits.sort_by_key(|e| (e.span.start, e.span.end));
     let mut out = String::new();
     let mut at = span.start as usize;
@@ -151,10 +131,7 @@ impl<'a> Visit<'a> for LazyState<'_> {
     fn visit_call_expression(&mut self, call: &CallExpression<'a>) {
         self.visit_expression(&call.callee);
         for arg in &call.arguments {
-            let is_fn = matches!(
-                arg,
-                Argument::ArrowFunctionExpression(_) | Argument::FunctionExpression(_)
-            );
+            let is_fn = matches!(arg, Argument::ArrowFunctionExpression(_) | Argument::FunctionExpression(_));
             self.args.push((arg.span(), is_fn));
             self.visit_argument(arg);
             self.args.pop();
@@ -176,16 +153,10 @@ impl<'a> Visit<'a> for LazyState<'_> {
                 }
             }
             Some(&(arg, is_fn)) => {
-                self.edits.push(Edit {
-                    span: it.span,
-                    text: "state".into(),
-                });
+                self.edits.push(Edit { span: it.span, text: "state".into() });
                 if !is_fn && !self.wrapped.contains(&arg.start) {
                     self.wrapped.push(arg.start);
-                    self.edits.push(Edit {
-                        span: Span::new(arg.start, arg.start),
-                        text: "state => ".into(),
-                    });
+                    self.edits.push(Edit { span: Span::new(arg.start, arg.start), text: "state => ".into() });
                 }
             }
         }
@@ -201,24 +172,14 @@ pub fn compile_job(source: &str, opts: &CompileOptions) -> Result<CompiledJob, C
     let allocator = Allocator::default();
     let parsed = Parser::new(&allocator, source, SourceType::mjs()).parse();
     if let Some(err) = parsed.diagnostics.errors().next() {
-        let offset = err.labels.first().map(|l| l.offset()).unwrap_or(0);
-        return Err(error_at(
-            source,
-            offset,
-            format!("SyntaxError: {}", err.message),
-        ));
+        let offset = err.labels.first().map(|l| l.offset() as u32).unwrap_or(0);
+        return Err(error_at(source, offset, format!("SyntaxError: {}", err.message)));
     }
     let program = &parsed.program;
     let semantic = SemanticBuilder::new().build(program).semantic;
 
     // 1. lazy state
-    let mut lazy = LazyState {
-        source,
-        args: Vec::new(),
-        edits: Vec::new(),
-        wrapped: Vec::new(),
-        error: None,
-    };
+    let mut lazy = LazyState { source, args: Vec::new(), edits: Vec::new(), wrapped: Vec::new(), error: None };
     lazy.visit_program(program);
     if let Some(e) = lazy.error {
         return Err(e);
@@ -232,10 +193,7 @@ pub fn compile_job(source: &str, opts: &CompileOptions) -> Result<CompiledJob, C
             if let Expression::CallExpression(call) = &es.expression {
                 if let Some(text) = rebuild_promise_chain(source, call, &edits) {
                     edits.retain(|e| e.span.start < call.span.start || e.span.end > call.span.end);
-                    edits.push(Edit {
-                        span: call.span,
-                        text,
-                    });
+                    edits.push(Edit { span: call.span, text });
                     uses_defer = true;
                 }
             }
@@ -248,12 +206,8 @@ pub fn compile_job(source: &str, opts: &CompileOptions) -> Result<CompiledJob, C
     let mut has_default = false;
     for stmt in &program.body {
         match stmt {
-            Statement::ExpressionStatement(es)
-                if matches!(es.expression, Expression::CallExpression(_)) =>
-            {
-                let Expression::CallExpression(call) = &es.expression else {
-                    continue;
-                };
+            Statement::ExpressionStatement(es) if matches!(es.expression, Expression::CallExpression(_)) => {
+                let Expression::CallExpression(call) = &es.expression else { continue };
                 let text = apply(source, call.span, &edits);
                 let (line, col) = line_col(source, call.span.start);
                 let name = callee_name(&call.callee);
@@ -262,10 +216,7 @@ pub fn compile_job(source: &str, opts: &CompileOptions) -> Result<CompiledJob, C
                 // blank the statement, keeping its newlines so lines do not move
                 let removed = &source[es.span.start as usize..es.span.end as usize];
                 edits.retain(|e| e.span.start < es.span.start || e.span.end > es.span.end);
-                edits.push(Edit {
-                    span: es.span,
-                    text: "\n".repeat(removed.matches('\n').count()),
-                });
+                edits.push(Edit { span: es.span, text: "\n".repeat(removed.matches('\n').count()) });
             }
             Statement::ExportDefaultDeclaration(_) => has_default = true,
             _ => {}
@@ -276,26 +227,10 @@ pub fn compile_job(source: &str, opts: &CompileOptions) -> Result<CompiledJob, C
     let declared_imports: Vec<String> = program
         .body
         .iter()
-        .filter_map(|s| {
-            if let Statement::ImportDeclaration(d) = s {
-                Some(d)
-            } else {
-                None
-            }
-        })
-        .flat_map(|d| {
-            d.specifiers
-                .iter()
-                .flatten()
-                .map(|s| s.local().name.to_string())
-        })
+        .filter_map(|s| if let Statement::ImportDeclaration(d) = s { Some(d) } else { None })
+        .flat_map(|d| d.specifiers.iter().flatten().map(|s| s.local().name.to_string()))
         .collect();
-    let mut unresolved: Vec<String> = semantic
-        .scoping()
-        .root_unresolved_references()
-        .keys()
-        .map(|k| k.to_string())
-        .collect();
+    let mut unresolved: Vec<String> = semantic.scoping().root_unresolved_references().keys().map(|k| k.to_string()).collect();
     if uses_defer {
         unresolved.retain(|n| n != "_defer");
     }
@@ -305,20 +240,12 @@ pub fn compile_job(source: &str, opts: &CompileOptions) -> Result<CompiledJob, C
     for adaptor in &opts.adaptors {
         let names: Vec<&String> = unresolved
             .iter()
-            .filter(|n| {
-                adaptor.exports.contains(n)
-                    && !opts.ignore.contains(n)
-                    && !declared_imports.contains(n)
-            })
+            .filter(|n| adaptor.exports.contains(n) && !opts.ignore.contains(n) && !declared_imports.contains(n))
             .collect();
         if !names.is_empty() {
             header.push_str(&format!(
                 "import {{ {} }} from {};\n",
-                names
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                names.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
                 serde_json::to_string(&adaptor.specifier).unwrap_or_default()
             ));
             imported_any = true;
@@ -329,10 +256,7 @@ pub fn compile_job(source: &str, opts: &CompileOptions) -> Result<CompiledJob, C
     }
     if imported_any {
         if let Some(a) = opts.adaptors.first() {
-            header.push_str(&format!(
-                "export * from {};\n",
-                serde_json::to_string(&a.specifier).unwrap_or_default()
-            ));
+            header.push_str(&format!("export * from {};\n", serde_json::to_string(&a.specifier).unwrap_or_default()));
         }
     }
 
@@ -373,11 +297,7 @@ pub fn compile_job(source: &str, opts: &CompileOptions) -> Result<CompiledJob, C
             code.push_str("];\n");
         }
     }
-    Ok(CompiledJob {
-        code,
-        operations,
-        line_map,
-    })
+    Ok(CompiledJob { code, operations, line_map })
 }
 
 fn first_use(source: &str, name: &str) -> usize {
@@ -401,9 +321,7 @@ fn rebuild_promise_chain(source: &str, call: &CallExpression, edits: &[Edit]) ->
     let mut current = call;
     loop {
         match &current.callee {
-            Expression::StaticMemberExpression(m)
-                if m.property.name == "then" || m.property.name == "catch" =>
-            {
+            Expression::StaticMemberExpression(m) if m.property.name == "then" || m.property.name == "catch" => {
                 links.push((m.property.name.as_str(), current.span));
                 match &m.object {
                     Expression::CallExpression(inner) => current = inner,
@@ -436,13 +354,7 @@ fn rebuild_promise_chain(source: &str, call: &CallExpression, edits: &[Edit]) ->
     let chain = if chain_parts.is_empty() {
         "undefined".to_string()
     } else {
-        format!(
-            "p => p{}",
-            chain_parts
-                .iter()
-                .map(|(_, t)| t.as_str())
-                .collect::<String>()
-        )
+        format!("p => p{}", chain_parts.iter().map(|(_, t)| t.as_str()).collect::<String>())
     };
     Some(match catch_fn {
         Some(c) => format!("_defer({op_text}, {chain}, {c})"),
@@ -469,23 +381,11 @@ mod tests {
         let job = compile_job("const x = 1;\nfn(s => s);\nget('/a');\n", &common()).unwrap();
         assert_eq!(
             job.code,
-            "import { fn, get } from \"@openfn/language-common\";\nexport * from \"@openfn/language-common\";\nconst x = 1;\n\n\nexport default [\nfn(s => s),\nget('/a')\n];\n"
+            "import { fn, get } from \"@openfn/language-common\";\nexport * from \"@openfn/language-common\";\nconst x = 1;\n\n\n\nexport default [\nfn(s => s),\nget('/a')\n];\n"
         );
-        assert_eq!(
-            job.operations,
-            vec![
-                OperationInfo {
-                    name: "fn".into(),
-                    line: 2
-                },
-                OperationInfo {
-                    name: "get".into(),
-                    line: 3
-                }
-            ]
-        );
-        // `get('/a')` is on generated line 8, column 1 → source line 3, column 1
-        assert_eq!(job.original_position(8, 1), Some((3, 1)));
+        assert_eq!(job.operations, vec![OperationInfo { name: "fn".into(), line: 2 }, OperationInfo { name: "get".into(), line: 3 }]);
+        // `get('/a')` is on generated line 9, column 1 → source line 3, column 1
+        assert_eq!(job.original_position(9, 1), Some((3, 1)));
         assert_eq!(job.original_position(3, 7), Some((1, 7)));
     }
 
@@ -499,17 +399,8 @@ mod tests {
 
     #[test]
     fn lazy_state() {
-        let job = compile_job(
-            "get($.data.url, { q: `${$.cursor}` });\nfn(state => $.x);",
-            &common(),
-        )
-        .unwrap();
-        assert!(
-            job.code
-                .contains("get(state => state.data.url, state => { q: `${state.cursor}` })"),
-            "{}",
-            job.code
-        );
+        let job = compile_job("get($.data.url, { q: `${$.cursor}` });\nfn(state => $.x);", &common()).unwrap();
+        assert!(job.code.contains("get(state => state.data.url, state => { q: `${state.cursor}` })"), "{}", job.code);
         assert!(job.code.contains("fn(state => state.x)"));
         let err = compile_job("const a = $.x;", &common()).unwrap_err();
         assert_eq!((err.line, err.column), (1, 11));
@@ -517,25 +408,10 @@ mod tests {
 
     #[test]
     fn promise_chains_become_defer() {
-        let job = compile_job(
-            "fn(s => s).then(s => s).catch(e => e);\nget('/x').catch(e => 1);",
-            &common(),
-        )
-        .unwrap();
-        assert!(job
-            .code
-            .contains("import { defer as _defer } from \"@openfn/runtime\";"));
-        assert!(
-            job.code
-                .contains("_defer(fn(s => s), p => p.then(s => s).catch(e => e))"),
-            "{}",
-            job.code
-        );
-        assert!(
-            job.code.contains("_defer(get('/x'), undefined, e => 1)"),
-            "{}",
-            job.code
-        );
+        let job = compile_job("fn(s => s).then(s => s).catch(e => e);\nget('/x').catch(e => 1);", &common()).unwrap();
+        assert!(job.code.contains("import { defer as _defer } from \"@openfn/runtime\";"));
+        assert!(job.code.contains("_defer(fn(s => s), p => p.then(s => s).catch(e => e))"), "{}", job.code);
+        assert!(job.code.contains("_defer(get('/x'), undefined, e => 1)"), "{}", job.code);
     }
 
     #[test]

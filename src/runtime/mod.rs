@@ -48,6 +48,9 @@ pub struct StepAdaptor {
     pub url: String,
     /// Installed version.
     pub version: String,
+    /// Why the adaptor cannot be loaded: the step fails with this message (as in OpenFn).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// Options of one run.

@@ -158,6 +158,18 @@ pub fn resolve_adaptors(specs: &[String], repo_dir: &Path) -> Result<Value, Stri
     let mut out = Vec::new();
     for spec in specs {
         let spec = AdaptorSpec::parse(spec)?;
+        if let Some(path) = spec.path.as_ref().filter(|p| !p.join("package.json").is_file()) {
+            // OpenFn's CLI does not stop here: the step fails with a JobError from reading
+            // the adaptor's package.json, and the run exits 0. Keep that behaviour.
+            let manifest = path.join("package.json");
+            out.push(StepAdaptor {
+                name: spec.name.clone(),
+                url: String::new(),
+                version: "unknown".into(),
+                error: Some(format!("ENOENT: no such file or directory, open '{}'", manifest.display())),
+            });
+            continue;
+        }
         let found = repo::locate(&spec, repo_dir)?;
         let entry = modules.package_entry(&found.dir)?;
         let url = deno_core::ModuleSpecifier::from_file_path(&entry)
@@ -166,6 +178,7 @@ pub fn resolve_adaptors(specs: &[String], repo_dir: &Path) -> Result<Value, Stri
             name: found.name,
             url: url.to_string(),
             version: found.version,
+            error: None,
         });
     }
     serde_json::to_value(out).map_err(|e| e.to_string())

@@ -117,7 +117,13 @@ fn run_case(dir: &Path, staged: &Path, tmp: &Path) -> Outcome {
     if exit != expected_exit {
         problems.push(format!("exit code {exit}, OpenFn exits {expected_exit}"));
     }
-    let output = read_opt(&work.join("output.json"));
+    // The recording replaced machine paths with placeholders; do the same here.
+    let output = read_opt(&work.join("output.json")).map(|text| {
+        text.replace(&staged.display().to_string(), "<STAGED>/node_modules")
+            .replace(&root().join("tests/fixtures").display().to_string(), "<FIXTURES>")
+            .replace(&tmp.display().to_string(), "<TMP>")
+            .replace(&root().display().to_string(), "<REPO>")
+    });
     match (read_opt(&dir.join("expected.json")), output) {
         (Some(expected), Some(actual)) if expected != actual => problems.push(format!(
             "final state differs\n--- OpenFn\n{expected}\n--- fnhost\n{actual}"
