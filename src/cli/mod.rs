@@ -2,6 +2,7 @@
 //! would need lives in [`crate::runtime`], [`crate::workflow`] and [`crate::compile`].
 
 mod log;
+mod repo;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,8 @@ enum Command {
     Execute(Box<ExecuteArgs>),
     /// Print the ES module OpenFn's compiler makes of a job.
     Compile(CompileArgs),
+    /// Install, list and remove adaptors (from the npm registry, no Node needed).
+    Repo(repo::RepoArgs),
 }
 
 #[derive(Args, Debug)]
@@ -92,6 +95,12 @@ struct ExecuteArgs {
     /// (for measuring the snapshot's effect).
     #[arg(long, hide = true)]
     no_snapshot: bool,
+    /// Do not install missing adaptors.
+    #[arg(long)]
+    no_autoinstall: bool,
+    /// npm registry URL for autoinstall (default: `$FNHOST_REGISTRY`, `.npmrc`, or npm's).
+    #[arg(long, value_name = "URL")]
+    registry: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -102,7 +111,7 @@ struct CompileArgs {
     common: CommonArgs,
 }
 
-const SUBCOMMANDS: &[&str] = &["execute", "run", "compile", "help"];
+const SUBCOMMANDS: &[&str] = &["execute", "run", "compile", "repo", "help"];
 
 /// Runs the CLI with the process arguments; returns the exit code.
 pub fn main() -> i32 {
@@ -123,6 +132,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Execute(args) => execute(*args),
         Command::Compile(args) => compile(args),
+        Command::Repo(args) => repo::run(args),
     }
 }
 
@@ -202,6 +212,16 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String
         end: args.end.clone(),
         only: args.only.clone(),
     };
+    if !args.no_autoinstall {
+        let log = |level: &str, message: &str| logs.emit(level, "CLI", message);
+        repo::autoinstall(
+            &args.path,
+            &args.common.adaptors,
+            &sources.repo_dir,
+            args.registry.as_deref(),
+            &log,
+        )?;
+    }
     let mut plan = if is_workflow(&args.path) {
         workflow::load_workflow(&args.path, &sources, &range)?
     } else {
