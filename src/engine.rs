@@ -85,13 +85,23 @@ impl Engine {
 
     /// Compiles and runs one job (a one-step workflow whose step id is `job-1`) with the given
     /// adaptor specs (`common`, `http@7.2.10`, `name=PATH`) against a JSON input state.
-    pub fn run_job(&self, source: &str, adaptors: &[&str], state_json: &str) -> Result<RunOutcome, String> {
+    pub fn run_job(
+        &self,
+        source: &str,
+        adaptors: &[&str],
+        state_json: &str,
+    ) -> Result<RunOutcome, String> {
         let plan = workflow::plan_for_job(source, &self.sources(adaptors))?;
         runtime::run_plan(&plan, state_json, &self.options())
     }
 
     /// Runs an OpenFn workflow file; `adaptors` apply to steps that name none.
-    pub fn run_workflow(&self, path: &Path, adaptors: &[&str], state_json: &str) -> Result<RunOutcome, String> {
+    pub fn run_workflow(
+        &self,
+        path: &Path,
+        adaptors: &[&str],
+        state_json: &str,
+    ) -> Result<RunOutcome, String> {
         let plan = workflow::load_workflow(path, &self.sources(adaptors), &StepRange::default())?;
         runtime::run_plan(&plan, state_json, &self.options())
     }
