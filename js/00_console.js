@@ -7,7 +7,7 @@ const SECRETS = [];
 /** Registers strings (configuration values) that must never appear in log output. */
 export function addSecrets(values) {
   for (const v of values) {
-    if (typeof v === "string" && v.length >= 4) SECRETS.push(v);
+    if (typeof v === "string" && v.length >= 3) SECRETS.push(v);
   }
 }
 
@@ -109,4 +109,15 @@ export function createLogger(name) {
     clear: () => {},
   };
   return logger;
+}
+
+/** The main realm's console, seen by adaptors and libraries: like Node's console it prints raw
+ * lines (no logger prefix, no level filter) -- as adaptor output appears under OpenFn's CLI. */
+export function createRawConsole() {
+  const raw = createLogger("");
+  const print = (...args) => emit("print", "", formatArgs(args));
+  for (const key of ["log", "info", "debug", "trace", "warn", "error", "success", "always", "print"]) raw[key] = print;
+  raw.dir = (v) => emit("print", "", formatValue(v));
+  raw.table = raw.dir;
+  return raw;
 }

@@ -112,9 +112,21 @@ export function loadFile(path, format, parent) {
   const cached = cache[path];
   if (cached) return cached.exports;
   if (format === "module") {
-    const err = new Error(`require() of ES Module ${path} not supported.`);
-    err.code = "ERR_REQUIRE_ESM";
-    throw err;
+    // Node 22+ semantics: require() of an ES module (without top-level await) returns its
+    // namespace, or its "module.exports" export when it has one.
+    const url = "file://" + path.split("/").map(encodeURIComponent).join("/");
+    let ns;
+    try {
+      ns = core.ops.op_import_sync(url);
+    } catch (e) {
+      if (/top-level await|TLA/i.test(String(e?.message))) {
+        const err = new Error(`require() cannot be used on an ESM graph with top-level await. Use import() instead.\n  From ${parent?.filename ?? "<unknown>"}\n  Requiring ${path}`);
+        err.code = "ERR_REQUIRE_ASYNC_MODULE";
+        throw err;
+      }
+      throw e;
+    }
+    return ns && Object.prototype.hasOwnProperty.call(ns, "module.exports") ? ns["module.exports"] : ns;
   }
   const module = new Module(path, parent);
   cache[path] = module;

@@ -1,13 +1,13 @@
 // Engine entry point: installs the main realm's globals and hands the host its API.
 // `Deno` is removed from the global scope: libraries probe it to switch to Deno code paths.
 import * as timers from "ext:fnhost/01_timers.js";
-import { createLogger } from "ext:fnhost/00_console.js";
+import { createRawConsole } from "ext:fnhost/00_console.js";
 import { linkNamespace, runPlan } from "ext:fnhost/05_job.js";
 
 const define = (name, value) =>
   Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
 
-define("console", createLogger("JOB"));
+define("console", createRawConsole());
 for (const name of ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate"]) {
   define(name, timers[name]);
 }

@@ -3,10 +3,15 @@
 //! The data's path through the crate: [`compile`] (job source → ES module) → [`runtime`]
 //! (module + state → final state, on deno_core) with [`ops`] (Rust work the JS asks for);
 //! [`workflow`] prepares execution plans, [`repo`] finds adaptors, [`cli`] is the binary.
+//! Embedders start with [`Engine`].
 
 pub mod cli;
 pub mod compile;
+mod engine;
 pub mod ops;
 pub mod repo;
 pub mod runtime;
 pub mod workflow;
+
+pub use engine::Engine;
+pub use runtime::{Crash, RunOutcome};

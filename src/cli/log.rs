@@ -85,15 +85,23 @@ impl LogConfig {
             "info" => Level::Info,
             _ => Level::Default,
         };
+        if level == "print" && name.is_empty() {
+            // raw output of adaptor code (the main realm's console), like Node's console
+            if self.fallback != Level::None {
+                let _ = writeln!(std::io::stderr().lock(), "{message}");
+            }
+            return;
+        }
         let threshold = self.threshold(name);
         if threshold == Level::None || rank < threshold {
             return;
         }
         let mut err = std::io::stderr().lock();
         if self.json {
+            // OpenFn's JSON logs carry the time as a nanosecond timestamp string.
             let time = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_micros())
+                .map(|d| d.as_nanos())
                 .unwrap_or(0);
             let line = serde_json::json!({ "level": level, "name": name, "message": [message], "time": time.to_string() });
             let _ = writeln!(err, "{line}");

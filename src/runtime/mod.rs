@@ -125,7 +125,7 @@ impl EngineHost for RunHost {
         &self,
         source: &str,
         adaptors: &[AdaptorExports],
-        _name: &str,
+        name: &str,
         ignore: &[String],
     ) -> Result<PreparedJob, String> {
         let options = CompileOptions {
@@ -137,6 +137,8 @@ impl EngineHost for RunHost {
                 })
                 .collect(),
             ignore: ignore.to_vec(),
+            name: Some(name.to_string()),
+            ..CompileOptions::default()
         };
         let job = compile_job(source, &options).map_err(|e| e.to_string())?;
         let script = job_script::module_to_job_script(&job.code)?;

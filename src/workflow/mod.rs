@@ -158,7 +158,11 @@ pub fn resolve_adaptors(specs: &[String], repo_dir: &Path) -> Result<Value, Stri
     let mut out = Vec::new();
     for spec in specs {
         let spec = AdaptorSpec::parse(spec)?;
-        if let Some(path) = spec.path.as_ref().filter(|p| !p.join("package.json").is_file()) {
+        if let Some(path) = spec
+            .path
+            .as_ref()
+            .filter(|p| !p.join("package.json").is_file())
+        {
             // OpenFn's CLI does not stop here: the step fails with a JobError from reading
             // the adaptor's package.json, and the run exits 0. Keep that behaviour.
             let manifest = path.join("package.json");
@@ -166,7 +170,10 @@ pub fn resolve_adaptors(specs: &[String], repo_dir: &Path) -> Result<Value, Stri
                 name: spec.name.clone(),
                 url: String::new(),
                 version: "unknown".into(),
-                error: Some(format!("ENOENT: no such file or directory, open '{}'", manifest.display())),
+                error: Some(format!(
+                    "ENOENT: no such file or directory, open '{}'",
+                    manifest.display()
+                )),
             });
             continue;
         }

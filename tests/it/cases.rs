@@ -120,7 +120,10 @@ fn run_case(dir: &Path, staged: &Path, tmp: &Path) -> Outcome {
     // The recording replaced machine paths with placeholders; do the same here.
     let output = read_opt(&work.join("output.json")).map(|text| {
         text.replace(&staged.display().to_string(), "<STAGED>/node_modules")
-            .replace(&root().join("tests/fixtures").display().to_string(), "<FIXTURES>")
+            .replace(
+                &root().join("tests/fixtures").display().to_string(),
+                "<FIXTURES>",
+            )
             .replace(&tmp.display().to_string(), "<TMP>")
             .replace(&root().display().to_string(), "<REPO>")
     });

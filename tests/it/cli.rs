@@ -108,7 +108,7 @@ fn compile_prints_the_module() {
     let out = fnhost().arg("compile").arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let code = String::from_utf8_lossy(&out.stdout);
-    assert!(code.contains("export default [\nfoo(a)\n];"), "{code}");
+    assert!(code.contains("export default [foo(a)];"), "{code}");
 }
 
 #[test]
@@ -118,4 +118,62 @@ fn syntax_error_is_reported_with_position() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("(1:"), "{stderr}");
+}
+
+#[test]
+fn commonjs_and_es_modules_load_each_other_both_ways() {
+    let dir = tempdir::Dir::new();
+    let root = &dir.0;
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    // an ESM adaptor importing a CommonJS package that itself requires an ES module package
+    write(
+        "adaptor/package.json",
+        r#"{"name":"@openfn/language-mix","version":"1.0.0","type":"module","main":"index.js"}"#,
+    );
+    write(
+        "adaptor/index.js",
+        "import cjs, { twice } from 'cjs-lib';\nexport const fn = (f) => (s) => f(s);\nexport const lib = { twice, fromEsm: cjs.fromEsm };\n",
+    );
+    write(
+        "adaptor/node_modules/cjs-lib/package.json",
+        r#"{"name":"cjs-lib","version":"1.0.0","main":"lib.js"}"#,
+    );
+    write(
+        "adaptor/node_modules/cjs-lib/lib.js",
+        "const esm = require('esm-lib');\nexports.twice = (n) => n * 2;\nexports.fromEsm = esm.greet('cjs');\n",
+    );
+    write(
+        "adaptor/node_modules/esm-lib/package.json",
+        r#"{"name":"esm-lib","version":"1.0.0","type":"module","exports":"./index.js"}"#,
+    );
+    write(
+        "adaptor/node_modules/esm-lib/index.js",
+        "export const greet = (who) => `hello ${who}`;\n",
+    );
+    write(
+        "job.js",
+        "fn(state => ({ data: { n: lib.twice(21), msg: lib.fromEsm } }));\n",
+    );
+    let out = fnhost()
+        .arg(root.join("job.js"))
+        .arg("-a")
+        .arg(format!("mix={}", root.join("adaptor").display()))
+        .arg("-O")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        state["data"],
+        serde_json::json!({ "n": 42, "msg": "hello cjs" })
+    );
 }
