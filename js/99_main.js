@@ -3,6 +3,7 @@
 import * as timers from "ext:fnhost/01_timers.js";
 import { createRawConsole } from "ext:fnhost/00_console.js";
 import { linkNamespace, runPlan } from "ext:fnhost/05_job.js";
+import { installNodeGlobals } from "ext:fnhost/node/_all.js";
 
 const define = (name, value) =>
   Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
@@ -12,6 +13,7 @@ for (const name of ["setTimeout", "clearTimeout", "setInterval", "clearInterval"
   define(name, timers[name]);
 }
 define("global", globalThis);
+installNodeGlobals(define);
 
 /** Export names a job sees for the module at `url` (for the compiler's auto-imports). */
 async function exportNames(url) {

@@ -1,0 +1,215 @@
+// node:crypto -- constants, timingSafeEqual, and the hash/HMAC/random API shape. Hashes and
+// randomness run on a backend the engine registers with `registerCryptoBackend` (Rust ops, to
+// come); random bytes also use the global Web Crypto when the engine has it. Without a backend
+// these calls throw "crypto.<fn> is not supported in fnhost yet".
+import { invalidArgType, nodeError, notSupported, unsupportedFn } from "ext:fnhost/node/_internal.js";
+import { cryptoConstants } from "ext:fnhost/node/_constants.js";
+import { Buffer } from "ext:fnhost/node/buffer.js";
+import { Transform } from "ext:fnhost/node/stream.js";
+import { defineBuiltin } from "ext:fnhost/04_require.js";
+
+let backend = null;
+
+/** Engine seam: `{ hash(alg, bytes) -> Uint8Array, hmac(alg, key, bytes) -> Uint8Array,
+ * randomFill(u8), pbkdf2(password, salt, iterations, keylen, digest) -> Uint8Array }`. */
+export function registerCryptoBackend(impl) {
+  backend = impl;
+}
+
+const HINT = "hashing needs the engine's crypto ops, which this build does not have";
+const HASHES = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha512-256", "RSA-MD5", "RSA-SHA1", "RSA-SHA256", "RSA-SHA512"];
+
+function toBytes(data, encoding, name = "data") {
+  if (typeof data === "string") return Buffer.from(data, encoding);
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  throw invalidArgType(name, ["string", "Buffer", "TypedArray", "DataView"], data);
+}
+
+function concat(parts) {
+  return Buffer.concat(parts.map((p) => (p instanceof Buffer ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength))));
+}
+
+function encodeOut(bytes, encoding) {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return encoding && encoding !== "buffer" ? buf.toString(encoding) : buf;
+}
+
+class Hash extends Transform {
+  constructor(algorithm, options, compute) {
+    if (typeof algorithm !== "string") throw invalidArgType("algorithm", "string", algorithm);
+    if (!backend || typeof backend.hash !== "function") throw notSupported("crypto", "createHash", HINT);
+    super(options);
+    this._algorithm = algorithm;
+    this._parts = [];
+    this._done = false;
+    this._compute = compute ?? ((bytes) => backend.hash(algorithm, bytes));
+  }
+  update(data, encoding) {
+    if (this._done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    this._parts.push(toBytes(data, encoding));
+    return this;
+  }
+  digest(encoding) {
+    if (this._done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    this._done = true;
+    return encodeOut(this._compute(concat(this._parts)), encoding);
+  }
+  copy() {
+    const h = new this.constructor(this._algorithm);
+    h._parts = this._parts.slice();
+    h._compute = this._compute;
+    return h;
+  }
+  _transform(chunk, encoding, cb) {
+    this.update(chunk, encoding);
+    cb();
+  }
+  _flush(cb) {
+    this.push(this.digest());
+    cb();
+  }
+}
+
+class Hmac extends Hash {
+  constructor(algorithm, key, options) {
+    if (!backend || typeof backend.hmac !== "function") throw notSupported("crypto", "createHmac", HINT);
+    const keyBytes = toBytes(key?.export ? key.export() : key, undefined, "key");
+    super(algorithm, options, (bytes) => backend.hmac(algorithm, keyBytes, bytes));
+  }
+}
+
+function fillRandom(u8) {
+  if (globalThis.crypto?.getRandomValues) {
+    for (let i = 0; i < u8.length; i += 65536) globalThis.crypto.getRandomValues(u8.subarray(i, Math.min(u8.length, i + 65536)));
+    return u8;
+  }
+  if (backend?.randomFill) {
+    backend.randomFill(u8);
+    return u8;
+  }
+  throw notSupported("crypto", "randomBytes", "secure random numbers need the engine's crypto ops, which this build does not have");
+}
+
+function randomBytes(size, callback) {
+  if (typeof size !== "number" || size < 0 || !Number.isInteger(size)) throw invalidArgType("size", "number", size);
+  const buf = Buffer.alloc(size);
+  fillRandom(buf);
+  if (typeof callback === "function") {
+    queueMicrotask(() => callback(null, buf));
+    return undefined;
+  }
+  return buf;
+}
+
+function randomUUID() {
+  const b = fillRandom(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Buffer.from(b).toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function randomInt(min, max, callback) {
+  if (typeof max !== "number" || typeof max === "function") {
+    callback = max;
+    max = min;
+    min = 0;
+  }
+  if (!Number.isSafeInteger(min)) throw invalidArgType("min", "a safe integer", min);
+  if (!Number.isSafeInteger(max)) throw invalidArgType("max", "a safe integer", max);
+  if (max <= min) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "max" is out of range. It must be greater than the value of "min" (${min}). Received ${max}`);
+  const range = max - min;
+  const limit = 2 ** 48 - (2 ** 48 % range);
+  let x;
+  do {
+    const b = fillRandom(new Uint8Array(6));
+    x = b.reduce((acc, v) => acc * 256 + v, 0);
+  } while (x >= limit);
+  const n = min + (x % range);
+  if (typeof callback === "function") {
+    queueMicrotask(() => callback(null, n));
+    return undefined;
+  }
+  return n;
+}
+
+function timingSafeEqual(a, b) {
+  const x = toBytes(a, undefined, "buf1");
+  const y = toBytes(b, undefined, "buf2");
+  if (x.byteLength !== y.byteLength) {
+    throw nodeError(RangeError, "ERR_CRYPTO_TIMING_SAFE_EQUAL_LENGTH", "Input buffers must have the same byte length");
+  }
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) diff |= x[i] ^ y[i];
+  return diff === 0;
+}
+
+function pbkdf2Sync(password, salt, iterations, keylen, digest) {
+  if (!backend || typeof backend.pbkdf2 !== "function") throw notSupported("crypto", "pbkdf2Sync", HINT);
+  return encodeOut(backend.pbkdf2(toBytes(password, undefined, "password"), toBytes(salt, undefined, "salt"), iterations, keylen, digest), undefined);
+}
+
+defineBuiltin("crypto", () => {
+  const crypto = {
+    constants: { ...cryptoConstants },
+    createHash: (algorithm, options) => new Hash(algorithm, options),
+    createHmac: (algorithm, key, options) => new Hmac(algorithm, key, options),
+    hash: (algorithm, data, outputEncoding = "hex") => new Hash(algorithm).update(data).digest(outputEncoding),
+    Hash,
+    Hmac,
+    getHashes: () => HASHES.slice(),
+    getCiphers: () => [],
+    getCurves: () => [],
+    randomBytes,
+    pseudoRandomBytes: randomBytes,
+    randomFillSync: (buf, offset = 0, size) => {
+      const view = toBytes(buf, undefined, "buf");
+      fillRandom(view.subarray(offset, size === undefined ? undefined : offset + size));
+      return buf;
+    },
+    randomFill: (buf, offset, size, callback) => {
+      if (typeof offset === "function") {
+        callback = offset;
+        offset = 0;
+      } else if (typeof size === "function") {
+        callback = size;
+        size = undefined;
+      }
+      const view = toBytes(buf, undefined, "buf");
+      fillRandom(view.subarray(offset ?? 0, size === undefined ? undefined : (offset ?? 0) + size));
+      queueMicrotask(() => callback(null, buf));
+    },
+    randomUUID,
+    randomInt,
+    timingSafeEqual,
+    pbkdf2Sync,
+    pbkdf2: (password, salt, iterations, keylen, digest, callback) => {
+      let result;
+      let error = null;
+      try {
+        result = pbkdf2Sync(password, salt, iterations, keylen, digest);
+      } catch (err) {
+        error = err;
+      }
+      queueMicrotask(() => callback(error, result));
+    },
+    getFips: () => 0,
+    setFips() {},
+    secureHeapUsed: () => ({ total: 0, min: 0, used: 0, utilization: 0 }),
+  };
+  const unsupported = ["createCipheriv", "createDecipheriv", "createSign", "createVerify", "createECDH", "createDiffieHellman", "createDiffieHellmanGroup", "getDiffieHellman", "generateKeyPair", "generateKeyPairSync", "generateKey", "generateKeySync", "generatePrime", "generatePrimeSync", "checkPrime", "checkPrimeSync", "createPrivateKey", "createPublicKey", "createSecretKey", "publicEncrypt", "privateDecrypt", "privateEncrypt", "publicDecrypt", "sign", "verify", "scrypt", "scryptSync", "hkdf", "hkdfSync", "diffieHellman", "getCipherInfo", "X509Certificate"];
+  for (const name of unsupported) crypto[name] = unsupportedFn("crypto", name, "this cryptographic primitive is not available in fnhost");
+  crypto.KeyObject = class KeyObject {
+    constructor() {
+      throw notSupported("crypto", "KeyObject", "key objects are not available in fnhost");
+    }
+  };
+  if (globalThis.crypto) {
+    crypto.webcrypto = globalThis.crypto;
+    if (globalThis.crypto.subtle) crypto.subtle = globalThis.crypto.subtle;
+    if (globalThis.crypto.getRandomValues) crypto.getRandomValues = (arr) => globalThis.crypto.getRandomValues(arr);
+  }
+  return crypto;
+});

@@ -1,0 +1,297 @@
+// node:process -- the `process` object. Nothing here reads the host: `env` is an allow-list the
+// engine fills through `configureProcess` (empty by default), `cwd()` is "/", `exit()` throws.
+import { core, invalidArgType, monotonicNow, nextTick as queueTick, nodeError, notSupported, validateFunction } from "ext:fnhost/node/_internal.js";
+import { EventEmitter } from "ext:fnhost/node/events.js";
+import { defineBuiltin } from "ext:fnhost/04_require.js";
+
+export const NODE_VERSION = "24.11.0";
+
+function makeEnv(initial) {
+  const target = Object.create(null);
+  for (const [k, v] of Object.entries(initial || {})) target[k] = String(v);
+  return new Proxy(target, {
+    set(t, key, value) {
+      if (typeof key === "symbol") return false;
+      t[key] = String(value);
+      return true;
+    },
+    defineProperty(t, key, desc) {
+      if (typeof key === "symbol") return false;
+      t[key] = String(desc.value);
+      return true;
+    },
+    getOwnPropertyDescriptor(t, key) {
+      const d = Reflect.getOwnPropertyDescriptor(t, key);
+      if (d) d.configurable = true;
+      return d;
+    },
+  });
+}
+
+class WriteStreamLike extends EventEmitter {
+  constructor(fd, level) {
+    super();
+    this.fd = fd;
+    this.isTTY = false;
+    this.writable = true;
+    this._level = level;
+    this._pending = "";
+  }
+  write(chunk, encoding, cb) {
+    if (typeof encoding === "function") cb = encoding;
+    let text = typeof chunk === "string" ? chunk : globalThis.Buffer?.from(chunk).toString() ?? String(chunk);
+    text = this._pending + text;
+    const lines = text.split("\n");
+    this._pending = lines.pop();
+    const log = globalThis.console?.[this._level];
+    for (const line of lines) log?.(line);
+    if (typeof cb === "function") queueTick(cb);
+    return true;
+  }
+  end(chunk, encoding, cb) {
+    if (typeof chunk === "function") cb = chunk;
+    else if (chunk !== undefined && chunk !== null) this.write(chunk, encoding);
+    if (this._pending) {
+      globalThis.console?.[this._level]?.(this._pending);
+      this._pending = "";
+    }
+    if (typeof cb === "function") queueTick(cb);
+    return this;
+  }
+  cork() {}
+  uncork() {}
+  setDefaultEncoding() {
+    return this;
+  }
+  hasColors() {
+    return false;
+  }
+  getColorDepth() {
+    return 1;
+  }
+  getWindowSize() {
+    return [80, 24];
+  }
+}
+
+class ReadStreamLike extends EventEmitter {
+  constructor() {
+    super();
+    this.fd = 0;
+    this.isTTY = false;
+    this.readable = false;
+  }
+  read() {
+    return null;
+  }
+  setEncoding() {
+    return this;
+  }
+  pause() {
+    return this;
+  }
+  resume() {
+    return this;
+  }
+  setRawMode() {
+    return this;
+  }
+  unref() {
+    return this;
+  }
+  ref() {
+    return this;
+  }
+}
+
+function hrtime(prev) {
+  const ms = monotonicNow();
+  let sec = Math.floor(ms / 1000);
+  let nsec = Math.floor((ms - sec * 1000) * 1e6);
+  if (prev !== undefined) {
+    if (!Array.isArray(prev)) throw invalidArgType("time", "Array", prev);
+    if (prev.length !== 2) throw nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "time" is out of range. It must be 2. Received ${prev.length}`);
+    sec -= prev[0];
+    nsec -= prev[1];
+    if (nsec < 0) {
+      sec -= 1;
+      nsec += 1e9;
+    }
+  }
+  return [sec, nsec];
+}
+hrtime.bigint = function bigint() {
+  const ms = monotonicNow();
+  return BigInt(Math.floor(ms)) * 1000000n + BigInt(Math.floor((ms % 1) * 1e6));
+};
+
+const startMs = monotonicNow();
+
+function emitWarning(warning, type, code, ctor) {
+  let detail;
+  if (type !== null && typeof type === "object" && !Array.isArray(type)) {
+    ctor = type.ctor;
+    code = type.code;
+    if (typeof type.detail === "string") detail = type.detail;
+    type = type.type || "Warning";
+  } else if (typeof type === "function") {
+    ctor = type;
+    code = undefined;
+    type = "Warning";
+  }
+  if (type !== undefined && typeof type !== "string") throw invalidArgType("type", "string", type);
+  if (typeof code === "function") {
+    ctor = code;
+    code = undefined;
+  }
+  if (typeof warning === "string") {
+    const w = new Error(warning);
+    w.name = String(type || "Warning");
+    if (code !== undefined) w.code = code;
+    if (detail !== undefined) w.detail = detail;
+    warning = w;
+    void ctor;
+  } else if (!(warning instanceof Error)) {
+    throw invalidArgType("warning", ["Error", "string"], warning);
+  }
+  if (warning.name === "DeprecationWarning" && process.noDeprecation) return;
+  queueTick(() => {
+    if (process.listenerCount("warning") > 0) {
+      process.emit("warning", warning);
+    } else {
+      // Node prints warnings on stderr; in fnhost they go to the debug log so they never change
+      // what a job's normal log shows.
+      const codePart = warning.code ? `[${warning.code}] ` : "";
+      globalThis.console?.debug?.(`(node:${process.pid}) ${codePart}${warning.name}: ${warning.message}`);
+    }
+  });
+}
+
+function exit(code) {
+  if (code !== undefined) process.exitCode = code;
+  const err = nodeError(Error, "ERR_FNHOST_PROCESS_EXIT",
+    `process.exit(${code === undefined ? "" : code}) was called: a job cannot end the fnhost process; throw an error to fail the step instead`);
+  throw err;
+}
+
+function memoryUsage() {
+  const m = core?.memoryUsage?.() ?? {};
+  return {
+    rss: m.rss ?? m.physicalTotal ?? 0,
+    heapTotal: m.heapTotal ?? 0,
+    heapUsed: m.heapUsed ?? 0,
+    external: m.external ?? 0,
+    arrayBuffers: 0,
+  };
+}
+memoryUsage.rss = () => memoryUsage().rss;
+
+/** The process object (an EventEmitter). */
+export const process = new EventEmitter();
+Object.defineProperty(process, Symbol.toStringTag, { value: "process", enumerable: false, writable: true, configurable: true });
+
+Object.assign(process, {
+  title: "node",
+  version: `v${NODE_VERSION}`,
+  versions: {
+    node: NODE_VERSION,
+    acorn: "8.15.0",
+    ada: "3.3.0",
+    ares: "1.34.5",
+    brotli: "1.1.0",
+    modules: "137",
+    napi: "10",
+    nghttp2: "1.67.1",
+    openssl: "3.5.4",
+    uv: "1.51.0",
+    v8: "13.6.233.10-node.28",
+    zlib: "1.3.1",
+    fnhost: "0.1.0",
+  },
+  arch: "x64",
+  platform: "linux",
+  release: { name: "node", lts: "Krypton", sourceUrl: "", headersUrl: "" },
+  argv: ["/usr/local/bin/node", "/fnhost/job.js"],
+  argv0: "node",
+  execArgv: [],
+  execPath: "/usr/local/bin/node",
+  pid: 1,
+  ppid: 0,
+  exitCode: undefined,
+  debugPort: 9229,
+  features: { inspector: false, debug: false, uv: true, ipv6: true, tls_alpn: true, tls_sni: true, tls_ocsp: true, tls: true, cached_builtins: true, require_module: true, typescript: false },
+  config: { target_defaults: {}, variables: {} },
+  allowedNodeEnvironmentFlags: new Set(),
+  noDeprecation: false,
+  throwDeprecation: false,
+  traceDeprecation: false,
+  env: makeEnv({}),
+  stdout: new WriteStreamLike(1, "log"),
+  stderr: new WriteStreamLike(2, "error"),
+  stdin: new ReadStreamLike(),
+  nextTick(callback, ...args) {
+    validateFunction(callback, "callback");
+    queueTick(callback, ...args);
+  },
+  hrtime,
+  uptime() {
+    return (monotonicNow() - startMs) / 1000;
+  },
+  cwd() {
+    return "/";
+  },
+  chdir(directory) {
+    throw notSupported("process", "chdir", `the working directory of a job is fixed ("${directory}" was requested)`);
+  },
+  umask() {
+    return 0o22;
+  },
+  getuid: () => 1000,
+  geteuid: () => 1000,
+  getgid: () => 1000,
+  getegid: () => 1000,
+  getgroups: () => [],
+  exit,
+  reallyExit: exit,
+  abort() {
+    throw notSupported("process", "abort", "throw an error to fail the step instead");
+  },
+  kill() {
+    throw notSupported("process", "kill", "jobs cannot signal processes");
+  },
+  dlopen() {
+    throw notSupported("process", "dlopen", "native addons cannot be loaded");
+  },
+  binding(name) {
+    throw notSupported("process", "binding", `internal binding "${name}" is not available`);
+  },
+  emitWarning,
+  memoryUsage,
+  cpuUsage(prev) {
+    const now = { user: 0, system: 0 };
+    if (prev) return { user: now.user - prev.user, system: now.system - prev.system };
+    return now;
+  },
+  resourceUsage() {
+    return { userCPUTime: 0, systemCPUTime: 0, maxRSS: memoryUsage().rss / 1024, sharedMemorySize: 0, unsharedDataSize: 0, unsharedStackSize: 0, minorPageFault: 0, majorPageFault: 0, swappedOut: 0, fsRead: 0, fsWrite: 0, ipcSent: 0, ipcReceived: 0, signalsCount: 0, voluntaryContextSwitches: 0, involuntaryContextSwitches: 0 };
+  },
+  availableMemory: () => 2 ** 32,
+  constrainedMemory: () => 0,
+  hasUncaughtExceptionCaptureCallback: () => false,
+  setUncaughtExceptionCaptureCallback() {},
+  setSourceMapsEnabled() {},
+  emitWarningSync: emitWarning,
+  report: { getReport: () => ({}), writeReport: () => "" },
+  getBuiltinModule: (id) => globalThis.__fnhostModules?.builtin(String(id)),
+  loadEnvFile() {
+    throw notSupported("process", "loadEnvFile", "fnhost has no host file access; pass values through configuration");
+  },
+});
+
+/** Sets the allow-listed environment a job's code sees as `process.env` (engine API). */
+export function configureProcess({ env, argv } = {}) {
+  if (env !== undefined) process.env = makeEnv(env);
+  if (Array.isArray(argv)) process.argv = argv.map(String);
+}
+
+defineBuiltin("process", () => process);
