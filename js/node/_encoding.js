@@ -1,7 +1,9 @@
 // Minimal WHATWG TextEncoder/TextDecoder used when the engine has no web-platform globals yet
 // (utf-8, utf-16le and latin1/windows-1252 as latin1; `stream`, `fatal`, `ignoreBOM`).
 // The node modules always prefer `globalThis.TextEncoder/TextDecoder` when they exist.
-import { invalidArgType, nodeError, utf8Decode, utf8Encode } from "ext:fnhost/node/_internal.js";
+import {
+  invalidArgType, isAnyArrayBuffer, nodeError, utf8Decode, utf8Encode,
+} from "ext:fnhost/node/_internal.js";
 
 const LABELS = {
   "utf-8": "utf-8", utf8: "utf-8", "unicode-1-1-utf-8": "utf-8",
@@ -65,7 +67,7 @@ export class TextDecoder {
   decode(input, options = {}) {
     let bytes;
     if (input === undefined) bytes = new Uint8Array(0);
-    else if (input instanceof ArrayBuffer || Object.prototype.toString.call(input) === "[object SharedArrayBuffer]") bytes = new Uint8Array(input);
+    else if (isAnyArrayBuffer(input) || Object.prototype.toString.call(input) === "[object SharedArrayBuffer]") bytes = new Uint8Array(input);
     else if (ArrayBuffer.isView(input)) bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     else throw invalidArgType("input", ["ArrayBuffer", "ArrayBufferView"], input);
     const stream = Boolean(options?.stream);

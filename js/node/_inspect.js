@@ -871,6 +871,8 @@ inspect.styles = Object.assign(Object.create(null), {
   string: "green", symbol: "green", date: "magenta", regexp: "red", module: "underline",
 });
 
+const builtInObjects = new Set(Object.getOwnPropertyNames(globalThis).filter((e) => /^[A-Z][a-zA-Z0-9]+$/.test(e)));
+
 function hasBuiltInToString(value) {
   const proxy = types.getProxyDetails ? types.getProxyDetails(value) : null;
   if (proxy) value = proxy[0];
@@ -882,8 +884,7 @@ function hasBuiltInToString(value) {
   } while (pointer !== null && !hasOwn(pointer, "constructor"));
   if (pointer === null) return true;
   const desc = Object.getOwnPropertyDescriptor(pointer, "constructor");
-  const builtins = [Object, Array, Error, TypeError, RangeError, Date, RegExp, Map, Set, Promise, Function, Number, String, Boolean, Symbol];
-  return desc !== undefined && typeof desc.value === "function" && builtins.includes(desc.value);
+  return desc !== undefined && typeof desc.value === "function" && builtInObjects.has(desc.value.name);
 }
 
 /** `util.formatWithOptions(inspectOptions, format, ...args)`. */

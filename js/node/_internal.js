@@ -40,7 +40,10 @@ const TYPE_NAMES = new Set(["string", "number", "bigint", "boolean", "symbol", "
 function listTypes(types) {
   const kinds = [];
   const classes = [];
-  for (const t of types) (TYPE_NAMES.has(t.toLowerCase()) && t === t.toLowerCase() ? kinds : classes).push(t);
+  for (const t of types) {
+    if (t === "Function" || t === "Object") kinds.push(t.toLowerCase());
+    else (TYPE_NAMES.has(t) ? kinds : classes).push(t);
+  }
   const join = (arr) => arr.length <= 2 ? arr.join(" or ") : `${arr.slice(0, -1).join(", ")}, or ${arr[arr.length - 1]}`;
   let msg = "";
   if (kinds.length) msg += (kinds.length > 1 ? "one of type " : "of type ") + join(kinds);
@@ -67,10 +70,12 @@ export function invalidArgValue(name, value, reason = "is invalid") {
 }
 
 export function outOfRange(name, range, value) {
-  let shown = typeof value === "bigint" ? `${value}n` : String(value);
-  if (typeof value === "number" && Number.isInteger(value) && Math.abs(value) > 2 ** 32) {
+  let shown = String(value);
+  if ((typeof value === "number" && Number.isInteger(value) && Math.abs(value) > 2 ** 32) ||
+      (typeof value === "bigint" && (value > 2n ** 32n || value < -(2n ** 32n)))) {
     shown = addNumericalSeparator(shown);
   }
+  if (typeof value === "bigint") shown += "n";
   return nodeError(RangeError, "ERR_OUT_OF_RANGE", `The value of "${name}" is out of range. It must be ${range}. Received ${shown}`);
 }
 
@@ -175,4 +180,16 @@ export function nextTick(fn, ...args) {
 export function monotonicNow() {
   if (core?.ops?.op_timer_now) return core.ops.op_timer_now();
   return Date.now();
+}
+
+// Cross-realm type checks: values from the job realm fail `instanceof` against this realm's
+// constructors, so typed arrays and buffers are recognized by their internal slots.
+const typedArrayTagGetter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get;
+export const typedArrayName = (v) => typedArrayTagGetter.call(v);
+export const isUint8Array = (v) => typedArrayTagGetter.call(v) === "Uint8Array";
+export const isDataView = (v) => ArrayBuffer.isView(v) && typedArrayTagGetter.call(v) === undefined;
+export function isAnyArrayBuffer(v) {
+  if (core?.isAnyArrayBuffer) return core.isAnyArrayBuffer(v);
+  const tag = Object.prototype.toString.call(v);
+  return tag === "[object ArrayBuffer]" || tag === "[object SharedArrayBuffer]";
 }

@@ -2,7 +2,7 @@
 // base64url, latin1/binary, ascii, ucs2/utf16le), the read/write integer and float helpers,
 // and the static helpers (`from`, `alloc`, `concat`, `compare`, `byteLength` ...).
 import {
-  invalidArgType, kInspect, nodeError, outOfRange, utf8Decode, utf8Encode, validateNumber,
+  invalidArgType, isAnyArrayBuffer, isDataView, isUint8Array, kInspect, nodeError, outOfRange, utf8Decode, utf8Encode, validateNumber,
 } from "ext:fnhost/node/_internal.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 
@@ -247,9 +247,6 @@ function fromString(str, encoding) {
   return fromBytes(bytes.buffer.byteLength === bytes.byteLength ? bytes : bytes.slice());
 }
 
-const isAnyArrayBuffer = (v) => v instanceof ArrayBuffer || (typeof SharedArrayBuffer === "function" && v instanceof SharedArrayBuffer) ||
-  Object.prototype.toString.call(v) === "[object ArrayBuffer]" || Object.prototype.toString.call(v) === "[object SharedArrayBuffer]";
-
 function fromTypeError(value) {
   return nodeError(TypeError, "ERR_INVALID_ARG_TYPE",
     "The first argument must be of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object." +
@@ -271,8 +268,8 @@ Buffer.from = function from(value, encodingOrOffset, length) {
       return new FastBuffer(value, offset, Math.max(0, len));
     }
     if (ArrayBuffer.isView(value)) {
-      if (value instanceof Uint8Array) return fromBytes(value.slice());
-      if (value instanceof DataView) return fromBytes(new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice());
+      if (isUint8Array(value)) return fromBytes(value.slice());
+      if (isDataView(value)) return fromBytes(new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice());
       return fromArrayLike(value);
     }
     const prim = value.valueOf?.();
@@ -349,8 +346,8 @@ function compareBytes(a, aStart, aEnd, b, bStart, bEnd) {
 }
 
 Buffer.compare = function compare(a, b) {
-  if (!(a instanceof Uint8Array)) throw invalidArgType("buf1", ["Buffer", "Uint8Array"], a);
-  if (!(b instanceof Uint8Array)) throw invalidArgType("buf2", ["Buffer", "Uint8Array"], b);
+  if (!(isUint8Array(a))) throw invalidArgType("buf1", ["Buffer", "Uint8Array"], a);
+  if (!(isUint8Array(b))) throw invalidArgType("buf2", ["Buffer", "Uint8Array"], b);
   return compareBytes(a, 0, a.length, b, 0, b.length);
 };
 
@@ -360,7 +357,7 @@ Buffer.concat = function concat(list, totalLength) {
   if (totalLength === undefined) {
     totalLength = 0;
     for (let i = 0; i < list.length; i++) {
-      if (!(list[i] instanceof Uint8Array)) throw invalidArgType(`list[${i}]`, ["Buffer", "Uint8Array"], list[i]);
+      if (!(isUint8Array(list[i]))) throw invalidArgType(`list[${i}]`, ["Buffer", "Uint8Array"], list[i]);
       totalLength += list[i].length;
     }
   } else {
@@ -370,7 +367,7 @@ Buffer.concat = function concat(list, totalLength) {
   let pos = 0;
   for (let i = 0; i < list.length; i++) {
     const b = list[i];
-    if (!(b instanceof Uint8Array)) throw invalidArgType(`list[${i}]`, ["Buffer", "Uint8Array"], b);
+    if (!(isUint8Array(b))) throw invalidArgType(`list[${i}]`, ["Buffer", "Uint8Array"], b);
     if (pos + b.length > totalLength) {
       out.set(b.subarray(0, totalLength - pos), pos);
       pos = totalLength;
@@ -383,7 +380,7 @@ Buffer.concat = function concat(list, totalLength) {
 };
 
 Buffer.copyBytesFrom = function copyBytesFrom(view, offset = 0, length) {
-  if (!ArrayBuffer.isView(view) || view instanceof DataView) throw invalidArgType("view", "TypedArray", view);
+  if (!ArrayBuffer.isView(view) || isDataView(view)) throw invalidArgType("view", "TypedArray", view);
   const end = length === undefined ? view.length : Math.min(view.length, offset + length);
   const part = view.subarray(offset, end);
   return fromBytes(new Uint8Array(part.buffer, part.byteOffset, part.byteLength).slice());
@@ -423,11 +420,11 @@ defineMethods(proto, {
     return { type: "Buffer", data: Array.from(this) };
   },
   equals(other) {
-    if (!(other instanceof Uint8Array)) throw invalidArgType("otherBuffer", ["Buffer", "Uint8Array"], other);
+    if (!(isUint8Array(other))) throw invalidArgType("otherBuffer", ["Buffer", "Uint8Array"], other);
     return this === other || compareBytes(this, 0, this.length, other, 0, other.length) === 0;
   },
   compare(target, targetStart = 0, targetEnd = target?.length, sourceStart = 0, sourceEnd = this.length) {
-    if (!(target instanceof Uint8Array)) throw invalidArgType("target", ["Buffer", "Uint8Array"], target);
+    if (!(isUint8Array(target))) throw invalidArgType("target", ["Buffer", "Uint8Array"], target);
     if (targetStart < 0 || targetStart > target.length) throw outOfRange("targetStart", `>= 0 && <= ${target.length}`, targetStart);
     if (targetEnd < 0 || targetEnd > target.length) throw outOfRange("targetEnd", `>= 0 && <= ${target.length}`, targetEnd);
     if (sourceStart < 0 || sourceStart > this.length) throw outOfRange("sourceStart", `>= 0 && <= ${this.length}`, sourceStart);
@@ -437,7 +434,7 @@ defineMethods(proto, {
     return compareBytes(this, sourceStart, sourceEnd, target, targetStart, targetEnd);
   },
   copy(target, targetStart = 0, sourceStart = 0, sourceEnd = this.length) {
-    if (!(target instanceof Uint8Array)) throw invalidArgType("target", ["Buffer", "Uint8Array"], target);
+    if (!(isUint8Array(target))) throw invalidArgType("target", ["Buffer", "Uint8Array"], target);
     targetStart = Math.trunc(+targetStart) || 0;
     sourceStart = Math.trunc(+sourceStart) || 0;
     sourceEnd = Math.trunc(+sourceEnd) || 0;
@@ -523,7 +520,7 @@ defineMethods(proto, {
       if (bytes.length === 0) {
         throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", `The argument 'value' is invalid. Received '${value}'`);
       }
-    } else if (value instanceof Uint8Array) {
+    } else if (isUint8Array(value)) {
       bytes = value;
     } else if (ArrayBuffer.isView(value)) {
       bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
@@ -634,7 +631,7 @@ function bidirectionalIndexOf(buf, value, byteOffset, encoding, first) {
     needle = [value & 255];
   } else if (typeof value === "string") {
     needle = encodeString(value, encodingOrThrow(encoding));
-  } else if (value instanceof Uint8Array) {
+  } else if (isUint8Array(value)) {
     needle = value;
   } else {
     throw invalidArgType("value", ["number", "string", "Buffer", "Uint8Array"], value);
@@ -884,14 +881,14 @@ export function isAscii(input) {
 }
 
 function toBytes(input, name) {
-  if (input instanceof Uint8Array) return input;
+  if (isUint8Array(input)) return input;
   if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   if (isAnyArrayBuffer(input)) return new Uint8Array(input);
   throw invalidArgType(name, ["ArrayBuffer", "Buffer", "TypedArray"], input);
 }
 
 export function transcode(source, fromEnc, toEnc) {
-  if (!(source instanceof Uint8Array)) throw invalidArgType("source", ["Buffer", "Uint8Array"], source);
+  if (!(isUint8Array(source))) throw invalidArgType("source", ["Buffer", "Uint8Array"], source);
   const from = normalizeEncoding(fromEnc);
   const to = normalizeEncoding(toEnc);
   const ok = ["utf8", "utf16le", "latin1", "ascii"];

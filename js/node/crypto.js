@@ -2,7 +2,9 @@
 // randomness run on a backend the engine registers with `registerCryptoBackend` (Rust ops, to
 // come); random bytes also use the global Web Crypto when the engine has it. Without a backend
 // these calls throw "crypto.<fn> is not supported in fnhost yet".
-import { invalidArgType, nodeError, notSupported, unsupportedFn } from "ext:fnhost/node/_internal.js";
+import {
+  invalidArgType, isAnyArrayBuffer, isUint8Array, nodeError, notSupported, unsupportedFn,
+} from "ext:fnhost/node/_internal.js";
 import { cryptoConstants } from "ext:fnhost/node/_constants.js";
 import { Buffer } from "ext:fnhost/node/buffer.js";
 import { Transform } from "ext:fnhost/node/stream.js";
@@ -21,9 +23,9 @@ const HASHES = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha512-2
 
 function toBytes(data, encoding, name = "data") {
   if (typeof data === "string") return Buffer.from(data, encoding);
-  if (data instanceof Uint8Array) return data;
+  if (isUint8Array(data)) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (isAnyArrayBuffer(data)) return new Uint8Array(data);
   throw invalidArgType(name, ["string", "Buffer", "TypedArray", "DataView"], data);
 }
 

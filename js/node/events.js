@@ -1,7 +1,7 @@
 // node:events -- EventEmitter (a plain constructor function, so `EventEmitter.call(this)` and
 // util.inherits work), `once`/`on` helpers, errorMonitor, listener counting and max-listener
 // warnings.
-import { abortError, invalidArgType, nodeError, outOfRange, validateFunction } from "ext:fnhost/node/_internal.js";
+import { abortError, core, invalidArgType, nodeError, outOfRange, validateFunction } from "ext:fnhost/node/_internal.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 
 const kCapture = Symbol("kCapture");
@@ -60,7 +60,8 @@ const methods = {
     }
     if (doError) {
       const er = args[0];
-      if (er instanceof Error) throw er;
+      // errors from the job realm are errors too (Node only checks its own realm's Error)
+      if (er instanceof Error || (core?.isNativeError?.(er) ?? false)) throw er;
       let shown;
       try {
         shown = typeof er === "string" ? `'${er}'` : String(er);

@@ -39,7 +39,11 @@ function strictBasename(path, ext, isSep, start) {
   let begin = end;
   while (begin > start && !isSep(path[begin - 1])) begin--;
   const base = path.slice(begin, end);
-  if (ext !== undefined && ext.length > 0 && base !== ext && base.endsWith(ext)) return base.slice(0, base.length - ext.length);
+  if (ext !== undefined && ext.length > 0 && base.endsWith(ext)) {
+    // a base equal to the suffix is kept only when a separator precedes or follows it
+    if (base === ext) return begin > start || end < path.length ? base : "";
+    return base.slice(0, base.length - ext.length);
+  }
   return base;
 }
 

@@ -3,7 +3,7 @@
 // finished, Readable.from, async iteration, the array-like helpers, and stream/promises.
 // Event order follows Node's: state changes happen synchronously, events on the nextTick queue.
 import {
-  abortError, invalidArgType, invalidArgValue, nextTick, nodeError, notSupported,
+  abortError, invalidArgType, invalidArgValue, isUint8Array, nextTick, nodeError, notSupported,
 } from "ext:fnhost/node/_internal.js";
 import { EventEmitter } from "ext:fnhost/node/events.js";
 import { Buffer } from "ext:fnhost/node/buffer.js";
@@ -369,7 +369,7 @@ function readableAddChunk(stream, chunk, encoding, addToFront) {
       }
     } else if (chunk instanceof Buffer) {
       encoding = "";
-    } else if (chunk instanceof Uint8Array) {
+    } else if (isUint8Array(chunk)) {
       chunk = toBuffer(chunk);
       encoding = "";
     } else if (chunk != null) {
@@ -1286,7 +1286,7 @@ function writeImpl(stream, chunk, encoding, cb) {
       }
     } else if (chunk instanceof Buffer) {
       encoding = "buffer";
-    } else if (chunk instanceof Uint8Array) {
+    } else if (isUint8Array(chunk)) {
       chunk = toBuffer(chunk);
       encoding = "buffer";
     } else {
@@ -2556,7 +2556,7 @@ Object.assign(Stream, {
   destroy: destroyer,
   getDefaultHighWaterMark,
   setDefaultHighWaterMark,
-  _isUint8Array: (v) => v instanceof Uint8Array,
+  _isUint8Array: (v) => isUint8Array(v),
   _uint8ArrayToBuffer: toBuffer,
   _isArrayBufferView: (v) => ArrayBuffer.isView(v),
 });
@@ -2585,6 +2585,6 @@ defineBuiltin("stream/consumers", () => ({
 
 async function consumeBuffer(stream) {
   const chunks = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk instanceof Uint8Array ? chunk : Buffer.from(chunk));
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : isUint8Array(chunk) ? chunk : Buffer.from(chunk));
   return Buffer.concat(chunks);
 }

@@ -1,11 +1,13 @@
 // node:string_decoder -- decodes a stream of byte chunks without splitting characters.
 import { decodeBytes, normalizeEncoding } from "ext:fnhost/node/buffer.js";
-import { invalidArgType, nodeError } from "ext:fnhost/node/_internal.js";
+import {
+  invalidArgType, isUint8Array, nodeError,
+} from "ext:fnhost/node/_internal.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 
 function toBytes(buf) {
   if (typeof buf === "string") return buf;
-  if (buf instanceof Uint8Array) return buf;
+  if (isUint8Array(buf)) return buf;
   if (ArrayBuffer.isView(buf)) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   throw invalidArgType("buf", ["Buffer", "TypedArray", "DataView"], buf);
 }

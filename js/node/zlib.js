@@ -1,7 +1,9 @@
 // node:zlib -- constants, crc32 and the full API shape. Compression itself runs on a backend
 // the engine registers with `registerZlibBackend` (Rust ops, to come); until then every
 // (de)compression call throws "zlib.<fn> is not supported in fnhost yet".
-import { invalidArgType, nextTick, notSupported } from "ext:fnhost/node/_internal.js";
+import {
+  invalidArgType, isAnyArrayBuffer, isUint8Array, nextTick, notSupported,
+} from "ext:fnhost/node/_internal.js";
 import { zlibCodes, zlibConstants } from "ext:fnhost/node/_constants.js";
 import { Buffer } from "ext:fnhost/node/buffer.js";
 import { Transform } from "ext:fnhost/node/stream.js";
@@ -22,9 +24,9 @@ const CLASS = { deflate: "Deflate", inflate: "Inflate", deflateRaw: "DeflateRaw"
 
 function toBytes(input, name) {
   if (typeof input === "string") return Buffer.from(input);
-  if (input instanceof Uint8Array) return input;
+  if (isUint8Array(input)) return input;
   if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  if (isAnyArrayBuffer(input)) return new Uint8Array(input);
   throw invalidArgType(name, ["string", "Buffer", "TypedArray", "DataView", "ArrayBuffer"], input);
 }
 

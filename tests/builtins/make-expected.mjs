@@ -1,0 +1,22 @@
+// Produces tests/builtins/*.expected.json by running each test job's operations under real
+// Node (the same code fnhost runs). Usage: node tests/builtins/make-expected.mjs [name...]
+// Files listed in FNHOST_ONLY test fnhost's intended differences from Node; their expected
+// output is written by hand and never regenerated here.
+import { readdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const FNHOST_ONLY = new Set(["fnhost_only.js"]);
+const only = process.argv.slice(2);
+
+for (const file of readdirSync(here).sort()) {
+  if (!file.endsWith(".js") || FNHOST_ONLY.has(file)) continue;
+  if (only.length && !only.includes(file.replace(/\.js$/, ""))) continue;
+  const mod = await import(pathToFileURL(join(here, file)).href);
+  let state = { configuration: {}, data: {} };
+  for (const op of mod.default) state = await op(state);
+  const data = JSON.parse(JSON.stringify(state.data));
+  writeFileSync(join(here, file.replace(/\.js$/, ".expected.json")), JSON.stringify(data, null, 2) + "\n");
+  console.log(`wrote ${file.replace(/\.js$/, ".expected.json")}`);
+}
