@@ -1,7 +1,8 @@
 //! Package tarballs: integrity checking, the shared content cache (one copy per hash, never
 //! fetched twice) and safe extraction (no path traversal, no escaping links, sane modes).
 
-use std::io::Read;
+use std::collections::HashSet;
+use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use ssri::{Algorithm, Integrity};
@@ -163,7 +164,8 @@ pub fn extract(data: &[u8], dest: &Path, package: &str) -> Result<usize, RepoErr
         path: path.to_path_buf(),
         message: e.to_string(),
     };
-    std::fs::create_dir_all(dest).map_err(|e| io(dest, e))?;
+    let mut made = HashSet::new();
+    make_dirs(dest, &mut made).map_err(|e| io(dest, e))?;
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(data));
     let mut files = 0;
     let entries = archive
@@ -202,8 +204,7 @@ pub fn extract(data: &[u8], dest: &Path, package: &str) -> Result<usize, RepoErr
             continue;
         }
         if kind.is_dir() {
-            std::fs::create_dir_all(&target).map_err(|e| io(&target, e))?;
-            set_mode(&target, 0o755);
+            make_dirs(&target, &mut made).map_err(|e| io(&target, e))?;
             continue;
         }
         if !(kind.is_file()
@@ -214,7 +215,7 @@ pub fn extract(data: &[u8], dest: &Path, package: &str) -> Result<usize, RepoErr
             continue;
         }
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+            make_dirs(parent, &mut made).map_err(|e| io(parent, e))?;
         }
         let executable = entry
             .header()
@@ -225,23 +226,44 @@ pub fn extract(data: &[u8], dest: &Path, package: &str) -> Result<usize, RepoErr
         entry
             .read_to_end(&mut content)
             .map_err(|e| unsafe_entry(format!("corrupt tarball: {e}")))?;
-        // A later entry with the same name replaces an earlier one, as with tar(1).
-        let _ = std::fs::remove_file(&target);
-        std::fs::write(&target, &content).map_err(|e| io(&target, e))?;
-        set_mode(&target, if executable { 0o755 } else { 0o644 });
+        // A later entry with the same name replaces an earlier one (truncate), as with tar(1).
+        write_file(&target, &content, if executable { 0o755 } else { 0o644 })
+            .map_err(|e| io(&target, e))?;
         files += 1;
     }
     Ok(files)
 }
 
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+/// Creates `dir` and its parents (mode 0755), remembering what exists to save system calls.
+fn make_dirs(dir: &Path, made: &mut HashSet<PathBuf>) -> std::io::Result<()> {
+    if made.contains(dir) {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o755);
+    builder.create(dir)?;
+    let mut at = Some(dir);
+    while let Some(d) = at.filter(|d| !d.as_os_str().is_empty()) {
+        if !made.insert(d.to_path_buf()) {
+            break;
+        }
+        at = d.parent();
+    }
+    Ok(())
 }
 
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) {}
+/// Writes a file with `mode` (less the umask) set at creation, in one open.
+fn write_file(path: &Path, content: &[u8], mode: u32) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    options.open(path)?.write_all(content)
+}
 
 #[cfg(test)]
 mod tests {
