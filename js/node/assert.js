@@ -1,6 +1,6 @@
 // node:assert and node:assert/strict. Messages follow Node's for the common cases; the long
 // colored diffs Node prints for deep comparisons are shortened to "+ actual - expected" lines.
-import { invalidArgType, nodeError } from "ext:fnhost/node/_internal.js";
+import { core, invalidArgType, nodeError } from "ext:fnhost/node/_internal.js";
 import { isDeepEqual } from "ext:fnhost/node/_compare.js";
 import { inspect } from "ext:fnhost/node/_inspect.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
@@ -17,6 +17,16 @@ const kReadableOperator = {
   notIdentical: "Values identical but not reference-equal:",
   notDeepEqualUnequal: "Expected values not to be loosely deep-equal:",
 };
+
+// Values may come from the job realm: recognize errors and regexps by their internal slots.
+const isError = (v) => v instanceof Error || (core?.isNativeError?.(v) ?? false);
+const isRegExp = (v) => v instanceof RegExp || (core?.isRegExp?.(v) ?? false);
+function isErrorClass(fn) {
+  for (let p = fn; typeof p === "function"; p = Object.getPrototypeOf(p)) {
+    if (p === Error || (p.name === "Error" && p.prototype?.name === "Error")) return true;
+  }
+  return false;
+}
 
 const show = (v) => inspect(v, { compact: false, customInspect: false, depth: 1000, maxArrayLength: Infinity, sorted: true, getters: true });
 
@@ -110,7 +120,7 @@ export class AssertionError extends Error {
 }
 
 function innerFail(obj) {
-  if (obj.message instanceof Error) throw obj.message;
+  if (isError(obj.message)) throw obj.message;
   throw new AssertionError(obj);
 }
 
@@ -123,7 +133,7 @@ function innerOk(fn, argLen, value, message) {
     } else if (message == null) {
       generatedMessage = true;
       message = `The expression evaluated to a falsy value:\n\n  assert.ok(${inspect(value)})\n`;
-    } else if (message instanceof Error) {
+    } else if (isError(message)) {
       throw message;
     }
     const err = new AssertionError({ actual: value, expected: true, message, operator: "==", stackStartFn: fn });
@@ -167,7 +177,7 @@ function expectedException(actual, expected, message, fn) {
   let generatedMessage = false;
   let throwError = false;
   if (typeof expected !== "function") {
-    if (expected instanceof RegExp) {
+    if (isRegExp(expected)) {
       const str = String(actual);
       if (expected.exec(str) !== null) return;
       if (!message) {
@@ -181,7 +191,7 @@ function expectedException(actual, expected, message, fn) {
       throw err;
     } else {
       const keys = Object.keys(expected);
-      if (expected instanceof Error) keys.push("name", "message");
+      if (isError(expected)) keys.push("name", "message");
       else if (keys.length === 0) throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", `The argument 'error' may not be an empty object. Received {}`);
       for (const key of keys) {
         if (typeof actual[key] === "string" && expected[key] instanceof RegExp && expected[key].exec(actual[key]) !== null) continue;
@@ -191,11 +201,11 @@ function expectedException(actual, expected, message, fn) {
     }
   } else if (expected.prototype !== undefined && actual instanceof expected) {
     return;
-  } else if (Error.isPrototypeOf(expected) || expected === Error) {
+  } else if (isErrorClass(expected)) {
     if (!message) {
       generatedMessage = true;
       message = "The error is expected to be an instance of " + `"${expected.name}". Received `;
-      if (actual instanceof Error) message += `"${actual.name}"`;
+      if (isError(actual)) message += `"${actual.name}"`;
       else message += `"${inspect(actual, { depth: -1 })}"`;
       if (actual && actual.message) message += `\n\nError message:\n\n${actual.message}`;
     }
@@ -207,7 +217,7 @@ function expectedException(actual, expected, message, fn) {
         generatedMessage = true;
         const name = expected.name ? `"${expected.name}" ` : "";
         message = `The ${name}validation function is expected to return "true". Received ${inspect(res)}`;
-        if (actual instanceof Error) message += `\n\nCaught error:\n\n${actual}`;
+        if (isError(actual)) message += `\n\nCaught error:\n\n${actual}`;
       }
       throwError = true;
     }
@@ -292,10 +302,10 @@ function expectsNoError(stackStartFn, actual, error, message) {
 }
 
 function internalMatch(string, regexp, message, fn) {
-  if (!(regexp instanceof RegExp)) throw invalidArgType("regexp", "RegExp", regexp);
+  if (!(isRegExp(regexp))) throw invalidArgType("regexp", "RegExp", regexp);
   const match = fn === assert.match;
   if (typeof string !== "string" || (regexp.exec(string) !== null) !== match) {
-    if (message instanceof Error) throw message;
+    if (isError(message)) throw message;
     const generatedMessage = !message;
     message = message || (typeof string !== "string"
       ? `The "string" argument must be of type string. Received type ${typeof string} (${inspect(string)})`
@@ -322,7 +332,7 @@ Object.assign(assert, {
     } else {
       if (argsLen === 2) operator = "!=";
     }
-    if (message instanceof Error) throw message;
+    if (isError(message)) throw message;
     const errArgs = { actual, expected, operator: operator === undefined ? "fail" : operator, stackStartFn: stackStartFn || assert.fail, message };
     const err = new AssertionError(errArgs);
     if (internalMessage) err.generatedMessage = true;

@@ -7,7 +7,9 @@ const kContext = Symbol("fnhost.vm.context");
 
 function evalInThisContext(code, filename) {
   if (core?.evalContext) {
-    const [result, error] = core.evalContext(code, filename || "evalmachine.<anonymous>");
+    const name = filename || "evalmachine.<anonymous>";
+    const specifier = name.startsWith("/") ? `file://${name}` : /^[a-z][a-z0-9+.-]*:/i.test(name) ? name : `vm:${name}`;
+    const [result, error] = core.evalContext(code, specifier);
     if (error) throw error.thrown;
     return result;
   }

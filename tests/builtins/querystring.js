@@ -15,7 +15,9 @@ export default [
       for (let i = 0; i < src.length; i++) parts.push(d.write(src.subarray(i, i + 1)));
       parts.push(d.end());
       const whole = new StringDecoder(enc);
-      decoded[enc] = [parts, whole.write(src.subarray(0, 3)) + whole.end(src.subarray(3))];
+      // code points, not strings: a lone surrogate cannot be written as JSON
+      const points = (str) => [...str].map((c) => c.codePointAt(0));
+      decoded[enc] = [parts.map(points), points(whole.write(src.subarray(0, 3)) + whole.end(src.subarray(3)))];
     }
     const inc = new StringDecoder("utf8");
     const incomplete = [inc.write(Buffer.from([0xe2, 0x82])), inc.end(), inc.write(Buffer.from([0xff, 0x41])), inc.write("str")];

@@ -1,0 +1,82 @@
+//! Node built-in modules (`js/node/`): each `tests/builtins/<name>.js` is an OpenFn job that
+//! exercises built-ins and puts the results in `state.data`; the expectation beside it,
+//! `<name>.expected.json`, is what the same job produces under real Node
+//! (`node tests/builtins/make-expected.mjs`), except `fnhost_only`, which records fnhost's
+//! intended differences (no host environment, files, sockets or processes).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/builtins")
+}
+
+fn run(name: &str) {
+    let job = dir().join(format!("{name}.js"));
+    let out = Command::new(env!("CARGO_BIN_EXE_fnhost"))
+        .env_remove("FNHOST_REPO_DIR")
+        .env("TZ", "UTC")
+        .arg(&job)
+        .arg("-O")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{name}: output is not JSON ({e}): {}\n{stderr}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    let expected_text =
+        std::fs::read_to_string(dir().join(format!("{name}.expected.json"))).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(&expected_text).unwrap();
+    let actual = &state["data"];
+    if actual != &expected {
+        let mut report = String::new();
+        if let (Some(a), Some(e)) = (actual.as_object(), expected.as_object()) {
+            for (key, want) in e {
+                let got = a.get(key).unwrap_or(&serde_json::Value::Null);
+                if got != want {
+                    report.push_str(&format!("  {key}:\n    got  {got}\n    want {want}\n"));
+                }
+            }
+            for key in a.keys().filter(|k| !e.contains_key(*k)) {
+                report.push_str(&format!("  {key}: not expected\n"));
+            }
+        }
+        panic!("{name}: state.data differs from {name}.expected.json\n{report}\n{stderr}");
+    }
+}
+
+macro_rules! builtin_tests {
+    ($($name:ident),* $(,)?) => {
+        $(#[test] fn $name() { run(stringify!($name)); })*
+
+        /// Every job in tests/builtins has a test above.
+        #[test]
+        fn every_builtin_job_is_tested() {
+            let listed = [$(stringify!($name)),*];
+            for entry in std::fs::read_dir(dir()).unwrap().flatten() {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                if let Some(name) = file.strip_suffix(".js") {
+                    assert!(listed.contains(&name), "tests/builtins/{file} has no test in tests/it/builtins.rs");
+                }
+            }
+        }
+    };
+}
+
+builtin_tests!(
+    assert,
+    buffer,
+    events,
+    fnhost_only,
+    misc,
+    path,
+    querystring,
+    stream,
+    timers,
+    url,
+    util
+);
