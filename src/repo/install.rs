@@ -171,9 +171,8 @@ fn progress_bar(enabled: bool) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {pos}/{len} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template("{spinner} {prefix} {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar.enable_steady_tick(Duration::from_millis(100));
     bar
@@ -246,9 +245,15 @@ async fn fetch_and_extract(
             .1
             .push(root_dir.join(&node.path));
     }
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {prefix} [{bar:25}] {pos}/{len} extracted, {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
     bar.set_length(tree.nodes.len() as u64);
     bar.set_position(0);
-    bar.set_message("downloading");
+    let downloaded = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    bar.set_message("0 downloaded");
     let cache = ContentCache::new(&options.cache_dir);
     let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
@@ -256,6 +261,8 @@ async fn fetch_and_extract(
         let registry = registry.clone();
         let cache = cache.clone();
         let limit = limit.clone();
+        let bar = bar.clone();
+        let downloaded = downloaded.clone();
         tasks.spawn(async move {
             let integrity =
                 expected_integrity(meta.dist.integrity.as_deref(), meta.dist.shasum.as_deref())
@@ -271,6 +278,8 @@ async fn fetch_and_extract(
                     let data = registry.tarball(&meta.dist.tarball).await?;
                     verify(&data, &integrity, &key)?;
                     cache.put(&integrity, &data);
+                    let n = downloaded.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    bar.set_message(format!("{n} downloaded"));
                     data
                 }
             };
@@ -300,6 +309,7 @@ struct Staging {
 
 impl Staging {
     fn new(repo_dir: &Path) -> Result<Staging, RepoError> {
+        remove_abandoned(&repo_dir.join(".staging"));
         let path = repo_dir
             .join(".staging")
             .join(format!("{}-{}", std::process::id(), unique()));
@@ -329,6 +339,30 @@ impl Staging {
         std::fs::rename(&self.path, dest).map_err(io)?;
         self.committed = true;
         Ok(())
+    }
+}
+
+/// Removes staging directories left by killed installs: their process is gone and they
+/// have not changed for an hour (the age guards against processes in other PID namespaces).
+fn remove_abandoned(staging: &Path) {
+    let Ok(entries) = std::fs::read_dir(staging) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(3600));
+        if cfg!(target_os = "linux") && !alive && old {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 
