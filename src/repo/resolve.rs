@@ -467,6 +467,9 @@ async fn place_edge(
     let pack = match fetcher.get(&real).await {
         Ok(p) => p,
         Err(_) if optional => return Ok(None),
+        Err(e @ RepoError::UnknownPackage { .. }) => {
+            return Err(RepoError::Other(format!("{e} (required by {dependent})")))
+        }
         Err(e) => return Err(e),
     };
     let meta = match pick_version(&pack, &Want::Range(range.clone())) {

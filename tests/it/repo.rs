@@ -694,3 +694,74 @@ fn npmrc_registry_is_used() {
     ok(&out);
     assert!(env.registry.total_hits() >= 2);
 }
+
+#[test]
+fn peers_optionals_and_cycles_follow_npm() {
+    let env = Env::new();
+    let r = &env.registry;
+    // A plugin with a peer: the peer goes next to the plugin (its parent's node_modules).
+    r.publish("host-lib", "1.0.0", &[], &[]);
+    r.publish("host-lib", "2.0.0", &[], &[]);
+    r.publish_with(
+        "plugin",
+        "1.0.0",
+        json!({ "peerDependencies": { "host-lib": "^1", "opt-peer": "*" },
+                "peerDependenciesMeta": { "opt-peer": { "optional": true } } }),
+        &[],
+        |_| {},
+    );
+    r.publish("opt-peer", "1.0.0", &[], &[]);
+    // Optional dependencies that cannot be installed are skipped, not errors.
+    r.publish_with(
+        "wrong-os",
+        "1.0.0",
+        json!({ "os": ["aix-only-os"] }),
+        &[],
+        |e| {
+            e["os"] = json!(["aix-only-os"]);
+        },
+    );
+    r.publish("ok-optional", "1.0.0", &[], &[]);
+    // A cycle: a → b → a.
+    r.publish("cyc-a", "1.0.0", &[("cyc-b", "^1")], &[]);
+    r.publish("cyc-b", "1.0.0", &[("cyc-a", "^1")], &[]);
+    r.publish_with(
+        "@openfn/language-mix",
+        "1.0.0",
+        json!({
+            "dependencies": { "plugin": "^1", "cyc-a": "^1" },
+            "optionalDependencies": { "wrong-os": "^1", "missing-pkg": "^1", "ok-optional": "^1" }
+        }),
+        &[],
+        |_| {},
+    );
+    ok(&env.repo_cmd(&["install", "mix@1.0.0"]));
+    let nm = env
+        .adaptor_dir("@openfn/language-mix", "1.0.0")
+        .join("node_modules");
+    assert_eq!(version_of(&nm.join("host-lib")), "1.0.0");
+    assert!(!nm.join("plugin/node_modules/host-lib").exists());
+    assert!(
+        !nm.join("opt-peer").exists(),
+        "optional peers are not installed"
+    );
+    assert!(!nm.join("wrong-os").exists());
+    assert!(!nm.join("missing-pkg").exists());
+    assert_eq!(version_of(&nm.join("ok-optional")), "1.0.0");
+    assert_eq!(version_of(&nm.join("cyc-a")), "1.0.0");
+    assert_eq!(version_of(&nm.join("cyc-b")), "1.0.0");
+    assert!(!nm.join("cyc-b/node_modules").exists());
+    // A required dependency that does not exist is an error naming who needs it.
+    r.publish(
+        "@openfn/language-broken",
+        "1.0.0",
+        &[("missing-pkg", "^1")],
+        &[],
+    );
+    let err = failed(&env.repo_cmd(&["install", "broken@1.0.0"]));
+    assert!(
+        err.contains("missing-pkg was not found")
+            && err.contains("required by @openfn/language-broken@1.0.0"),
+        "{err}"
+    );
+}
