@@ -153,6 +153,24 @@ function pbkdf2Sync(password, salt, iterations, keylen, digest) {
   return encodeOut(backend.pbkdf2(toBytes(password, undefined, "password"), toBytes(salt, undefined, "salt"), iterations, keylen, digest), undefined);
 }
 
+/** Web Crypto stand-in while the engine has no global `crypto`: present (packages read
+ * `crypto.webcrypto.subtle` at load time), failing clearly when used. */
+function fallbackWebCrypto() {
+  const subtle = {};
+  for (const name of ["decrypt", "deriveBits", "deriveKey", "digest", "encrypt", "exportKey", "generateKey", "importKey", "sign", "unwrapKey", "verify", "wrapKey"]) {
+    subtle[name] = () => Promise.reject(notSupported("crypto.subtle", name, "Web Crypto needs the engine's crypto ops, which this build does not have"));
+  }
+  return {
+    subtle,
+    getRandomValues(arr) {
+      if (!ArrayBuffer.isView(arr)) throw invalidArgType("typedArray", "TypedArray", arr);
+      fillRandom(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+      return arr;
+    },
+    randomUUID,
+  };
+}
+
 defineBuiltin("crypto", () => {
   const crypto = {
     constants: { ...cryptoConstants },
@@ -208,10 +226,8 @@ defineBuiltin("crypto", () => {
       throw notSupported("crypto", "KeyObject", "key objects are not available in fnhost");
     }
   };
-  if (globalThis.crypto) {
-    crypto.webcrypto = globalThis.crypto;
-    if (globalThis.crypto.subtle) crypto.subtle = globalThis.crypto.subtle;
-    if (globalThis.crypto.getRandomValues) crypto.getRandomValues = (arr) => globalThis.crypto.getRandomValues(arr);
-  }
+  crypto.webcrypto = globalThis.crypto ?? fallbackWebCrypto();
+  crypto.subtle = crypto.webcrypto.subtle;
+  crypto.getRandomValues = (arr) => crypto.webcrypto.getRandomValues(arr);
   return crypto;
 });

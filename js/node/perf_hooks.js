@@ -1,12 +1,17 @@
 // node:perf_hooks -- `performance` (the global one when the engine has it) and inert observers.
-import { monotonicNow, notSupported } from "ext:fnhost/node/_internal.js";
+import { monotonicNow } from "ext:fnhost/node/_internal.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 
-const origin = Date.now() - monotonicNow();
 const entries = [];
 
+// computed on first use, never in the snapshot build
+let origin;
+const getOrigin = () => (origin ??= Date.now() - monotonicNow());
+
 const fallbackPerformance = {
-  timeOrigin: origin,
+  get timeOrigin() {
+    return getOrigin();
+  },
   now: () => monotonicNow(),
   mark(name, options) {
     const entry = { name, entryType: "mark", startTime: options?.startTime ?? monotonicNow(), duration: 0, detail: options?.detail ?? null };
@@ -33,7 +38,7 @@ const fallbackPerformance = {
   eventLoopUtilization: () => ({ idle: 0, active: 0, utilization: 0 }),
   timerify: (fn) => fn,
   toJSON() {
-    return { timeOrigin: origin };
+    return { timeOrigin: getOrigin() };
   },
 };
 
@@ -70,4 +75,3 @@ defineBuiltin("perf_hooks", () => ({
 }));
 
 export { fallbackPerformance };
-void notSupported;

@@ -125,8 +125,6 @@ hrtime.bigint = function bigint() {
   return BigInt(Math.floor(ms)) * 1000000n + BigInt(Math.floor((ms % 1) * 1e6));
 };
 
-const startMs = monotonicNow();
-
 function emitWarning(warning, type, code, ctor) {
   let detail;
   if (type !== null && typeof type === "object" && !Array.isArray(type)) {
@@ -235,7 +233,9 @@ Object.assign(process, {
   },
   hrtime,
   uptime() {
-    return (monotonicNow() - startMs) / 1000;
+    // the monotonic clock starts with the runtime (a value captured here would date from the
+    // snapshot build)
+    return monotonicNow() / 1000;
   },
   cwd() {
     return "/";
