@@ -95,12 +95,36 @@ export default [
       utilTypes.isUint16Array(new Uint16Array()), types.isProxy(new Proxy({}, {})), types.isArgumentsObject((function () { return arguments; })()),
       types.isStringObject(new String("")), types.isWeakMap(new WeakMap()), types.isMapIterator(new Map().keys()),
     ];
+    const e = new Error("outer", { cause: new TypeError("inner") });
+    e.stack = "Error: outer\n    at fake (file.js:1:1)";
+    e.cause.stack = "TypeError: inner\n    at fake2 (file.js:2:2)";
+    e.extra = { a: 1 };
+    const agg = new AggregateError([new Error("one")], "many");
+    agg.stack = "AggregateError: many\n    at x (y.js:1:1)";
+    agg.errors[0].stack = "Error: one\n    at z (w.js:1:1)";
+    class MyErr extends Error {
+      constructor(m) {
+        super(m);
+        this.name = "MyErr";
+      }
+    }
+    const my = new MyErr("mine");
+    my.stack = "MyErr: mine\n    at q (r.js:1:1)";
+    class Tagged {
+      get [Symbol.toStringTag]() {
+        return "TG";
+      }
+    }
+    const errorsInspected = [
+      inspect(e), inspect(agg), inspect(my), inspect({ err: my, list: [e] }), inspect(new Proxy({ t: 1 }, {})), inspect(new Tagged()),
+      inspect(Object.create(null, { x: { value: 1, enumerable: true } })), inspect(new Map([[{ a: 1 }, new Set([1])]]), { depth: 0 }),
+    ];
     const te = new TextEncoder();
     const td = new TextDecoder();
     return {
       ...state,
       data: {
-        inspected, options, formatted, sum, rejected, viaCustom, cbified, inherits: [new B().hi(), B.super_ === A],
+        inspected, errorsInspected, options, formatted, sum, rejected, viaCustom, cbified, inherits: [new B().hi(), B.super_ === A],
         typeChecks,
         deep: [isDeepStrictEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] }), isDeepStrictEqual([1], ["1"]), isDeepStrictEqual(new Set([1, { a: 1 }]), new Set([{ a: 1 }, 1])), isDeepStrictEqual(NaN, NaN), isDeepStrictEqual(0, -0)],
         text: [Array.from(te.encode("h\u00e9\ud83d\ude00")), td.decode(new Uint8Array([104, 195, 169])), te.encoding, td.encoding, new TextDecoder("utf-16le").decode(new Uint8Array([65, 0, 66, 0]))],
