@@ -43,29 +43,53 @@ for (let i = 0; i < 64; i++) {
   B64_LOOKUP[B64URL.charCodeAt(i)] = i;
 }
 
-function base64Encode(bytes, start, end, url) {
-  const table = url ? B64URL : B64;
+const nativeToBase64 = Uint8Array.prototype.toBase64;
+const nativeToHex = Uint8Array.prototype.toHex;
+
+/** Joins char codes into a string in slices small enough for `fromCharCode.apply`. */
+function charCodesToString(codes, length) {
   let out = "";
+  for (let i = 0; i < length; i += 8192) out += String.fromCharCode.apply(null, codes.subarray(i, Math.min(length, i + 8192)));
+  return out;
+}
+
+function base64Encode(bytes, start, end, url) {
+  if (nativeToBase64) {
+    const view = new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start);
+    return nativeToBase64.call(view, url ? { alphabet: "base64url", omitPadding: true } : undefined);
+  }
+  const table = url ? B64URL : B64;
+  const codes = new Uint16Array(Math.ceil((end - start) / 3) * 4);
+  let n = 0;
   let i = start;
-  const parts = [];
   for (; i + 2 < end; i += 3) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += table[(n >> 18) & 63] + table[(n >> 12) & 63] + table[(n >> 6) & 63] + table[n & 63];
-    if (out.length > 8192) {
-      parts.push(out);
-      out = "";
-    }
+    const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    codes[n++] = table.charCodeAt((v >> 18) & 63);
+    codes[n++] = table.charCodeAt((v >> 12) & 63);
+    codes[n++] = table.charCodeAt((v >> 6) & 63);
+    codes[n++] = table.charCodeAt(v & 63);
   }
   const rest = end - i;
-  if (rest === 1) {
-    const n = bytes[i] << 16;
-    out += table[(n >> 18) & 63] + table[(n >> 12) & 63] + (url ? "" : "==");
-  } else if (rest === 2) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    out += table[(n >> 18) & 63] + table[(n >> 12) & 63] + table[(n >> 6) & 63] + (url ? "" : "=");
+  if (rest > 0) {
+    const v = (bytes[i] << 16) | (rest === 2 ? bytes[i + 1] << 8 : 0);
+    codes[n++] = table.charCodeAt((v >> 18) & 63);
+    codes[n++] = table.charCodeAt((v >> 12) & 63);
+    if (rest === 2) codes[n++] = table.charCodeAt((v >> 6) & 63);
+    else if (!url) codes[n++] = 61;
+    if (!url) codes[n++] = 61;
   }
-  parts.push(out);
-  return parts.join("");
+  return charCodesToString(codes, n);
+}
+
+function hexEncode(bytes, start, end) {
+  if (nativeToHex) return nativeToHex.call(new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start));
+  const codes = new Uint16Array((end - start) * 2);
+  const digits = "0123456789abcdef";
+  for (let i = start, n = 0; i < end; i++) {
+    codes[n++] = digits.charCodeAt(bytes[i] >> 4);
+    codes[n++] = digits.charCodeAt(bytes[i] & 15);
+  }
+  return charCodesToString(codes, codes.length);
 }
 
 /** Decodes base64 or base64url leniently as Node does: skips characters outside both
@@ -173,11 +197,7 @@ export function encodeString(str, enc) {
 export function decodeBytes(bytes, enc, start = 0, end = bytes.length) {
   switch (enc) {
     case "utf8": return utf8Decode(bytes, start, end);
-    case "hex": {
-      let out = "";
-      for (let i = start; i < end; i++) out += HEX[bytes[i]];
-      return out;
-    }
+    case "hex": return hexEncode(bytes, start, end);
     case "base64": return base64Encode(bytes, start, end, false);
     case "base64url": return base64Encode(bytes, start, end, true);
     case "latin1": return latin1Decode(bytes, start, end, 0xff);
