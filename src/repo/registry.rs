@@ -26,22 +26,28 @@ pub struct VersionMeta {
     /// Version string.
     pub version: String,
     /// Runtime dependencies.
+    #[serde(deserialize_with = "lenient")]
     pub dependencies: BTreeMap<String, String>,
     /// Dependencies whose failure to install is not an error.
     #[serde(rename = "optionalDependencies")]
+    #[serde(deserialize_with = "lenient")]
     pub optional_dependencies: BTreeMap<String, String>,
     /// Dependencies the dependent's parent must provide (installed by npm ≥ 7).
     #[serde(rename = "peerDependencies")]
+    #[serde(deserialize_with = "lenient")]
     pub peer_dependencies: BTreeMap<String, String>,
     /// `{name: {optional: true}}` for peers that are not installed automatically.
     #[serde(rename = "peerDependenciesMeta")]
+    #[serde(deserialize_with = "lenient")]
     pub peer_dependencies_meta: BTreeMap<String, serde_json::Value>,
     /// Dependencies shipped inside the tarball (`true` for all of them).
     #[serde(rename = "bundleDependencies", alias = "bundledDependencies")]
     pub bundle_dependencies: serde_json::Value,
     /// Operating systems the package supports (`!name` excludes).
+    #[serde(deserialize_with = "lenient")]
     pub os: Vec<String>,
     /// CPU architectures the package supports (`!name` excludes).
+    #[serde(deserialize_with = "lenient")]
     pub cpu: Vec<String>,
     /// Deprecation message, if deprecated.
     pub deprecated: Option<serde_json::Value>,
@@ -70,6 +76,17 @@ impl VersionMeta {
             _ => false,
         }
     }
+}
+
+/// Reads a field, or its default when an old package has it in another shape (`"os": "linux"`,
+/// `"dependencies": []`), so one odd version does not make the whole document unreadable.
+fn lenient<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned + Default,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).unwrap_or_default())
 }
 
 /// The `dist` object of a version.
@@ -250,5 +267,14 @@ mod tests {
         assert_eq!(v.bundled(), vec!["b".to_string()]);
         assert!(!v.is_deprecated());
         assert_eq!(p.dist_tags["latest"], "1.0.0");
+    }
+
+    #[test]
+    fn odd_old_versions_do_not_break_the_document() {
+        let doc = r#"{"name":"a","versions":{"0.0.1":{"name":"a","version":"0.0.1","dependencies":[],
+            "os":"linux","cpu":null,"dist":{"tarball":"http://t","shasum":"ab"}}}}"#;
+        let p: Packument = serde_json::from_str(doc).unwrap();
+        assert!(p.versions["0.0.1"].dependencies.is_empty());
+        assert!(p.versions["0.0.1"].os.is_empty());
     }
 }
