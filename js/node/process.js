@@ -6,12 +6,15 @@ import { defineBuiltin } from "ext:fnhost/04_require.js";
 
 export const NODE_VERSION = "24.11.0";
 
+const envTarget = Object.create(null);
+
 function makeEnv(initial) {
-  const target = Object.create(null);
+  const target = envTarget;
   for (const [k, v] of Object.entries(initial || {})) target[k] = String(v);
   return new Proxy(target, {
     set(t, key, value) {
       if (typeof key === "symbol") return false;
+      // Node stores every value as a string
       t[key] = String(value);
       return true;
     },
@@ -184,6 +187,8 @@ function memoryUsage() {
 }
 memoryUsage.rss = () => memoryUsage().rss;
 
+const envProxy = makeEnv({});
+
 /** The process object (an EventEmitter). */
 export const process = new EventEmitter();
 Object.defineProperty(process, Symbol.toStringTag, { value: "process", enumerable: false, writable: true, configurable: true });
@@ -223,7 +228,7 @@ Object.assign(process, {
   noDeprecation: false,
   throwDeprecation: false,
   traceDeprecation: false,
-  env: makeEnv({}),
+  env: envProxy,
   stdout: new WriteStreamLike(1, "log"),
   stderr: new WriteStreamLike(2, "error"),
   stdin: new ReadStreamLike(),
@@ -288,9 +293,14 @@ Object.assign(process, {
   },
 });
 
-/** Sets the allow-listed environment a job's code sees as `process.env` (engine API). */
+/** Engine API: sets the allow-listed variables a job's code sees in `process.env` (replacing
+ * the previous ones; the object itself stays the same, so imported bindings see the change). */
 export function configureProcess({ env, argv } = {}) {
-  if (env !== undefined) process.env = makeEnv(env);
+  if (env !== undefined) {
+    for (const key of Object.keys(envTarget)) delete envTarget[key];
+    for (const [k, v] of Object.entries(env || {})) envTarget[k] = String(v);
+    process.env = envProxy;
+  }
   if (Array.isArray(argv)) process.argv = argv.map(String);
 }
 
