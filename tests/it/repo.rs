@@ -765,3 +765,84 @@ fn peers_optionals_and_cycles_follow_npm() {
         "{err}"
     );
 }
+
+/// `name@version` at each path below `node_modules` (recursively), skipping `skip`.
+fn package_paths(modules: &Path, skip: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(modules).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('@') {
+            dirs.extend(
+                std::fs::read_dir(entry.path())
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.path()),
+            );
+        } else if !name.starts_with('.') {
+            dirs.push(entry.path());
+        }
+    }
+    for dir in dirs {
+        let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else {
+            continue;
+        };
+        let json: Value = serde_json::from_str(&text).unwrap_or_default();
+        let rel = dir.strip_prefix(modules).unwrap().display().to_string();
+        if rel == skip {
+            continue;
+        }
+        out.push(format!(
+            "{rel} {}@{}",
+            json["name"].as_str().unwrap_or(""),
+            json["version"].as_str().unwrap_or("")
+        ));
+        out.extend(
+            package_paths(&dir.join("node_modules"), "")
+                .into_iter()
+                .map(|p| format!("{rel}/node_modules/{p}")),
+        );
+    }
+    out.sort();
+    out
+}
+
+/// By hand, with the real registry and npm: `cargo test --test it real_registry -- --ignored`.
+#[test]
+#[ignore = "uses the real npm registry and npm"]
+fn real_registry_http_matches_npm() {
+    let dir = TempDir::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_fnhost"))
+        .env("FNHOST_CACHE_DIR", dir.0.join("cache"))
+        .args(["repo", "install", "http@7.2.10", "--repo-dir"])
+        .arg(dir.0.join("repo"))
+        .output()
+        .unwrap();
+    ok(&out);
+    let npm_dir = dir.0.join("npm");
+    std::fs::create_dir_all(&npm_dir).unwrap();
+    let npm = Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts",
+            "@openfn/language-http@7.2.10",
+        ])
+        .current_dir(&npm_dir)
+        .output()
+        .expect("npm");
+    assert!(
+        npm.status.success(),
+        "{}",
+        String::from_utf8_lossy(&npm.stderr)
+    );
+    let ours = package_paths(
+        &dir.0
+            .join("repo/node_modules/@openfn/language-http_7.2.10/node_modules"),
+        "",
+    );
+    let theirs = package_paths(&npm_dir.join("node_modules"), "@openfn/language-http");
+    assert_eq!(ours, theirs);
+}
