@@ -23,6 +23,14 @@ function describeReceived(value) {
 export function nodeError(Base, code, message) {
   const err = new Base(message);
   Object.defineProperty(err, "code", { value: code, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(err, "toString", {
+    value() {
+      return `${this.name} [${this.code}]: ${this.message}`;
+    },
+    enumerable: false,
+    writable: true,
+    configurable: true,
+  });
   try {
     const name = err.name;
     const stack = err.stack;

@@ -70,7 +70,10 @@ export function Console(stdout, stderr, ignoreErrors) {
 defineBuiltin("console", () => {
   const base = globalThis.console;
   const exports = {};
-  for (const key of Object.keys(base)) exports[key] = typeof base[key] === "function" ? base[key].bind(base) : base[key];
+  // forward at call time: the engine may give the main realm a different console per run
+  for (const key of Object.keys(base)) {
+    exports[key] = typeof base[key] === "function" ? (...args) => globalThis.console[key](...args) : base[key];
+  }
   exports.Console = Console;
   return exports;
 });

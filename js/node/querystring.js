@@ -1,5 +1,5 @@
 // node:querystring -- the legacy query string parser and serializer.
-import { nodeError } from "ext:fnhost/node/_internal.js";
+import { nodeError, utf8Encode } from "ext:fnhost/node/_internal.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 
 function qsEscape(str) {
@@ -8,7 +8,7 @@ function qsEscape(str) {
     else str += "";
   }
   try {
-    return encodeURIComponent(str).replace(/[!'()*]/g, (c) => c);
+    return encodeURIComponent(str);
   } catch {
     throw nodeError(URIError, "ERR_INVALID_URI", "URI malformed");
   }
@@ -20,23 +20,17 @@ function unescapeBuffer(s, decodeSpaces) {
     const c = s.charCodeAt(i);
     if (c === 43 && decodeSpaces) {
       out.push(32);
-    } else if (c === 37 && i + 2 < s.length + 0 && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
+    } else if (c === 37 && i + 2 < s.length && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
       out.push(parseInt(s.slice(i + 1, i + 3), 16));
       i += 2;
     } else if (c < 0x80) {
       out.push(c);
     } else {
-      const bytes = new TextEncoderLite().encode(s[i] + (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? s[++i] : ""));
+      const bytes = utf8Encode(s[i] + (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? s[++i] : ""));
       out.push(...bytes);
     }
   }
   return globalThis.Buffer.from(out);
-}
-
-class TextEncoderLite {
-  encode(s) {
-    return globalThis.Buffer.from(s, "utf8");
-  }
 }
 
 function qsUnescape(s, decodeSpaces) {
