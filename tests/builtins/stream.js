@@ -166,6 +166,56 @@ export default [
       await tick();
       out.destroyErr = [got, events, r.destroyed, r.readableAborted];
     }
+    // 17. final, construct, destroy during write, end callbacks
+    {
+      const log = [];
+      const w = new Writable({
+        construct(cb) { log.push("construct"); setTimeout(cb, 1); },
+        write(c, e, cb) { log.push("write:" + c); cb(); },
+        final(cb) { log.push("final"); setTimeout(cb, 1); },
+      });
+      w.on("prefinish", () => log.push("prefinish"));
+      w.on("finish", () => log.push("finish"));
+      w.on("close", () => log.push("close"));
+      w.write("a");
+      w.end("b", () => log.push("end-cb"));
+      await new Promise((res) => w.on("close", res));
+      const d = new Writable({ write(c, e, cb) { setTimeout(cb, 5); } });
+      const errs = [];
+      d.on("error", (e) => errs.push(e.message));
+      d.write("x", (err) => errs.push("cb:" + (err ? err.code : "ok")));
+      d.write("y", (err) => errs.push("cb2:" + (err ? err.code : "ok")));
+      d.destroy(new Error("gone"));
+      await new Promise((res) => d.on("close", res));
+      out.lifecycle = [log, errs, d.destroyed, d.writableFinished];
+    }
+    // 18. transform with objectMode, readable hwm 0, setEncoding on transform output
+    {
+      const t = new Transform({ objectMode: true, transform(o, e, cb) { cb(null, { v: o.v * 2 }); } });
+      const got = [];
+      t.on("data", (o) => got.push(o.v));
+      for (const v of [1, 2, 3]) t.write({ v });
+      t.end();
+      await new Promise((res) => t.on("end", res));
+      const t2 = new PassThrough();
+      t2.setEncoding("base64");
+      const s = [];
+      t2.on("data", (c) => s.push(c));
+      t2.end(Buffer.from("hello world"));
+      await new Promise((res) => t2.on("end", res));
+      out.objTransform = [got, s.join("")];
+    }
+    // 19. pipeline end:false, unpipe, readable state flags
+    {
+      const dst = new PassThrough();
+      await pipelinePromise(stream.Readable.from(["a"]), dst, { end: false });
+      const flags = [dst.writableEnded, dst.readableLength];
+      const src = new stream.Readable({ read() {} });
+      const sink = new PassThrough();
+      src.pipe(sink);
+      src.unpipe(sink);
+      out.flags = [flags, src.readableFlowing, src.isPaused(), src.listenerCount("data")];
+    }
     {
       const got = [];
       await pipelinePromise(stream.Readable.from(["p", "q"]), new stream.Writable({ write(c, e, cb) { got.push(String(c)); cb(); } }));
