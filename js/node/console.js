@@ -74,6 +74,9 @@ defineBuiltin("console", () => {
   for (const key of Object.keys(base)) {
     exports[key] = typeof base[key] === "function" ? (...args) => globalThis.console[key](...args) : base[key];
   }
+  for (const key of ["dirxml", "profile", "profileEnd", "timeStamp"]) exports[key] ??= () => {};
+  exports.context = () => exports;
+  exports.createTask = (name) => ({ name, run: (fn) => fn() });
   exports.Console = Console;
   return exports;
 });

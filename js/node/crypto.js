@@ -3,7 +3,7 @@
 // come); random bytes also use the global Web Crypto when the engine has it. Without a backend
 // these calls throw "crypto.<fn> is not supported in fnhost yet".
 import {
-  invalidArgType, isAnyArrayBuffer, isUint8Array, nodeError, notSupported, unsupportedFn,
+  invalidArgType, isAnyArrayBuffer, isUint8Array, nodeError, notSupported, unsupportedClass, unsupportedFn,
 } from "ext:fnhost/node/_internal.js";
 import { cryptoConstants } from "ext:fnhost/node/_constants.js";
 import { Buffer } from "ext:fnhost/node/buffer.js";
@@ -221,6 +221,10 @@ defineBuiltin("crypto", () => {
   };
   const unsupported = ["createCipheriv", "createDecipheriv", "createSign", "createVerify", "createECDH", "createDiffieHellman", "createDiffieHellmanGroup", "getDiffieHellman", "generateKeyPair", "generateKeyPairSync", "generateKey", "generateKeySync", "generatePrime", "generatePrimeSync", "checkPrime", "checkPrimeSync", "createPrivateKey", "createPublicKey", "createSecretKey", "publicEncrypt", "privateDecrypt", "privateEncrypt", "publicDecrypt", "sign", "verify", "scrypt", "scryptSync", "hkdf", "hkdfSync", "diffieHellman", "getCipherInfo", "X509Certificate"];
   for (const name of unsupported) crypto[name] = unsupportedFn("crypto", name, "this cryptographic primitive is not available in fnhost");
+  for (const name of ["Certificate", "Cipher", "Cipheriv", "Decipher", "Decipheriv", "DiffieHellman", "DiffieHellmanGroup", "ECDH", "Sign", "Verify"]) {
+    crypto[name] = unsupportedClass("crypto", name, "this cryptographic primitive is not available in fnhost");
+  }
+  crypto.setEngine = unsupportedFn("crypto", "setEngine", "crypto engines are not available in fnhost");
   crypto.KeyObject = class KeyObject {
     constructor() {
       throw notSupported("crypto", "KeyObject", "key objects are not available in fnhost");

@@ -8,7 +8,7 @@ import { defineBuiltin, loadBuiltin } from "ext:fnhost/04_require.js";
 
 defineBuiltin("constants", () => {
   const os = loadBuiltin("os");
-  return { ...os.constants.errno, ...os.constants.signals, ...os.constants.priority, ...fsConstants, ...cryptoConstants };
+  return { ...os.constants.dlopen, ...os.constants.errno, ...os.constants.signals, ...os.constants.priority, ...fsConstants, ...cryptoConstants };
 });
 
 defineBuiltin("sys", () => loadBuiltin("util"));

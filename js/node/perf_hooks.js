@@ -66,7 +66,20 @@ function createHistogram() {
 defineBuiltin("perf_hooks", () => ({
   performance: globalThis.performance ?? fallbackPerformance,
   PerformanceObserver,
+  Performance: class Performance {},
   PerformanceEntry: class PerformanceEntry {},
+  PerformanceObserverEntryList: class PerformanceObserverEntryList {
+    getEntries() {
+      return [];
+    }
+    getEntriesByName() {
+      return [];
+    }
+    getEntriesByType() {
+      return [];
+    }
+  },
+  PerformanceResourceTiming: class PerformanceResourceTiming {},
   PerformanceMark: class PerformanceMark {},
   PerformanceMeasure: class PerformanceMeasure {},
   constants: { NODE_PERFORMANCE_GC_MAJOR: 4, NODE_PERFORMANCE_GC_MINOR: 1, NODE_PERFORMANCE_GC_INCREMENTAL: 8, NODE_PERFORMANCE_GC_WEAKCB: 16, NODE_PERFORMANCE_GC_FLAGS_FORCED: 4 },

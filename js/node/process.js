@@ -288,6 +288,42 @@ Object.assign(process, {
   emitWarningSync: emitWarning,
   report: { getReport: () => ({}), writeReport: () => "" },
   getBuiltinModule: (id) => globalThis.__fnhostModules?.builtin(String(id)),
+  moduleLoadList: [],
+  domain: null,
+  sourceMapsEnabled: false,
+  _exiting: false,
+  _rawDebug: (...args) => globalThis.console?.error?.(...args),
+  _getActiveHandles: () => [],
+  _getActiveRequests: () => [],
+  getActiveResourcesInfo: () => [],
+  _tickCallback() {},
+  openStdin() {
+    return process.stdin;
+  },
+  assert(value, message) {
+    if (!value) throw nodeError(Error, "ERR_ASSERTION", message || "assertion error");
+  },
+  _linkedBinding(name) {
+    throw notSupported("process", "_linkedBinding", `internal binding "${name}" is not available`);
+  },
+  setuid() {
+    throw notSupported("process", "setuid", "jobs cannot change user");
+  },
+  setgid() {
+    throw notSupported("process", "setgid", "jobs cannot change group");
+  },
+  seteuid() {
+    throw notSupported("process", "seteuid", "jobs cannot change user");
+  },
+  setegid() {
+    throw notSupported("process", "setegid", "jobs cannot change group");
+  },
+  setgroups() {
+    throw notSupported("process", "setgroups", "jobs cannot change groups");
+  },
+  initgroups() {
+    throw notSupported("process", "initgroups", "jobs cannot change groups");
+  },
   loadEnvFile() {
     throw notSupported("process", "loadEnvFile", "fnhost has no host file access; pass values through configuration");
   },

@@ -2553,6 +2553,7 @@ Object.assign(Stream, {
   isWritable,
   isErrored,
   isDisturbed,
+  isDestroyed,
   destroy: destroyer,
   getDefaultHighWaterMark,
   setDefaultHighWaterMark,

@@ -21,6 +21,7 @@ export const types = {
   isAsyncFunction: fallback("isAsyncFunction", (v) => typeof v === "function" && v.constructor?.name === "AsyncFunction"),
   isBigInt64Array: tagIs("BigInt64Array"),
   isBigUint64Array: tagIs("BigUint64Array"),
+  isBigIntObject: fallback("isBigIntObject", (v) => typeof v === "object" && toStr(v) === "[object BigInt]"),
   isBooleanObject: fallback("isBooleanObject", (v) => typeof v === "object" && toStr(v) === "[object Boolean]"),
   isBoxedPrimitive: fallback("isBoxedPrimitive", () => false),
   isDataView: fallback("isDataView", (v) => v instanceof DataView),
@@ -287,6 +288,23 @@ function legacyIs() {
   };
 }
 
+/** `util.parseEnv(content)`: dotenv syntax (KEY=value, quotes, comments, `export`). */
+export function parseEnv(content) {
+  validateString(content, "content");
+  const out = {};
+  const re = /^[ \t]*(?:export[ \t]+)?([\w.-]+)[ \t]*=[ \t]*("(?:\\.|[^"\\])*"|'[^']*'|`[^`]*`|[^\n#]*)?[ \t]*(?:#.*)?$/gm;
+  for (const m of content.replace(/\r\n?/g, "\n").matchAll(re)) {
+    let value = (m[2] ?? "").trim();
+    const q = value[0];
+    if ((q === '"' || q === "'" || q === "`") && value.endsWith(q)) {
+      value = value.slice(1, -1);
+      if (q === '"') value = value.replace(/\\n/g, "\n");
+    }
+    out[m[1]] = value;
+  }
+  return out;
+}
+
 function pad(n) {
   return n.toString().padStart(2, "0");
 }
@@ -313,6 +331,7 @@ defineBuiltin("util", () => ({
   aborted,
   styleText,
   parseArgs,
+  parseEnv,
   log(...args) {
     const d = new Date();
     const time = `${d.getDate()} ${MONTHS[d.getMonth()]} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
