@@ -152,20 +152,11 @@ function emitWarning(warning, type, code, ctor) {
     if (detail !== undefined) w.detail = detail;
     warning = w;
     void ctor;
-  } else if (!(warning instanceof Error)) {
+  } else if (!(warning instanceof Error) && !core?.isNativeError?.(warning)) {
     throw invalidArgType("warning", ["Error", "string"], warning);
   }
   if (warning.name === "DeprecationWarning" && process.noDeprecation) return;
-  queueTick(() => {
-    if (process.listenerCount("warning") > 0) {
-      process.emit("warning", warning);
-    } else {
-      // Node prints warnings on stderr; in fnhost they go to the debug log so they never change
-      // what a job's normal log shows.
-      const codePart = warning.code ? `[${warning.code}] ` : "";
-      globalThis.console?.debug?.(`(node:${process.pid}) ${codePart}${warning.name}: ${warning.message}`);
-    }
-  });
+  queueTick(() => process.emit("warning", warning));
 }
 
 function exit(code) {
@@ -327,6 +318,13 @@ Object.assign(process, {
   loadEnvFile() {
     throw notSupported("process", "loadEnvFile", "fnhost has no host file access; pass values through configuration");
   },
+});
+
+// Node's own 'warning' listener prints to stderr; fnhost's writes to the debug log, so warnings
+// never change what a job's normal log shows.
+process.on("warning", (warning) => {
+  const codePart = warning.code ? `[${warning.code}] ` : "";
+  globalThis.console?.debug?.(`(node:${process.pid}) ${codePart}${warning.name}: ${warning.message}`);
 });
 
 /** Engine API: sets the allow-listed variables a job's code sees in `process.env` (replacing

@@ -19,6 +19,7 @@ import crypto from "node:crypto";
 import childProcess from "node:child_process";
 import fs from "node:fs";
 import { Buffer } from "node:buffer";
+import process from "node:process";
 
 export default [
   async (state) => {
@@ -51,9 +52,25 @@ export default [
     const tc = dc.tracingChannel("fnhost:trace");
     tc.subscribe({ start: () => traced.push("start"), end: () => traced.push("end"), asyncStart: () => traced.push("asyncStart"), asyncEnd: () => traced.push("asyncEnd"), error: () => traced.push("error") });
     const tracedResult = await tc.tracePromise(async () => 5, {});
+    const warnings = [];
+    const onWarning = (w) => warnings.push([w.name, w.message, w.code]);
+    process.on("warning", onWarning);
+    process.emitWarning("careful", "CustomWarning", "FN001");
+    process.emitWarning(new Error("as error"));
+    process.emitWarning("with options", { type: "OptWarning", code: "FN002", detail: "d" });
+    const tickArgs = await new Promise((resolve) => process.nextTick((a, b) => resolve([a, b]), 1, "two"));
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    process.off("warning", onWarning);
+    const diff = process.hrtime([0, 0]);
+    const processInfo = [
+      warnings, tickArgs, diff.length, Number.isInteger(diff[1]), Object.keys(process.memoryUsage()).sort(), typeof process.uptime(),
+      process.listenerCount("warning"), typeof process.on, process.env === process.env, typeof process.env, process.exitCode,
+      Object.prototype.toString.call(process), process.release.name, typeof process.versions.v8, typeof process.stdout.write,
+    ];
     return {
       ...state,
       data: {
+        processInfo,
         os: [os.EOL, typeof os.cpus(), Array.isArray(os.cpus()), typeof os.totalmem(), os.platform(), typeof os.constants.signals.SIGINT, os.constants.signals.SIGTERM, os.endianness(), typeof os.tmpdir(), typeof os.networkInterfaces()],
         vm: [vm.runInThisContext("1 + 1"), vm.runInNewContext("a + b", { a: 2, b: 3 }), new vm.Script("[1,2].length").runInThisContext(), vm.isContext(vm.createContext({})), typeof vm.compileFunction],
         seen, before, published, afterUnsub: ch.hasSubscribers, traced, tracedResult,
