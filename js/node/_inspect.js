@@ -120,15 +120,15 @@ function formatPrimitive(ctx, value) {
         trailer = `... ${remaining} more character${remaining > 1 ? "s" : ""}`;
       }
       if (ctx.compact !== true && v.length > 16 && v.length > ctx.breakLength - ctx.indentationLvl - 4) {
-        return v.split(/(?<=\n)/).map((line) => strEscape(line)).join(` +\n${" ".repeat(ctx.indentationLvl + 2)}`) + trailer;
+        return v.split(/(?<=\n)/).map((line) => ctx.stylize(strEscape(line), "string")).join(` +\n${" ".repeat(ctx.indentationLvl + 2)}`) + trailer;
       }
-      return strEscape(v) + trailer;
+      return ctx.stylize(strEscape(v), "string") + trailer;
     }
-    case "number": return formatNumber(value, ctx.numericSeparator);
-    case "bigint": return formatBigInt(value, ctx.numericSeparator);
-    case "boolean": return `${value}`;
-    case "undefined": return "undefined";
-    case "symbol": return value.toString();
+    case "number": return ctx.stylize(formatNumber(value, ctx.numericSeparator), "number");
+    case "bigint": return ctx.stylize(formatBigInt(value, ctx.numericSeparator), "bigint");
+    case "boolean": return ctx.stylize(`${value}`, "boolean");
+    case "undefined": return ctx.stylize("undefined", "undefined");
+    case "symbol": return ctx.stylize(value.toString(), "symbol");
   }
   return String(value);
 }
@@ -191,7 +191,7 @@ const kArrayExtrasType = 2;
 
 function formatValue(ctx, value, recurseTimes, typedArray) {
   if (typeof value !== "object" && typeof value !== "function") return formatPrimitive(ctx, value);
-  if (value === null) return "null";
+  if (value === null) return ctx.stylize("null", "null");
 
   const proxy = types.getProxyDetails ? types.getProxyDetails(value) : null;
   if (proxy !== null && proxy !== undefined) {
@@ -235,7 +235,7 @@ function formatValue(ctx, value, recurseTimes, typedArray) {
         ctx.circular.set(value, index);
       }
     }
-    return `[Circular *${index}]`;
+    return ctx.stylize(`[Circular *${index}]`, "special");
   }
   return formatRaw(ctx, value, recurseTimes, typedArray);
 }
@@ -243,6 +243,7 @@ function formatValue(ctx, value, recurseTimes, typedArray) {
 function optionsOf(ctx) {
   const out = {};
   for (const key of Object.keys(defaultOptions)) out[key] = ctx[key];
+  out.stylize = ctx.stylize;
   return out;
 }
 
@@ -315,7 +316,7 @@ function formatRaw(ctx, value, recurseTimes, typedArray) {
     keys = getKeys(value, ctx.showHidden);
     braces = ["{", "}"];
     if (typeof value === "function") {
-      base = getFunctionBase(value, constructor, tag);
+      base = ctx.stylize(getFunctionBase(value, constructor, tag), "special");
       if (keys.length === 0 && protoProps === undefined) return base;
     } else if (constructor === "Object") {
       if (isArgumentsObject(value)) {
@@ -331,13 +332,13 @@ function formatRaw(ctx, value, recurseTimes, typedArray) {
         return `${braces[0]}}`;
       }
     } else if (isRegExp(value)) {
-      base = RegExp.prototype.toString.call(value);
+      base = ctx.stylize(RegExp.prototype.toString.call(value), "regexp");
       const prefix = getPrefix(constructor, tag, "RegExp");
       if (prefix !== "RegExp ") base = `${prefix}${base}`;
       if ((keys.length === 0 && protoProps === undefined) || (recurseTimes > ctx.depth && ctx.depth !== null)) return base;
     } else if (isDate(value)) {
       const t = Date.prototype.getTime.call(value);
-      base = Number.isNaN(t) ? Date.prototype.toString.call(value) : Date.prototype.toISOString.call(value);
+      base = ctx.stylize(Number.isNaN(t) ? Date.prototype.toString.call(value) : Date.prototype.toISOString.call(value), "date");
       const prefix = getPrefix(constructor, tag, "Date");
       if (prefix !== "Date ") base = `${prefix}${base}`;
       if (keys.length === 0 && protoProps === undefined) return base;
@@ -362,10 +363,10 @@ function formatRaw(ctx, value, recurseTimes, typedArray) {
       formatter = formatPromise;
     } else if (isWeakSet(value)) {
       braces[0] = `${getPrefix(constructor, tag, "WeakSet")}{`;
-      formatter = () => ["<items unknown>"];
+      formatter = () => [ctx.stylize("<items unknown>", "special")];
     } else if (isWeakMap(value)) {
       braces[0] = `${getPrefix(constructor, tag, "WeakMap")}{`;
-      formatter = () => ["<items unknown>"];
+      formatter = () => [ctx.stylize("<items unknown>", "special")];
     } else if (isModuleNamespaceObject(value)) {
       braces[0] = `${getPrefix(constructor, tag, "Module")}{`;
     } else if (isBoxedPrimitive(value)) {
@@ -382,7 +383,7 @@ function formatRaw(ctx, value, recurseTimes, typedArray) {
   if (recurseTimes > ctx.depth && ctx.depth !== null) {
     let name = getCtxName(constructor, tag, "Object").slice(0, -1);
     if (constructor !== null) name = `[${name}]`;
-    return name;
+    return ctx.stylize(name, "special");
   }
   recurseTimes += 1;
   ctx.seen.push(value);
@@ -399,7 +400,7 @@ function formatRaw(ctx, value, recurseTimes, typedArray) {
   if (ctx.circular !== undefined) {
     const index = ctx.circular.get(value);
     if (index !== undefined) {
-      const reference = `<ref *${index}>`;
+      const reference = ctx.stylize(`<ref *${index}>`, "special");
       if (ctx.compact !== true) base = base === "" ? reference : `${reference} ${base}`;
       else braces[0] = `${reference} ${braces[0]}`;
     }
@@ -491,10 +492,9 @@ function getBoxedBase(value, ctx, keys, constructor, tag) {
   }
   let base = `[${type}`;
   if (type !== constructor) base += constructor === null ? " (null prototype)" : ` (${constructor})`;
-  base += `: ${formatPrimitive({ ...ctx, compact: 3 }, fn.call(value))}]`;
+  base += `: ${formatPrimitive({ ...ctx, compact: 3, stylize: (v) => v }, fn.call(value))}]`;
   if (tag !== "" && tag !== constructor) base += ` [${tag}]`;
-  if (keys.length !== 0 || ctx.stylize === undefined) return base;
-  return base;
+  return ctx.stylize(base, type.toLowerCase());
 }
 
 function formatError(err, constructor, tag, ctx, keys) {
@@ -560,24 +560,24 @@ function formatProperty(ctx, value, recurseTimes, key, type, desc) {
       try {
         const tmp = desc.get.call(value);
         ctx.indentationLvl += 2;
-        if (tmp === null) str = `[${label}: null]`;
-        else if (typeof tmp === "object") str = `[${label}] ${formatValue(ctx, tmp, recurseTimes)}`;
-        else str = `[${label}: ${formatPrimitive(ctx, tmp)}]`;
+        if (tmp === null) str = `${ctx.stylize(`[${label}:`, "special")} ${ctx.stylize("null", "null")}${ctx.stylize("]", "special")}`;
+        else if (typeof tmp === "object") str = `${ctx.stylize(`[${label}]`, "special")} ${formatValue(ctx, tmp, recurseTimes)}`;
+        else str = `${ctx.stylize(`[${label}:`, "special")} ${formatPrimitive(ctx, tmp)}${ctx.stylize("]", "special")}`;
         ctx.indentationLvl -= 2;
       } catch (err) {
-        str = `[${label}: <Inspection threw (${err.message})>]`;
+        str = `${ctx.stylize(`[${label}:`, "special")} <Inspection threw (${err.message})>${ctx.stylize("]", "special")}`;
       }
     } else {
-      str = `[${label}]`;
+      str = ctx.stylize(`[${label}]`, "special");
     }
   } else if (desc.set !== undefined) {
-    str = "[Setter]";
+    str = ctx.stylize("[Setter]", "special");
   } else {
-    str = "undefined";
+    str = ctx.stylize("undefined", "undefined");
   }
   if (type === kArrayType) return str;
   if (typeof key === "symbol") {
-    name = `[${key.toString()}]`;
+    name = `[${ctx.stylize(key.toString(), "symbol")}]`;
   } else if (key === "__proto__") {
     name = "['__proto__']";
   } else if (desc.enumerable === false) {
@@ -585,7 +585,7 @@ function formatProperty(ctx, value, recurseTimes, key, type, desc) {
   } else if (/^[a-zA-Z_][a-zA-Z_0-9]*$/.test(key)) {
     name = key;
   } else {
-    name = strEscape(key);
+    name = ctx.stylize(strEscape(key), "string");
   }
   return `${name}:${extra}${str}`;
 }
@@ -601,7 +601,7 @@ function formatArrayLike(ctx, value, recurseTimes, length) {
   let holes = 0;
   const flushHoles = () => {
     if (holes > 0) {
-      output.push(`<${holes} empty item${holes > 1 ? "s" : ""}>`);
+      output.push(ctx.stylize(`<${holes} empty item${holes > 1 ? "s" : ""}>`, "undefined"));
       holes = 0;
     }
   };
@@ -632,7 +632,7 @@ function formatTypedArray(value, length, ctx, ignored, recurseTimes) {
   const output = new Array(maxLength);
   const isBig = typeof value[0] === "bigint";
   for (let i = 0; i < maxLength; ++i) {
-    output[i] = isBig ? formatBigInt(value[i], ctx.numericSeparator) : formatNumber(value[i], ctx.numericSeparator);
+    output[i] = isBig ? ctx.stylize(formatBigInt(value[i], ctx.numericSeparator), "bigint") : ctx.stylize(formatNumber(value[i], ctx.numericSeparator), "number");
   }
   if (remaining > 0) output[maxLength] = `... ${remaining} more item${remaining > 1 ? "s" : ""}`;
   if (ctx.showHidden) {
@@ -706,21 +706,24 @@ function formatPromise(ctx, value, recurseTimes) {
   const details = types.getPromiseDetails ? types.getPromiseDetails(value) : [0, undefined];
   const [state, result] = details;
   if (state === 0) {
-    output = ["<pending>"];
+    output = [ctx.stylize("<pending>", "special")];
   } else {
     ctx.indentationLvl += 2;
     const str = formatValue(ctx, result, recurseTimes);
     ctx.indentationLvl -= 2;
-    output = [state === 2 ? `<rejected> ${str}` : str];
+    output = [state === 2 ? `${ctx.stylize("<rejected>", "special")} ${str}` : str];
   }
   return output;
 }
+
+const COLOR_RE = /\u001b\[\d\d?m/g;
+const visibleLength = (ctx, str) => (ctx.colors ? str.replace(COLOR_RE, "").length : str.length);
 
 function isBelowBreakLength(ctx, output, start, base) {
   let totalLength = output.length + start;
   if (totalLength + output.length > ctx.breakLength) return false;
   for (let i = 0; i < output.length; i++) {
-    totalLength += output[i].length;
+    totalLength += visibleLength(ctx, output[i]);
     if (totalLength > ctx.breakLength) return false;
   }
   return base === "" || !base.includes("\n");
@@ -761,7 +764,7 @@ function groupArrayElements(ctx, output, value) {
   const separatorSpace = 2;
   const dataLen = new Array(outputLength);
   for (let i = 0; i < outputLength; i++) {
-    const len = output[i].length;
+    const len = visibleLength(ctx, output[i]);
     dataLen[i] = len;
     totalLength += len + separatorSpace;
     if (maxLength < len) maxLength = len;
@@ -818,6 +821,12 @@ function groupArrayElements(ctx, output, value) {
 // ---------------------------------------------------------------------------------------------
 // Public API
 
+function stylizeWithColor(str, styleType) {
+  const style = inspect.styles[styleType];
+  const color = style !== undefined ? inspect.colors[style] : undefined;
+  return color !== undefined ? `\u001b[${color[0]}m${str}\u001b[${color[1]}m` : str;
+}
+
 /** `util.inspect(value, options)` (also the legacy `(value, showHidden, depth, colors)`). */
 export function inspect(value, opts) {
   const ctx = {
@@ -843,6 +852,7 @@ export function inspect(value, opts) {
       }
     }
   }
+  if (ctx.colors && !(opts && typeof opts === "object" && typeof opts.stylize === "function")) ctx.stylize = stylizeWithColor;
   if (ctx.maxArrayLength === null) ctx.maxArrayLength = Infinity;
   if (ctx.maxStringLength === null) ctx.maxStringLength = Infinity;
   if (ctx.depth === Infinity) ctx.depth = null;

@@ -62,6 +62,9 @@ export default [
       inspect([1, 2], { showHidden: true }),
       inspect({ a: 1 }, false, 0, false),
       inspect(1234567.891, { numericSeparator: true }),
+      inspect({ n: 1, s: "str", nil: null, u: undefined, b: true, big: BigInt(10), sym: Symbol("x"), d: new Date(0), re: /re/g, f() {}, arr: [1, , 3], boxed: new Number(3), p: Promise.resolve(4) }, { colors: true }),
+      inspect([new Map([["k", 1]]), new Set([2]), new Uint8Array([1, 2]), { get g() { return 1; } }, { deep: { deeper: { deepest: { x: 1 } } } }], { colors: true }),
+      inspect(Array.from({ length: 30 }, (_, i) => i), { colors: true }),
     ];
     const formatted = [
       format("%s:%s", "a"), format("%d + %i = %f", "1.5", 2.9, "3.25"), format("%j", { a: [1] }), format("%o", [1, { a: 2 }]),
