@@ -104,6 +104,9 @@ defineBuiltin("fs", () => {
   const fs = { constants, F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1 };
   for (const name of names) fs[name] = thrower(`fs.${name}`);
   for (const name of syncNames) fs[name] = thrower(`fs.${name}`);
+  // packages probe these at load time (graceful-fs, fs-extra)
+  fs.realpath.native = thrower("fs.realpath.native");
+  fs.realpathSync.native = thrower("fs.realpathSync.native");
   fs.existsSync = function existsSync() {
     return false;
   };

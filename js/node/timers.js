@@ -70,6 +70,14 @@ async function* promisesSetInterval(delay, value, options = {}) {
   }
 }
 
+// util.promisify(setTimeout) and util.promisify(setImmediate) give the promise forms, as in Node
+const kCustomPromisify = Symbol.for("nodejs.util.promisify.custom");
+for (const [fn, promised] of [[timers.setTimeout, promisesSetTimeout], [timers.setImmediate, promisesSetImmediate]]) {
+  if (!Object.isFrozen(fn) && !Object.prototype.hasOwnProperty.call(fn, kCustomPromisify)) {
+    Object.defineProperty(fn, kCustomPromisify, { value: promised, enumerable: false, writable: false, configurable: true });
+  }
+}
+
 const scheduler = {
   wait: (delay, options) => promisesSetTimeout(delay, undefined, options),
   yield: () => promisesSetImmediate(),

@@ -2,6 +2,7 @@
 import timers from "node:timers";
 import { setTimeout as sleep, setImmediate as immediate, setInterval as every, scheduler } from "node:timers/promises";
 import process from "node:process";
+import { promisify } from "node:util";
 
 export default [
   async (state) => {
@@ -59,6 +60,7 @@ export default [
         timers.setTimeout(resolve, 2);
       }, 1);
     });
-    return { ...state, data: { order, slept, imm, ticks, waited: waited === undefined, shape, cleared, iv, badCb, nt, promisesShape: typeof timers.promises.setTimeout } };
+    const promisified = [await promisify(timers.setTimeout)(1, "pv"), await promisify(timers.setImmediate)("iv")];
+    return { ...state, data: { promisified, order, slept, imm, ticks, waited: waited === undefined, shape, cleared, iv, badCb, nt, promisesShape: typeof timers.promises.setTimeout } };
   },
 ];
