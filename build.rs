@@ -6,6 +6,8 @@ mod extension;
 #[allow(dead_code)] // the build only registers the ops; the types are for the library
 #[path = "src/ops/mod.rs"]
 mod ops;
+#[path = "src/runtime/web.rs"]
+mod web;
 
 use std::path::PathBuf;
 
@@ -13,6 +15,7 @@ fn main() {
     println!("cargo:rerun-if-changed=js");
     println!("cargo:rerun-if-changed=src/ops");
     println!("cargo:rerun-if-changed=src/runtime/extension.rs");
+    println!("cargo:rerun-if-changed=src/runtime/web.rs");
     let out =
         PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR")).join("FNHOST_SNAPSHOT.bin");
     let snapshot = deno_core::snapshot::create_snapshot(
@@ -20,7 +23,11 @@ fn main() {
             cargo_manifest_dir: env!("CARGO_MANIFEST_DIR"),
             startup_snapshot: None,
             skip_op_registration: false,
-            extensions: vec![extension::fnhost::init()],
+            extensions: {
+                let mut all = web::web_extensions();
+                all.push(extension::fnhost::init());
+                all
+            },
             extension_transpiler: None,
             with_runtime_cb: Some(Box::new(|runtime| {
                 // The loader needs each built-in's export names to generate ES facades.

@@ -219,7 +219,7 @@ async function prepareJob(step, state, ctx) {
   for (const specifier of compiled.imports) namespaces.push(await importForJob(specifier, step, ctx));
   const factory = realmEval(jobGlobals(state, ctx.globals, ctx.jobLogger), compiled.script);
   const exports = {};
-  await factory(namespaces, exports);
+  await factory(namespaces, exports, (value) => { exports.default = value; });
   const operations = exports.default;
   if (!Array.isArray(operations)) throw new InvalidExportsError();
   operations.forEach((op, idx) => {
@@ -250,7 +250,8 @@ function wrapOperation(fn, ctx, name, index, operationsMap) {
         let firstFrame;
         do {
           const next = frames.shift();
-          if (/@openfn\/runtime/.test(next)) break;
+          // fnhost's own runtime frames play the role of @openfn/runtime's
+          if (/@openfn\/runtime/.test(next) || /ext:fnhost\//.test(next)) break;
           if (/(@openfn\/language-)|(packages\/.+\/dist)|(vm:module)|(node_modules)/.test(next)) {
             firstFrame = next;
             break;
@@ -486,7 +487,7 @@ export async function runPlan(planJson, inputJson, optsJson) {
       const namespaces = [];
       for (const s of compiledGlobals.imports) namespaces.push(await importForJob(s, step, ctx));
       const exports = {};
-      await realmEval(jobGlobals({}, {}, jobLogger), compiledGlobals.script)(namespaces, exports);
+      await realmEval(jobGlobals({}, {}, jobLogger), compiledGlobals.script)(namespaces, exports, (value) => { exports.default = value; });
       delete exports.default;
       ctx.globals = exports;
       ctx.globalNames = Object.keys(exports);

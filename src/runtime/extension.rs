@@ -5,6 +5,7 @@
 
 deno_core::extension!(
     fnhost,
+    deps = [deno_webidl, deno_web],
     ops = [
         crate::ops::log::op_log_emit,
         crate::ops::modules::op_module_resolve,
@@ -18,6 +19,7 @@ deno_core::extension!(
         dir "js",
         "00_console.js",
         "01_timers.js",
+        "02_web.js",
         "02_serialize.js",
         "03_errors.js",
         "04_require.js",

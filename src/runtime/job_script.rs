@@ -18,6 +18,8 @@ use oxc::span::{GetSpan, SourceType, Span};
 const NAMESPACES: &str = "__fnhost_ns";
 /// The wrapper's parameter receiving exports.
 const EXPORTS: &str = "__fnhost_exports";
+/// The wrapper's parameter that receives the default export.
+const SET_DEFAULT: &str = "__fnhost_default";
 
 /// A compiled module rewritten as `async (namespaces, exports) => …`.
 #[derive(Debug)]
@@ -142,10 +144,17 @@ pub fn module_to_job_script(module_source: &str) -> Result<JobScript, String> {
                     epilogue.push_str(&format!("{EXPORTS}.default = {name}; "));
                 }
                 other => {
-                    let start = other.span().start;
+                    // Passed through a call, not assigned: an assignment would make V8 name the
+                    // operations after the target (`__fnhost_exports.default`) in stack frames,
+                    // which OpenFn's adaptor-error detection reads.
+                    let span = other.span();
                     edits.push(Edit {
-                        span: Span::new(decl.span.start, start),
-                        replacement: format!("{EXPORTS}.default = "),
+                        span: Span::new(decl.span.start, span.start),
+                        replacement: format!("{SET_DEFAULT}("),
+                    });
+                    edits.push(Edit {
+                        span: Span::new(span.end, span.end),
+                        replacement: ")".into(),
                     });
                 }
             },
@@ -218,7 +227,9 @@ pub fn module_to_job_script(module_source: &str) -> Result<JobScript, String> {
         }
         body.replace_range(start..end, &replacement);
     }
-    let prefix = format!("(async function ({NAMESPACES}, {EXPORTS}) {{\"use strict\"; {prologue}");
+    let prefix = format!(
+        "(async function ({NAMESPACES}, {EXPORTS}, {SET_DEFAULT}) {{\"use strict\"; {prologue}"
+    );
     let line1_offset = prefix.chars().count() as u32;
     let source = format!("{prefix}{body}\n;{epilogue}\n}})");
     Ok(JobScript {
@@ -240,16 +251,14 @@ mod tests {
         assert!(script
             .source
             .contains("const { \"fn\": fn, \"each\": e } = __fnhost_ns[0];"));
-        assert!(script
-            .source
-            .contains("__fnhost_exports.default = [fn(s => s)]"));
+        assert!(script.source.contains("__fnhost_default([fn(s => s)])"));
         assert!(script
             .source
             .contains("for (const k of Object.keys(__fnhost_ns[0]))"));
         // line 4 of the module is still line 4 of the script
         assert_eq!(
             script.source.lines().nth(3).unwrap(),
-            "__fnhost_exports.default = [fn(s => s)];"
+            "__fnhost_default([fn(s => s)]);"
         );
     }
 

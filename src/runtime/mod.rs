@@ -9,6 +9,7 @@ pub mod cjs_exports;
 pub mod extension;
 pub mod job_script;
 pub mod loader;
+pub mod web;
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -274,7 +275,11 @@ async fn call_host_async(
         } else {
             None
         },
-        extensions: vec![extension::fnhost::init()],
+        extensions: {
+            let mut all = web::web_extensions();
+            all.push(extension::fnhost::init());
+            all
+        },
         ..Default::default()
     })
     .map_err(|e| format!("cannot start the JavaScript engine: {e}"))?;

@@ -8,3 +8,4 @@ mod builtins;
 mod cases;
 mod cli;
 mod repo;
+mod web;
