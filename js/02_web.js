@@ -18,9 +18,31 @@ const messagePort = load("13_message_port");
 const compression = load("14_compression");
 const perf = load("15_performance");
 
+/** Node's URL: deno_web's, with Node's `code` on parse errors (adaptors check it). */
+class URL extends url.URL {
+  constructor(input, base) {
+    try {
+      if (base === undefined) super(input);
+      else super(input, base);
+    } catch (e) {
+      if (e instanceof TypeError) {
+        e.code = "ERR_INVALID_URL";
+        e.input = String(input);
+        if (base !== undefined) e.base = String(base);
+      }
+      throw e;
+    }
+  }
+}
+
+/** Called when a run starts: `performance.timeOrigin` is the run's start, not the snapshot's. */
+export function startWebClock() {
+  perf.setTimeOrigin();
+}
+
 /** The web platform classes and functions, for modules that need them directly. */
 export const web = {
-  URL: url.URL,
+  URL,
   URLSearchParams: url.URLSearchParams,
   DOMException: domException.DOMException,
   Event: event.Event,

@@ -10,6 +10,7 @@ import {
   JOB_FRAME, TimeoutError, ValidationError, classifyError, extractPositionForFrame, serializeError,
 } from "ext:fnhost/03_errors.js";
 import { resetModules } from "ext:fnhost/04_require.js";
+import { startWebClock } from "ext:fnhost/02_web.js";
 import * as openfnRuntime from "ext:fnhost/openfn_runtime.js";
 
 const NULL_STATE = Symbol("null_state");
@@ -443,6 +444,7 @@ async function executeStep(ctx, step, input = {}) {
  * Resolves to `{ state }` or `{ crash: <serialised error> }`. */
 export async function runPlan(planJson, inputJson, optsJson) {
   resetModules();
+  startWebClock();
   const plan = JSON.parse(planJson);
   const input = inputJson == null ? undefined : JSON.parse(inputJson);
   const opts = JSON.parse(optsJson);

@@ -1,7 +1,7 @@
 // Engine entry point: installs the main realm's globals and hands the host its API.
 // `Deno` is removed from the global scope: libraries probe it to switch to Deno code paths.
 import * as timers from "ext:fnhost/01_timers.js";
-import { installWebGlobals } from "ext:fnhost/02_web.js";
+import { installWebGlobals, startWebClock } from "ext:fnhost/02_web.js";
 import { createRawConsole } from "ext:fnhost/00_console.js";
 import { linkNamespace, runPlan } from "ext:fnhost/05_job.js";
 import { installNodeGlobals } from "ext:fnhost/node/_all.js";
@@ -19,6 +19,7 @@ installNodeGlobals(define);
 
 /** Export names a job sees for the module at `url` (for the compiler's auto-imports). */
 async function exportNames(url) {
+  startWebClock();
   try {
     return { names: Object.keys(linkNamespace(await import(url))) };
   } catch (e) {
