@@ -2,6 +2,7 @@
 // `Deno` is removed from the global scope: libraries probe it to switch to Deno code paths.
 import * as timers from "ext:fnhost/01_timers.js";
 import { installWebGlobals, startWebClock } from "ext:fnhost/02_web.js";
+import "ext:fnhost/06_http.js";
 import { createRawConsole } from "ext:fnhost/00_console.js";
 import { linkNamespace, runPlan } from "ext:fnhost/05_job.js";
 import { installNodeGlobals } from "ext:fnhost/node/_all.js";

@@ -4,6 +4,7 @@
 //! `build.rs` compiles this folder a second time to register the same ops in the startup snapshot.
 
 pub mod host;
+pub mod http;
 pub mod job;
 pub mod log;
 pub mod modules;

@@ -7,6 +7,7 @@
 
 pub mod cjs_exports;
 pub mod extension;
+pub mod http_client;
 pub mod job_script;
 pub mod loader;
 pub mod web;
@@ -257,6 +258,7 @@ fn call_host(
     init_v8();
     let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_time()
+        .enable_io()
         .build()
         .map_err(|e| format!("cannot start the event loop: {e}"))?;
     tokio.block_on(call_host_async(name, args, options))
@@ -286,6 +288,9 @@ async fn call_host_async(
     {
         let state = runtime.op_state();
         let mut state = state.borrow_mut();
+        state.put(crate::ops::http::HttpClientHandle(Rc::new(
+            http_client::ReqwestClient,
+        )));
         state.put(HostHandle(Rc::new(RunHost {
             modules,
             jobs: RefCell::default(),

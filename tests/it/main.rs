@@ -7,5 +7,6 @@
 mod builtins;
 mod cases;
 mod cli;
+mod http;
 mod repo;
 mod web;
