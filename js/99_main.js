@@ -3,6 +3,7 @@
 import * as timers from "ext:fnhost/01_timers.js";
 import { installWebGlobals, startWebClock } from "ext:fnhost/02_web.js";
 import "ext:fnhost/06_http.js";
+import { installCryptoGlobal } from "ext:fnhost/07_crypto.js";
 import { createRawConsole } from "ext:fnhost/00_console.js";
 import { linkNamespace, runPlan } from "ext:fnhost/05_job.js";
 import { installNodeGlobals } from "ext:fnhost/node/_all.js";
@@ -16,6 +17,7 @@ for (const name of ["setTimeout", "clearTimeout", "setInterval", "clearInterval"
 }
 define("global", globalThis);
 installWebGlobals();
+installCryptoGlobal();
 installNodeGlobals(define);
 
 /** Export names a job sees for the module at `url` (for the compiler's auto-imports). */

@@ -91,6 +91,18 @@ struct ExecuteArgs {
     /// Run only this step.
     #[arg(long, value_name = "STEP", conflicts_with_all = ["start", "end"])]
     only: Option<String>,
+    /// Run the source as an ES module as it is, without OpenFn's compiler (like OpenFn's
+    /// `--no-compile`).
+    #[arg(long)]
+    no_compile: bool,
+    /// Run job code in the adaptors' realm: every global, `eval` allowed. Only for trusted
+    /// code (e.g. an adaptor's own test jobs); OpenFn's sandbox is the default.
+    #[arg(long)]
+    no_sandbox: bool,
+    /// Give the job the input state exactly as read: no `data`/`configuration` assembled
+    /// into it (OpenFn's runtime adds them).
+    #[arg(long)]
+    raw_state: bool,
     /// Evaluate the engine's JavaScript at start-up instead of loading the snapshot
     /// (for measuring the snapshot's effect).
     #[arg(long, hide = true)]
@@ -235,6 +247,11 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String
         let creds: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| format!("Invalid credentials JSON: {e}"))?;
         apply_credentials(&mut plan, &creds, !is_workflow(&args.path));
+    }
+    if args.no_compile || args.no_sandbox || args.raw_state {
+        plan["fnhost"]["noCompile"] = serde_json::Value::Bool(args.no_compile);
+        plan["fnhost"]["noSandbox"] = serde_json::Value::Bool(args.no_sandbox);
+        plan["fnhost"]["rawState"] = serde_json::Value::Bool(args.raw_state);
     }
     let mut input = read_input_state(args)?;
     if let Err(e) = serde_json::from_str::<serde_json::Value>(&input) {

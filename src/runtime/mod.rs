@@ -98,7 +98,8 @@ struct JsOutcome {
 }
 
 struct CompiledEntry {
-    job: CompiledJob,
+    /// `None` when the source ran uncompiled (positions map one to one).
+    job: Option<CompiledJob>,
     line1_offset: u32,
     source_lines: Vec<String>,
 }
@@ -129,7 +130,24 @@ impl EngineHost for RunHost {
         adaptors: &[AdaptorExports],
         name: &str,
         ignore: &[String],
+        compile: bool,
     ) -> Result<PreparedJob, String> {
+        if !compile {
+            let script = job_script::module_to_job_script(source)?;
+            let mut jobs = self.jobs.borrow_mut();
+            let id = jobs.len() as u32;
+            jobs.push(CompiledEntry {
+                job: None,
+                line1_offset: script.line1_offset,
+                source_lines: source.lines().map(str::to_string).collect(),
+            });
+            return Ok(PreparedJob {
+                id,
+                script: script.source,
+                imports: script.imports,
+                operations: Vec::new(),
+            });
+        }
         let options = CompileOptions {
             adaptors: adaptors
                 .iter()
@@ -157,7 +175,7 @@ impl EngineHost for RunHost {
         let mut jobs = self.jobs.borrow_mut();
         let id = jobs.len() as u32;
         jobs.push(CompiledEntry {
-            job,
+            job: Some(job),
             line1_offset: script.line1_offset,
             source_lines: source.lines().map(str::to_string).collect(),
         });
@@ -177,7 +195,10 @@ impl EngineHost for RunHost {
         } else {
             column
         };
-        let (line, column) = entry.job.original_position(line, column.max(1))?;
+        let (line, column) = match &entry.job {
+            Some(job) => job.original_position(line, column.max(1))?,
+            None => (line, column.max(1)),
+        };
         let src = entry
             .source_lines
             .get(line.checked_sub(1)? as usize)

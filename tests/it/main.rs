@@ -8,5 +8,6 @@ mod builtins;
 mod cases;
 mod cli;
 mod http;
+mod probes;
 mod repo;
 mod web;
