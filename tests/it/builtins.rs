@@ -76,6 +76,7 @@ builtin_tests!(
     path,
     querystring,
     stream,
+    stream_web,
     timers,
     url,
     util
