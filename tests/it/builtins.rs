@@ -70,6 +70,7 @@ macro_rules! builtin_tests {
 builtin_tests!(
     assert,
     buffer,
+    crypto,
     events,
     fnhost_only,
     misc,
