@@ -99,6 +99,9 @@ struct ExecuteArgs {
     /// code (e.g. an adaptor's own test jobs); OpenFn's sandbox is the default.
     #[arg(long)]
     no_sandbox: bool,
+    /// Time zone of the engine's dates (default: `$TZ`, else UTC).
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
     /// Give the job the input state exactly as read: no `data`/`configuration` assembled
     /// into it (OpenFn's runtime adds them).
     #[arg(long)]
@@ -121,6 +124,22 @@ struct CompileArgs {
     path: PathBuf,
     #[command(flatten)]
     common: CommonArgs,
+}
+
+/// The `--tz ZONE` / `--tz=ZONE` argument, read before V8 starts (time zones are fixed when the
+/// engine initialises).
+pub fn tz_argument() -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--tz" {
+            return iter.next().cloned();
+        }
+        if let Some(zone) = arg.strip_prefix("--tz=") {
+            return Some(zone.to_string());
+        }
+    }
+    None
 }
 
 const SUBCOMMANDS: &[&str] = &["execute", "run", "compile", "repo", "help"];

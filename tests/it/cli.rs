@@ -177,3 +177,32 @@ fn commonjs_and_es_modules_load_each_other_both_ways() {
         serde_json::json!({ "n": 42, "msg": "hello cjs" })
     );
 }
+
+#[test]
+fn dates_are_utc_unless_a_zone_is_given() {
+    let (_dir, path) = job(
+        "export default [s => ({ data: { offset: new Date(2026, 0, 15).getTimezoneOffset(), local: new Date(Date.UTC(2026, 6, 1, 12)).toString() } })];",
+    );
+    let out = fnhost()
+        .env_remove("TZ")
+        .arg(&path)
+        .args(["-O", "--log", "none"])
+        .output()
+        .unwrap();
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(state["data"]["offset"], 0);
+    let out = fnhost()
+        .arg(&path)
+        .args(["-O", "--log", "none", "--tz", "America/New_York"])
+        .output()
+        .unwrap();
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(state["data"]["offset"], 300);
+    assert!(
+        state["data"]["local"]
+            .as_str()
+            .unwrap()
+            .starts_with("Wed Jul 01 2026 08:00:00 GMT-0400"),
+        "{state}"
+    );
+}
