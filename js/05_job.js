@@ -212,14 +212,45 @@ function jobGlobals(state, extra, jobLogger) {
 }
 
 /** Compiles a step's source and loads everything it imports. */
-async function prepareJob(step, state, ctx) {
+/** Export names of a step's adaptors, as the compiler needs them. */
+async function adaptorExports(step, ctx) {
   const adaptors = [];
   for (const adaptor of step.adaptors || []) {
     if (adaptor.error) throw new Error(adaptor.error);
     const ns = await importForJob(adaptor.name, step, ctx);
     adaptors.push({ specifier: adaptor.name, exports: Object.keys(ns) });
   }
-  const compiled = op_job_compile(step.expression, adaptors, step.name || step.id, ctx.globalNames, !ctx.noCompile);
+  return adaptors;
+}
+
+/** A job that does not compile: reported before any step runs, as OpenFn's CLI does. */
+class CompileError extends Error {
+  name = "CompileError";
+  severity = "crash";
+}
+
+/** Compiles every step up front, like OpenFn's CLI ("Compiled all expressions in workflow").
+ * A step whose adaptor cannot be loaded is left to fail when it runs, as in OpenFn. */
+async function compileSteps(ctx, steps) {
+  for (const step of Object.values(steps)) {
+    if (!step.expression) continue;
+    let adaptors;
+    try {
+      adaptors = await adaptorExports(step, ctx);
+    } catch {
+      continue;
+    }
+    try {
+      step.compiled = op_job_compile(step.expression, adaptors, step.name || step.id, ctx.globalNames, !ctx.noCompile);
+    } catch (e) {
+      throw new CompileError(String(e?.message ?? e));
+    }
+  }
+}
+
+async function prepareJob(step, state, ctx) {
+  const compiled = step.compiled ??
+    op_job_compile(step.expression, await adaptorExports(step, ctx), step.name || step.id, ctx.globalNames, !ctx.noCompile);
   step.compiledId = compiled.id;
   step.operationsMap = compiled.operations;
   const namespaces = [];
@@ -508,6 +539,7 @@ export async function runPlan(planJson, inputJson, optsJson) {
       ctx.globals = exports;
       ctx.globalNames = Object.keys(exports);
     }
+    await compileSteps(ctx, compiled.workflow.steps);
     logger.info(`Executing ${plan.workflow.name || plan.id || "workflow"}`);
     const { workflow, options } = compiled;
     const leaves = {};

@@ -306,6 +306,13 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String
             }
             Ok(0)
         }
+        RunOutcome::Crashed(crash) if crash.name == "CompileError" => {
+            // as OpenFn's CLI: compile errors stop the command before anything runs
+            logs.emit("error", "CLI", "Failed to compile job");
+            logs.emit("error", "CLI", &crash.message);
+            logs.emit("error", "CLI", "Critical error: aborting command");
+            Ok(1)
+        }
         RunOutcome::Crashed(crash) => {
             logs.emit(
                 "error",
