@@ -6,6 +6,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use super::support::{final_state, fnhost, TempDir};
+
 struct Server {
     child: Child,
     port: u16,
@@ -44,24 +46,10 @@ impl Drop for Server {
     }
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fnhost-http-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Runs `call(request, body?)` from an adaptor and returns what it saw (or the error code).
-fn request(dir: &Path, request: serde_json::Value, body: Option<&str>) -> serde_json::Value {
-    let adaptor = dir.join("adaptor");
-    std::fs::create_dir_all(&adaptor).unwrap();
-    std::fs::write(
-        adaptor.join("package.json"),
-        r#"{"name":"@openfn/language-httpprobe","version":"1.0.0","type":"module","main":"index.js"}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        adaptor.join("index.js"),
+fn request(dir: &TempDir, request: serde_json::Value, body: Option<&str>) -> serde_json::Value {
+    let adaptor = dir.adaptor(
+        "httpprobe",
         r#"export const call = (request, body) => async (state) => {
   const http = globalThis.__fnhostHttp;
   try {
@@ -74,29 +62,20 @@ fn request(dir: &Path, request: serde_json::Value, body: Option<&str>) -> serde_
   }
 };
 "#,
-    )
-    .unwrap();
+    );
     let args = match body {
         Some(b) => format!("{request}, {}", serde_json::json!(b)),
         None => request.to_string(),
     };
-    std::fs::write(dir.join("job.js"), format!("call({args});\n")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_fnhost"))
-        .arg(dir.join("job.js"))
+    let job = dir.write("job.js", &format!("call({args});\n"));
+    let out = fnhost()
+        .arg(job)
         .arg("-a")
-        .arg(format!("httpprobe={}", adaptor.display()))
+        .arg(adaptor)
         .args(["-O", "--log", "none"])
-        .env_remove("FNHOST_REPO_DIR")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    state["data"].clone()
+    final_state(&out)["data"].clone()
 }
 
 fn get(port: u16, path: &str, extra: serde_json::Value) -> serde_json::Value {
@@ -110,7 +89,7 @@ fn get(port: u16, path: &str, extra: serde_json::Value) -> serde_json::Value {
 #[test]
 fn plain_gzip_redirect_auth_body_and_streaming() {
     let server = Server::start(None);
-    let dir = temp_dir("plain");
+    let dir = TempDir::new("http-plain");
     let port = server.port;
 
     let r = request(&dir, get(port, "/json", serde_json::json!({})), None);
@@ -193,13 +172,12 @@ fn plain_gzip_redirect_auth_body_and_streaming() {
         r["chunks"].as_u64().unwrap() > 1,
         "the body arrives in several chunks: {r}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn timeouts_and_connection_errors_have_undici_codes() {
     let server = Server::start(None);
-    let dir = temp_dir("timeouts");
+    let dir = TempDir::new("http-timeouts");
     let r = request(
         &dir,
         get(
@@ -218,22 +196,21 @@ fn timeouts_and_connection_errors_have_undici_codes() {
         .port();
     let r = request(&dir, get(free, "/", serde_json::json!({})), None);
     assert_eq!(r["code"], "ECONNREFUSED", "{r}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn tls_with_a_self_signed_ca() {
-    let dir = temp_dir("tls");
+    let dir = TempDir::new("http-tls");
     // a CA and a server certificate it signed, as a private PKI would issue them
     let (ca, ca_key, cert, key) = (
-        dir.join("ca.pem"),
-        dir.join("ca.key"),
-        dir.join("cert.pem"),
-        dir.join("key.pem"),
+        dir.0.join("ca.pem"),
+        dir.0.join("ca.key"),
+        dir.0.join("cert.pem"),
+        dir.0.join("key.pem"),
     );
     let openssl = |args: &[&str]| {
         let status = Command::new("openssl")
-            .current_dir(&dir)
+            .current_dir(&dir.0)
             .args(args)
             .stderr(Stdio::null())
             .stdout(Stdio::null())
@@ -242,7 +219,7 @@ fn tls_with_a_self_signed_ca() {
         assert!(status.success(), "openssl {args:?}");
     };
     std::fs::write(
-        dir.join("san.ext"),
+        dir.0.join("san.ext"),
         "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
     )
     .unwrap();
@@ -308,5 +285,4 @@ fn tls_with_a_self_signed_ca() {
     insecure["tls"] = serde_json::json!({ "rejectUnauthorized": false });
     let r = request(&dir, insecure, None);
     assert_eq!(r["status"], 200, "{r}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -10,4 +10,5 @@ mod cli;
 mod http;
 mod probes;
 mod repo;
+mod support;
 mod web;

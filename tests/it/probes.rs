@@ -5,8 +5,10 @@
 //! The probes are module programs, not sandboxed OpenFn jobs: they run with `--no-compile
 //! --no-sandbox --raw-state`, which is how the probe runner runs them in Node.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
+
+use super::support::copy_dir;
 
 fn probes_source() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/probes")
@@ -32,22 +34,6 @@ fn prepared_probes() -> PathBuf {
         assert!(status.success(), "npm install in {} failed", dir.display());
     }
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-            let mut perms = std::fs::metadata(&target).unwrap().permissions();
-            #[allow(clippy::permissions_set_readonly_false)]
-            perms.set_readonly(false);
-            std::fs::set_permissions(&target, perms).unwrap();
-        }
-    }
 }
 
 /// The probe runner's output form: keys sorted recursively, 2-space JSON, trailing newline.
