@@ -150,8 +150,8 @@ function emitWarning(warning, type, code, ctor) {
     w.name = String(type || "Warning");
     if (code !== undefined) w.code = code;
     if (detail !== undefined) w.detail = detail;
+    if (typeof Error.captureStackTrace === "function") Error.captureStackTrace(w, ctor || process.emitWarning);
     warning = w;
-    void ctor;
   } else if (!(warning instanceof Error) && !core?.isNativeError?.(warning)) {
     throw invalidArgType("warning", ["Error", "string"], warning);
   }
