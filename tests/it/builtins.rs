@@ -68,6 +68,7 @@ macro_rules! builtin_tests {
 }
 
 builtin_tests!(
+    abort,
     assert,
     buffer,
     crypto,
