@@ -320,11 +320,11 @@ Object.assign(process, {
   },
 });
 
-// Node's own 'warning' listener prints to stderr; fnhost's writes to the debug log, so warnings
-// never change what a job's normal log shows.
+// Node's own 'warning' listener: prints "(node:PID) [CODE] Name: message" through the main
+// realm's console (the engine's raw console, which writes to stderr), as Node prints to stderr.
 process.on("warning", (warning) => {
   const codePart = warning.code ? `[${warning.code}] ` : "";
-  globalThis.console?.debug?.(`(node:${process.pid}) ${codePart}${warning.name}: ${warning.message}`);
+  globalThis.console?.error?.(`(node:${process.pid}) ${codePart}${warning.name}: ${warning.message}`);
 });
 
 /** Engine API: sets the allow-listed variables a job's code sees in `process.env` (replacing
