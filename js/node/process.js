@@ -39,6 +39,7 @@ class WriteStreamLike extends EventEmitter {
     this.writable = true;
     this._level = level;
     this._pending = "";
+    this._flushQueued = false;
   }
   write(chunk, encoding, cb) {
     if (typeof encoding === "function") cb = encoding;
@@ -48,6 +49,18 @@ class WriteStreamLike extends EventEmitter {
     this._pending = lines.pop();
     const log = globalThis.console?.[this._level];
     for (const line of lines) log?.(line);
+    if (this._pending && !this._flushQueued) {
+      // text without a newline is printed once the current synchronous writes are done
+      this._flushQueued = true;
+      queueMicrotask(() => {
+        this._flushQueued = false;
+        if (this._pending) {
+          const text = this._pending;
+          this._pending = "";
+          globalThis.console?.[this._level]?.(text);
+        }
+      });
+    }
     if (typeof cb === "function") queueTick(cb);
     return true;
   }
