@@ -237,7 +237,8 @@ async function compileSteps(ctx, steps) {
     let adaptors;
     try {
       adaptors = await adaptorExports(step, ctx);
-    } catch {
+    } catch (e) {
+      ctx.logger.debug(`Adaptors of ${step.id} not loaded before the run: ${e?.message ?? e}`);
       continue;
     }
     try {
