@@ -162,3 +162,39 @@ fn dates_are_utc_unless_a_zone_is_given() {
         "{state}"
     );
 }
+
+#[test]
+fn process_env_is_an_allow_list() {
+    let dir = TempDir::new("env");
+    let adaptor = dir.adaptor(
+        "envfx",
+        "export const read = () => (state) => ({ data: { keys: Object.keys(process.env).sort(), a: process.env.FNHOST_A ?? null, home: process.env.HOME ?? null } });\n",
+    );
+    let job = dir.write("job.js", "read();\n");
+    let out = fnhost()
+        .arg(&job)
+        .arg("-a")
+        .arg(&adaptor)
+        .args(["-O", "--log", "none"])
+        .env("FNHOST_A", "from-host")
+        .output()
+        .unwrap();
+    assert_eq!(
+        final_state(&out)["data"],
+        serde_json::json!({ "keys": [], "a": null, "home": null })
+    );
+    let out = fnhost()
+        .arg(&job)
+        .arg("-a")
+        .arg(&adaptor)
+        .args([
+            "-O", "--log", "none", "--env", "FNHOST_A", "--env", "EXTRA=1",
+        ])
+        .env("FNHOST_A", "from-host")
+        .output()
+        .unwrap();
+    assert_eq!(
+        final_state(&out)["data"],
+        serde_json::json!({ "keys": ["EXTRA", "FNHOST_A"], "a": "from-host", "home": null })
+    );
+}
