@@ -1,0 +1,46 @@
+//! The six registry adaptors (language-common 3.3.4, -http 7.2.10, -fhir, -openmrs, -mssql,
+//! -collections) and every module they export import without error, with the same export
+//! names Node sees (`tests/adaptors/expected.json`, made by `make-expected.mjs`).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use super::support::{copy_dir, final_state, fnhost};
+
+/// A copy of tests/adaptors with its npm packages installed (kept between runs).
+fn prepared() -> PathBuf {
+    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/adaptors");
+    let dir = std::env::temp_dir().join("fnhost-adaptor-imports");
+    let stamp = std::fs::read_to_string(source.join("package.json")).unwrap();
+    if std::fs::read_to_string(dir.join("package.json"))
+        .ok()
+        .as_deref()
+        != Some(stamp.as_str())
+        || !dir.join("node_modules/@openfn/language-mssql").is_dir()
+    {
+        let _ = std::fs::remove_dir_all(&dir);
+        copy_dir(&source, &dir);
+        let status = Command::new("npm")
+            .args(["install", "--no-fund", "--no-audit", "--loglevel=error"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm installs the adaptors");
+        assert!(status.success(), "npm install in {} failed", dir.display());
+    }
+    dir
+}
+
+#[test]
+fn six_registry_adaptors_import_with_nodes_export_names() {
+    let dir = prepared();
+    let out = fnhost()
+        .arg(dir.join("import-all.js"))
+        .arg("--repo-dir")
+        .arg(&dir)
+        .args(["--no-compile", "-O", "--log", "none"])
+        .output()
+        .unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    assert_eq!(final_state(&out)["data"], expected);
+}
