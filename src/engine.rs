@@ -87,6 +87,7 @@ impl Engine {
 
     fn sources(&self, adaptors: &[&str]) -> AdaptorSource {
         AdaptorSource {
+            expand: true,
             repo_dir: self.repo_dir.clone(),
             defaults: adaptors.iter().map(|s| s.to_string()).collect(),
         }

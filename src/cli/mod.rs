@@ -46,6 +46,10 @@ struct CommonArgs {
         value_name = "ADAPTOR"
     )]
     adaptors: Vec<String>,
+    /// Take adaptor names as written (`-a esm-adaptor=PATH` stays `esm-adaptor`) instead of
+    /// expanding `common` to `@openfn/language-common`.
+    #[arg(long)]
+    no_expand_adaptors: bool,
     /// Directory holding installed adaptors.
     #[arg(long, env = "FNHOST_REPO_DIR", value_name = "DIR")]
     repo_dir: Option<PathBuf>,
@@ -241,6 +245,7 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String
     let sources = AdaptorSource {
         repo_dir: repo_dir(&args.common),
         defaults: args.common.adaptors.clone(),
+        expand: !args.common.no_expand_adaptors,
     };
     let range = StepRange {
         start: args.start.clone(),
@@ -379,7 +384,11 @@ fn compile(args: CompileArgs) -> i32 {
     let run = || -> Result<String, String> {
         let source = std::fs::read_to_string(&args.path)
             .map_err(|e| format!("Cannot read job {}: {e}", args.path.display()))?;
-        let adaptors = workflow::resolve_adaptors(&args.common.adaptors, &repo_dir(&args.common))?;
+        let adaptors = workflow::resolve_adaptors(
+            &args.common.adaptors,
+            &repo_dir(&args.common),
+            !args.common.no_expand_adaptors,
+        )?;
         let mut infos = Vec::new();
         for adaptor in adaptors.as_array().cloned().unwrap_or_default() {
             let url = adaptor["url"].as_str().unwrap_or_default().to_string();

@@ -96,6 +96,12 @@ impl AdaptorSpec {
     /// Parses OpenFn's adaptor shorthand: `common` → `@openfn/language-common`, `http@7.2.10`,
     /// `@openfn/language-http@^7`, `name=PATH`.
     pub fn parse(text: &str) -> Result<Self, String> {
+        Self::parse_with(text, true)
+    }
+
+    /// Like [`Self::parse`]; with `expand` false the name is taken as written (OpenFn's
+    /// `--no-expand-adaptors`).
+    pub fn parse_with(text: &str, expand: bool) -> Result<Self, String> {
         let text = text.trim();
         if text.is_empty() {
             return Err("empty adaptor name".into());
@@ -108,7 +114,11 @@ impl AdaptorSpec {
         if name.is_empty() {
             return Err(format!("invalid adaptor '{text}'"));
         }
-        let name = expand_name(name);
+        let name = if expand {
+            expand_name(name)
+        } else {
+            name.to_string()
+        };
         let version = version
             .filter(|v| !v.is_empty() && *v != "latest")
             .map(str::to_string);

@@ -20,6 +20,9 @@ pub struct AdaptorSource {
     pub repo_dir: PathBuf,
     /// Adaptors for steps that name none (`-a`).
     pub defaults: Vec<String>,
+    /// Expand short names (`common` → `@openfn/language-common`), as OpenFn's CLI does by
+    /// default.
+    pub expand: bool,
 }
 
 /// Step selection: `--start`, `--end`, `--only`.
@@ -35,7 +38,7 @@ pub struct StepRange {
 
 /// Builds the one-step plan OpenFn's CLI makes for a lone job (step id `job-1`).
 pub fn plan_for_job(source: &str, adaptors: &AdaptorSource) -> Result<Value, String> {
-    let step = json!({ "id": "job-1", "expression": source, "adaptors": resolve_adaptors(&adaptors.defaults, &adaptors.repo_dir)? });
+    let step = json!({ "id": "job-1", "expression": source, "adaptors": resolve_adaptors(&adaptors.defaults, &adaptors.repo_dir, adaptors.expand)? });
     Ok(json!({ "workflow": { "steps": [step] }, "options": {}, "fnhost": { "loneJob": true } }))
 }
 
@@ -107,7 +110,7 @@ pub fn prepare_plan(
             if specs.is_empty() {
                 specs = adaptors.defaults.clone();
             }
-            let resolved = resolve_adaptors(&specs, &adaptors.repo_dir)
+            let resolved = resolve_adaptors(&specs, &adaptors.repo_dir, adaptors.expand)
                 .map_err(|e| format!("step {}: {e}", step_name(step, i)))?;
             step.insert("adaptors".into(), resolved);
         }
@@ -153,11 +156,11 @@ fn looks_like_path(expr: &str) -> bool {
 }
 
 /// Resolves adaptor specs to `[{name, url, version}]` for the runtime.
-pub fn resolve_adaptors(specs: &[String], repo_dir: &Path) -> Result<Value, String> {
+pub fn resolve_adaptors(specs: &[String], repo_dir: &Path, expand: bool) -> Result<Value, String> {
     let modules = NodeModules::new(repo_dir.to_path_buf());
     let mut out = Vec::new();
     for spec in specs {
-        let spec = AdaptorSpec::parse(spec)?;
+        let spec = AdaptorSpec::parse_with(spec, expand)?;
         if let Some(path) = spec
             .path
             .as_ref()

@@ -89,6 +89,8 @@ fn run_case(dir: &Path, staged: &Path, tmp: &Path) -> Outcome {
     if work.join("state.json").exists() {
         cmd.arg("-s").arg("state.json");
     }
+    // the same flags as the recorded OpenFn CLI runs (tests/node/make-expected.mjs)
+    cmd.arg("--no-expand-adaptors");
     cmd.arg("-o")
         .arg("output.json")
         .arg("--repo-dir")
