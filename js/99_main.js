@@ -5,6 +5,7 @@ import { installWebGlobals, startWebClock } from "ext:fnhost/02_web.js";
 import { createRawConsole } from "ext:fnhost/00_console.js";
 import { linkNamespace, runPlan } from "ext:fnhost/05_job.js";
 import { installNodeGlobals } from "ext:fnhost/node/_all.js";
+import { installFetchGlobals } from "ext:fnhost/04_require.js";
 
 const define = (name, value) =>
   Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
@@ -16,6 +17,7 @@ for (const name of ["setTimeout", "clearTimeout", "setInterval", "clearInterval"
 define("global", globalThis);
 installWebGlobals();
 installNodeGlobals(define);
+installFetchGlobals();
 
 /** Export names a job sees for the module at `url` (for the compiler's auto-imports). */
 async function exportNames(url) {
