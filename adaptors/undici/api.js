@@ -1,7 +1,7 @@
 // undici's request API: `dispatcher.request()` / `stream()` and the response body, a Node
 // Readable with the fetch body mixin (`json`, `text`, `arrayBuffer`, `blob`, `bytes`).
 import { Readable } from "node:stream";
-import { Dispatcher, parseHeaders, serializePathWithQuery } from "./core.js";
+import { Dispatcher, parseHeaders } from "./core.js";
 import {
   InvalidArgumentError,
   NotSupportedError,
@@ -267,12 +267,8 @@ class RequestHandler {
 
 function normalizeOpts(opts) {
   if (!opts || typeof opts !== "object") throw new InvalidArgumentError("invalid opts");
-  const out = { ...opts };
-  if (out.query != null && typeof out.path === "string") {
-    out.path = serializePathWithQuery(out.path, out.query);
-    delete out.query;
-  }
-  return out;
+  // `query` stays separate (mocks match on it); the network layer serialises it.
+  return { ...opts };
 }
 
 /** `dispatcher.request(opts[, callback])`. */

@@ -20,8 +20,10 @@ import { DecoratorHandler, interceptors, RedirectHandler, RetryHandler } from ".
 import { MockAgent, MockCallHistory, MockCallHistoryLog, MockClient, MockPool, mockErrors } from "./mock.js";
 import { fetch as fetchImpl, FormData, Headers, Request, Response } from "./fetch.js";
 
+// undici's `errors` export (mock errors are in `mockErrors`, as in undici).
 const {
   fromNetError: _fromNetError,
+  MockNotMatchedError: _mockNotMatched,
   ...errors
 } = errorClasses;
 

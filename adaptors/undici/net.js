@@ -1,7 +1,7 @@
 // Network dispatchers (Client, Pool, Agent, ...) over the engine's Rust HTTP ops, reached
 // through the hidden `globalThis.__fnhostHttp` ({ fetch, read, close }). Connection pooling,
 // TLS and proxies live in Rust; these classes keep undici's API and handler protocol.
-import { DispatcherBase, headerPairs, kClose, kDecompress, kDestroy, kDispatch, parseOrigin } from "./core.js";
+import { DispatcherBase, headerPairs, kClose, kDecompress, kDestroy, kDispatch, parseOrigin, serializePathWithQuery } from "./core.js";
 import { InvalidArgumentError, NotSupportedError, RequestAbortedError, fromNetError } from "./errors.js";
 import { extractBody } from "./fetch.js";
 import { RedirectHandler, retry } from "./interceptors.js";
@@ -34,7 +34,8 @@ function tlsOf(connect) {
 export function netDispatch(opts, handler, options = {}) {
   const origin = opts.origin ?? options.origin;
   if (!origin) throw new InvalidArgumentError("no origin");
-  const url = new URL(String(opts.path ?? "/"), typeof origin === "string" ? origin : origin.origin ?? String(origin)).href;
+  const path = opts.query != null ? serializePathWithQuery(String(opts.path ?? "/"), opts.query) : String(opts.path ?? "/");
+  const url = new URL(path, typeof origin === "string" ? origin : origin.origin ?? String(origin)).href;
   const method = String(opts.method ?? "GET").toUpperCase();
   let aborted = false;
   let done = false;

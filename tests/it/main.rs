@@ -8,4 +8,5 @@ mod builtins;
 mod cases;
 mod cli;
 mod repo;
+mod undici;
 mod web;
