@@ -16,6 +16,9 @@ export const kDestroy = Symbol("fnhost.undici.destroy");
 export const kClosed = Symbol("fnhost.undici.closed");
 export const kDestroyed = Symbol("fnhost.undici.destroyed");
 export const kDual = Symbol("fnhost.undici.dualHandler");
+/** Request option set by the redirect interceptor: redirects are handled above, so dispatchers
+ * must not also follow them for their own (undici 5) `maxRedirections` option. */
+export const kRedirected = Symbol.for("fnhost.undici.redirectHandled");
 /** Request option set by fetch and the decompress interceptor: decode content-encoding. */
 export const kDecompress = Symbol.for("fnhost.undici.decompress");
 

@@ -1,6 +1,6 @@
 // undici's interceptors (`interceptors.redirect/decompress/retry/dump/responseError/...`) and
 // the handler classes behind them, written against the legacy handler API (see core.js).
-import { dual, headerPairs, kDecompress, parseHeaders } from "./core.js";
+import { dual, headerPairs, kDecompress, kRedirected, parseHeaders } from "./core.js";
 import { InvalidArgumentError, RequestRetryError, ResponseError } from "./errors.js";
 
 const REDIRECT_CODES = [300, 301, 302, 303, 307, 308];
@@ -120,8 +120,8 @@ export function redirect({ maxRedirections: defaultMax } = {}) {
   return (dispatch) =>
     function Intercept(opts, handler) {
       const { maxRedirections = defaultMax, ...rest } = opts;
-      if (maxRedirections == null || maxRedirections === 0) return dispatch(opts, handler);
-      const dispatchOpts = { ...rest };
+      if (maxRedirections == null || maxRedirections === 0) return dispatch({ ...rest, [kRedirected]: true }, handler);
+      const dispatchOpts = { ...rest, [kRedirected]: true };
       return dispatch(dispatchOpts, new RedirectHandler(dispatch, maxRedirections, dispatchOpts, handler));
     };
 }

@@ -4,7 +4,7 @@
 import { STATUS_CODES } from "node:http";
 import { Dispatcher, dual, serializePathWithQuery } from "./core.js";
 import { InvalidArgumentError, MockNotMatchedError, UndiciError } from "./errors.js";
-import { Agent, Client, Pool } from "./net.js";
+import { Agent, Client, Pool, withRedirects } from "./net.js";
 
 const kDispatches = Symbol("fnhost.undici.mock.dispatches");
 const kTotal = Symbol("fnhost.undici.mock.total");
@@ -473,7 +473,8 @@ export class MockAgent extends Dispatcher {
       opts.origin = normalizeOrigin(opts.origin);
       const dispatcher = this.get(opts.origin);
       if (this.callHistoryEnabled) (this.callHistory ??= new MockCallHistory()).add(opts);
-      return dispatcher.dispatch({ ...opts }, handler);
+      // undici 5's `maxRedirections` (request or MockAgent option) follows mocked redirects.
+      return withRedirects(this, { ...opts }, handler, (o, h) => dispatcher.dispatch(o, h), this.options.maxRedirections);
     } catch (err) {
       handler.onError(err);
       return false;

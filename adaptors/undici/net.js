@@ -1,7 +1,7 @@
 // Network dispatchers (Client, Pool, Agent, ...) over the engine's Rust HTTP ops, reached
 // through the hidden `globalThis.__fnhostHttp` ({ fetch, read, close }). Connection pooling,
 // TLS and proxies live in Rust; these classes keep undici's API and handler protocol.
-import { DispatcherBase, headerPairs, kClose, kDecompress, kDestroy, kDispatch, parseOrigin, serializePathWithQuery } from "./core.js";
+import { DispatcherBase, headerPairs, kClose, kDecompress, kDestroy, kDispatch, kRedirected, parseOrigin, serializePathWithQuery } from "./core.js";
 import { InvalidArgumentError, NotSupportedError, RequestAbortedError, fromNetError } from "./errors.js";
 import { extractBody } from "./fetch.js";
 import { RedirectHandler, retry } from "./interceptors.js";
@@ -147,12 +147,13 @@ function positive(v) {
 
 /** Follows redirects for undici 5's `maxRedirections` request option (undici 7 uses the
  * redirect interceptor, which removes the option before it gets here). */
-function withRedirects(self, opts, handler, dispatchOne) {
-  const max = opts.maxRedirections ?? self[kOptions].maxRedirections;
+export function withRedirects(self, opts, handler, dispatchOne, defaultMax = self[kOptions]?.maxRedirections) {
+  const max = opts[kRedirected] ? null : opts.maxRedirections ?? defaultMax;
   if (max == null || max === 0) return dispatchOne(opts, handler);
   const { maxRedirections: _drop, ...rest } = opts;
+  const again = { ...rest, [kRedirected]: true };
   const dispatch = (o, h) => self.dispatch(o, h);
-  return dispatchOne(rest, new RedirectHandler(dispatch, max, rest, handler));
+  return dispatchOne(again, new RedirectHandler(dispatch, max, again, handler));
 }
 
 /** undici's `Client`: one origin. */

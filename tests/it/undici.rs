@@ -2,7 +2,7 @@
 //! `require` of `undici`. `tests/undici/adaptor` is an adaptor whose `probe` operation runs
 //! unchanged under Node with the real undici 7; `tests/undici/expected.json` is what Node
 //! produces (`node tests/undici/make-expected.mjs`) plus the bridge's listed, intended
-//! differences. `netProbe` drives the network dispatchers over a stand-in for the engine's HTTP
+//! differences. `probe5` does the same for undici 5's API shapes (`expected-5.json`). `netProbe` drives the network dispatchers over a stand-in for the engine's HTTP
 //! ops. The probe jobs in `../shared/probes` that use MockAgents run when that folder (or
 //! `$FNHOST_PROBES_DIR`) has its `node_modules` installed.
 
@@ -67,6 +67,12 @@ fn assert_sections(name: &str, actual: &serde_json::Value, expected_file: &str) 
 fn bridge_behaves_like_undici_7_for_adaptors() {
     let data = run_job("job.js");
     assert_sections("probe", &data, "expected.json");
+}
+
+#[test]
+fn bridge_behaves_like_undici_5_for_adaptors() {
+    let data = run_job("job5.js");
+    assert_sections("probe5", &data, "expected-5.json");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 // Writes tests/undici/expected.json: what the `probe` operation of ./adaptor produces under
 // Node with the real undici 7 (installed into a scratch directory with npm), plus the bridge's
-// intended differences, listed in FNHOST_DIFFERENCES below.
+// intended differences, listed in FNHOST_DIFFERENCES below; and expected-5.json: what
+// `probe5` produces with undici 5.
 //
 //   node tests/undici/make-expected.mjs
 import { execFileSync } from 'node:child_process';
@@ -37,3 +38,13 @@ for (const [key, value] of Object.entries(FNHOST_DIFFERENCES)) {
 }
 fs.writeFileSync(path.join(here, 'expected.json'), JSON.stringify(data, null, 2) + '\n');
 console.log('wrote tests/undici/expected.json');
+
+const scratch5 = path.join(os.tmpdir(), 'fnhost-undici5-expected');
+fs.rmSync(scratch5, { recursive: true, force: true });
+fs.mkdirSync(scratch5, { recursive: true });
+execFileSync('npm', ['install', '--silent', '--no-save', '--prefix', scratch5, 'undici@5'], { stdio: 'inherit' });
+fs.cpSync(path.join(here, 'adaptor'), path.join(scratch5, 'adaptor'), { recursive: true });
+const { probe5 } = await import(pathToFileURL(path.join(scratch5, 'adaptor', 'index.js')).href);
+const { data: data5 } = await probe5()({});
+fs.writeFileSync(path.join(here, 'expected-5.json'), JSON.stringify(data5, null, 2) + '\n');
+console.log('wrote tests/undici/expected-5.json');

@@ -144,3 +144,50 @@ async function netChecks() {
     delete globalThis.__fnhostHttp;
   }
 }
+
+// undici 5 shapes (as language-collections 0.8 uses them): runs unchanged under Node with undici 5.
+export const probe5 = () => async (state) => {
+  const out = {};
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  const pool = agent.get('https://app.test');
+  pool.intercept({ method: 'get', path: /items\/./ }).reply((req) => ({
+    statusCode: 200,
+    data: JSON.stringify({ path: req.path, auth: req.headers?.Authorization ?? null, method: req.method }),
+    responseOptions: { headers: { 'Content-Type': 'application/json' } },
+  })).persist();
+  pool.intercept({ method: 'POST', path: '/items/x' }).reply((req) => ({ statusCode: 201, data: req.body }));
+  pool.intercept({ path: '/old' }).reply(301, '', { headers: { location: '/items/new' } });
+  pool.intercept({ path: '/bad' }).reply(500, { problem: true }, { headers: { 'content-type': 'application/json' } });
+  const r1 = await pool.request({ method: 'GET', path: '/items/a', headers: { Authorization: 'Bearer z' } });
+  out.callback = { status: r1.statusCode, headers: r1.headers, body: await r1.body.json() };
+  const r2 = await pool.request({ method: 'POST', path: '/items/x', body: JSON.stringify({ n: 1 }) });
+  out.post = [r2.statusCode, await r2.body.text()];
+  const r3 = await request('https://app.test/old', { dispatcher: agent, maxRedirections: 2 });
+  out.redirect = [r3.statusCode, (await r3.body.json()).path];
+  const split = [];
+  const r4 = await pool.request({ method: 'GET', path: '/items/streamed' });
+  await new Promise((resolve, reject) => {
+    r4.body.pipe(new Writable({ write(c, e, cb) { split.push(c.length > 0); cb(); } })).on('finish', resolve).on('error', reject);
+  });
+  out.piped = split.every(Boolean);
+  let pending;
+  pool.intercept({ path: '/never' }).reply(200, 'x');
+  try { agent.assertNoPendingInterceptors(); } catch (e) { pending = [e.name, e.code, e.message.split('\n')[0]]; }
+  out.pending = pending;
+  const regexAgent = new MockAgent();
+  regexAgent.disableNetConnect();
+  regexAgent.get(/\.regex\.test$/).intercept({ path: '/' }).reply(200, 'by regex');
+  out.regexOrigin = await (await request('https://a.regex.test/', { dispatcher: regexAgent })).body.text();
+  const prev = getGlobalDispatcher();
+  setGlobalDispatcher(agent);
+  try {
+    const f = await fetch('https://app.test/items/f');
+    out.fetch = [f.status, f.headers.get('content-type'), (await f.json()).path];
+    const g = await request('https://app.test/items/g');
+    out.globalRequest = (await g.body.json()).path;
+  } finally {
+    setGlobalDispatcher(prev);
+  }
+  return { data: out };
+};
