@@ -33,6 +33,12 @@ function realmEval(globals, source) {
   return value;
 }
 
+/** `--no-sandbox`: evaluates a job script in the main realm (all globals, eval allowed), the
+ * way a plain `import` of the job module would run it. Frames still read `vm:module(0)`. */
+function mainRealmEval(source) {
+  return (0, eval)(`${source}\n//# sourceURL=${JOB_FRAME}`);
+}
+
 /** Compiles an edge condition string into `(state, upstreamStepId) => boolean`, in a realm
  * that sees only `console` and cannot generate code. */
 function compileCondition(expression, logger) {
@@ -206,19 +212,52 @@ function jobGlobals(state, extra, jobLogger) {
 }
 
 /** Compiles a step's source and loads everything it imports. */
-async function prepareJob(step, state, ctx) {
+/** Export names of a step's adaptors, as the compiler needs them. */
+async function adaptorExports(step, ctx) {
   const adaptors = [];
   for (const adaptor of step.adaptors || []) {
     if (adaptor.error) throw new Error(adaptor.error);
     const ns = await importForJob(adaptor.name, step, ctx);
     adaptors.push({ specifier: adaptor.name, exports: Object.keys(ns) });
   }
-  const compiled = op_job_compile(step.expression, adaptors, step.name || step.id, ctx.globalNames);
+  return adaptors;
+}
+
+/** A job that does not compile: reported before any step runs, as OpenFn's CLI does. */
+class CompileError extends Error {
+  name = "CompileError";
+  severity = "crash";
+}
+
+/** Compiles every step up front, like OpenFn's CLI ("Compiled all expressions in workflow").
+ * A step whose adaptor cannot be loaded is left to fail when it runs, as in OpenFn. */
+async function compileSteps(ctx, steps) {
+  for (const step of Object.values(steps)) {
+    if (!step.expression) continue;
+    let adaptors;
+    try {
+      adaptors = await adaptorExports(step, ctx);
+    } catch {
+      continue;
+    }
+    try {
+      step.compiled = op_job_compile(step.expression, adaptors, step.name || step.id, ctx.globalNames, !ctx.noCompile);
+    } catch (e) {
+      throw new CompileError(String(e?.message ?? e));
+    }
+  }
+}
+
+async function prepareJob(step, state, ctx) {
+  const compiled = step.compiled ??
+    op_job_compile(step.expression, await adaptorExports(step, ctx), step.name || step.id, ctx.globalNames, !ctx.noCompile);
   step.compiledId = compiled.id;
   step.operationsMap = compiled.operations;
   const namespaces = [];
   for (const specifier of compiled.imports) namespaces.push(await importForJob(specifier, step, ctx));
-  const factory = realmEval(jobGlobals(state, ctx.globals, ctx.jobLogger), compiled.script);
+  const factory = ctx.noSandbox
+    ? mainRealmEval(compiled.script)
+    : realmEval(jobGlobals(state, ctx.globals, ctx.jobLogger), compiled.script);
   const exports = {};
   await factory(namespaces, exports, (value) => { exports.default = value; });
   const operations = exports.default;
@@ -409,7 +448,10 @@ async function executeStep(ctx, step, input = {}) {
   if (step.expression) {
     const jobName = step.name || step.id;
     addSecrets(Object.values(step.configuration ?? {}));
-    const state = assembleState(clone(input), step.configuration, step.state, ctx.plan.workflow.credentials);
+    // `--raw-state` hands the input over as it is; OpenFn assembles data/configuration.
+    const state = ctx.rawState
+      ? clone(input)
+      : assembleState(clone(input), step.configuration, step.state, ctx.plan.workflow.credentials);
     ctx.logger.info(`Starting step ${jobName}`);
     const started = Date.now();
     try {
@@ -483,9 +525,12 @@ export async function runPlan(planJson, inputJson, optsJson) {
     }
     ctx.plan = compiled;
     ctx.loneJob = plan.fnhost?.loneJob === true;
+    ctx.noCompile = plan.fnhost?.noCompile === true;
+    ctx.noSandbox = plan.fnhost?.noSandbox === true;
+    ctx.rawState = plan.fnhost?.rawState === true;
     if (compiled.workflow.globals) {
       const step = { id: "globals", expression: compiled.workflow.globals, adaptors: [] };
-      const compiledGlobals = op_job_compile(step.expression, [], "globals", []);
+      const compiledGlobals = op_job_compile(step.expression, [], "globals", [], !ctx.noCompile);
       const namespaces = [];
       for (const s of compiledGlobals.imports) namespaces.push(await importForJob(s, step, ctx));
       const exports = {};
@@ -494,6 +539,7 @@ export async function runPlan(planJson, inputJson, optsJson) {
       ctx.globals = exports;
       ctx.globalNames = Object.keys(exports);
     }
+    await compileSteps(ctx, compiled.workflow.steps);
     logger.info(`Executing ${plan.workflow.name || plan.id || "workflow"}`);
     const { workflow, options } = compiled;
     const leaves = {};

@@ -2,6 +2,8 @@
 // `Deno` is removed from the global scope: libraries probe it to switch to Deno code paths.
 import * as timers from "ext:fnhost/01_timers.js";
 import { installWebGlobals, startWebClock } from "ext:fnhost/02_web.js";
+import "ext:fnhost/06_http.js";
+import { installCryptoGlobal } from "ext:fnhost/07_crypto.js";
 import { createRawConsole } from "ext:fnhost/00_console.js";
 import { linkNamespace, runPlan } from "ext:fnhost/05_job.js";
 import { installNodeGlobals } from "ext:fnhost/node/_all.js";
@@ -16,6 +18,7 @@ for (const name of ["setTimeout", "clearTimeout", "setInterval", "clearInterval"
 }
 define("global", globalThis);
 installWebGlobals();
+installCryptoGlobal();
 installNodeGlobals(define);
 installFetchGlobals();
 

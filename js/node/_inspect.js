@@ -249,7 +249,6 @@ function optionsOf(ctx) {
 
 function formatRaw(ctx, value, recurseTimes, typedArray) {
   let keys;
-  let protoProps;
   const constructor = getConstructorName(value);
   let tag = "";
   try {
@@ -258,7 +257,6 @@ function formatRaw(ctx, value, recurseTimes, typedArray) {
     tag = "";
   }
   if (typeof tag !== "string" || (tag !== "" && (ctx.showHidden ? hasOwn : isEnumerable)(value, Symbol.toStringTag))) tag = "";
-  void protoProps;
 
   let base = "";
   let formatter = getEmptyFormatArray;
@@ -274,11 +272,11 @@ function formatRaw(ctx, value, recurseTimes, typedArray) {
       const prefix = constructor !== "Array" || tag !== "" ? getPrefix(constructor, tag, "Array", `(${value.length})`) : "";
       keys = getOwnNonIndexProperties(value, filter);
       braces = [`${prefix}[`, "]"];
-      if (value.length === 0 && keys.length === 0 && protoProps === undefined) return `${braces[0]}]`;
+      if (value.length === 0 && keys.length === 0) return `${braces[0]}]`;
       extrasType = kArrayExtrasType;
       formatter = formatArray;
     } else if (isSet(value)) {
-      const size = Set.prototype.has.call(value, undefined) || true ? getSize(value, "Set") : 0;
+      const size = getSize(value, "Set");
       const prefix = getPrefix(constructor, tag, "Set", `(${size})`);
       keys = getKeys(value, ctx.showHidden);
       formatter = formatSet.bind(null, value);
@@ -317,7 +315,7 @@ function formatRaw(ctx, value, recurseTimes, typedArray) {
     braces = ["{", "}"];
     if (typeof value === "function") {
       base = ctx.stylize(getFunctionBase(value, constructor, tag), "special");
-      if (keys.length === 0 && protoProps === undefined) return base;
+      if (keys.length === 0) return base;
     } else if (constructor === "Object") {
       if (isArgumentsObject(value)) {
         braces[0] = "[Arguments] [";
@@ -328,29 +326,29 @@ function formatRaw(ctx, value, recurseTimes, typedArray) {
       } else if (tag !== "") {
         braces[0] = `${getPrefix(constructor, tag, "Object")}{`;
       }
-      if (keys.length === 0 && protoProps === undefined && formatter === getEmptyFormatArray) {
+      if (keys.length === 0 && formatter === getEmptyFormatArray) {
         return `${braces[0]}}`;
       }
     } else if (isRegExp(value)) {
       base = ctx.stylize(RegExp.prototype.toString.call(value), "regexp");
       const prefix = getPrefix(constructor, tag, "RegExp");
       if (prefix !== "RegExp ") base = `${prefix}${base}`;
-      if ((keys.length === 0 && protoProps === undefined) || (recurseTimes > ctx.depth && ctx.depth !== null)) return base;
+      if ((keys.length === 0) || (recurseTimes > ctx.depth && ctx.depth !== null)) return base;
     } else if (isDate(value)) {
       const t = Date.prototype.getTime.call(value);
       base = ctx.stylize(Number.isNaN(t) ? Date.prototype.toString.call(value) : Date.prototype.toISOString.call(value), "date");
       const prefix = getPrefix(constructor, tag, "Date");
       if (prefix !== "Date ") base = `${prefix}${base}`;
-      if (keys.length === 0 && protoProps === undefined) return base;
+      if (keys.length === 0) return base;
     } else if (isError(value)) {
       base = formatError(value, constructor, tag, ctx, keys);
-      if (keys.length === 0 && protoProps === undefined) return base;
+      if (keys.length === 0) return base;
     } else if (isArrayBuffer(value) || isSharedArrayBuffer(value)) {
       const arrayType = isArrayBuffer(value) ? "ArrayBuffer" : "SharedArrayBuffer";
       const prefix = getPrefix(constructor, tag, arrayType);
       if (typedArray === undefined) {
         formatter = formatArrayBuffer;
-      } else if (keys.length === 0 && protoProps === undefined) {
+      } else if (keys.length === 0) {
         return prefix + `{ byteLength: ${formatNumber(value.byteLength, false)} }`;
       }
       braces[0] = `${prefix}{`;
@@ -371,9 +369,9 @@ function formatRaw(ctx, value, recurseTimes, typedArray) {
       braces[0] = `${getPrefix(constructor, tag, "Module")}{`;
     } else if (isBoxedPrimitive(value)) {
       base = getBoxedBase(value, ctx, keys, constructor, tag);
-      if (keys.length === 0 && protoProps === undefined) return base;
+      if (keys.length === 0) return base;
     } else {
-      if (keys.length === 0 && protoProps === undefined) {
+      if (keys.length === 0) {
         return `${getCtxName(constructor, tag, "Object")}{}`;
       }
       braces[0] = `${getCtxName(constructor, tag, "Object")}{`;
@@ -499,7 +497,6 @@ function getBoxedBase(value, ctx, keys, constructor, tag) {
 
 function formatError(err, constructor, tag, ctx, keys) {
   const name = err.name != null ? String(err.name) : "Error";
-  const message = err.message != null ? String(err.message) : "";
   let stack;
   try {
     stack = err.stack ? String(err.stack) : Error.prototype.toString.call(err);
@@ -523,7 +520,6 @@ function formatError(err, constructor, tag, ctx, keys) {
       else stack = `${constructor} [${name}]${stack.slice(name.length)}`;
     }
   }
-  void message;
   let pos = (err.message && stack.indexOf(err.message)) || -1;
   if (pos !== -1) pos += err.message.length;
   const stackStart = stack.indexOf("\n    at", pos);
@@ -534,7 +530,6 @@ function formatError(err, constructor, tag, ctx, keys) {
     const indentation = " ".repeat(ctx.indentationLvl);
     stack = stack.split("\n").join(`\n${indentation}`);
   }
-  void tag;
   return stack;
 }
 
@@ -611,7 +606,7 @@ function formatArrayLike(ctx, value, recurseTimes, length) {
       continue;
     }
     flushHoles();
-    output.push(formatProperty(ctx, value, recurseTimes, i, kArrayExtrasType === 2 ? kArrayType : kArrayType));
+    output.push(formatProperty(ctx, value, recurseTimes, i, kArrayType));
   }
   flushHoles();
   if (remaining > 0) output.push(`... ${remaining} more item${remaining > 1 ? "s" : ""}`);
@@ -695,9 +690,8 @@ function formatMap(value, ctx, ignored, recurseTimes) {
   return output;
 }
 
-function formatIterator(value, ctx, ignored, recurseTimes) {
-  void value;
-  void recurseTimes;
+/** Map and Set iterators print as `[Map Iterator] { }` (their entries are not shown). */
+function formatIterator() {
   return [];
 }
 

@@ -30,6 +30,98 @@ function isErrorClass(fn) {
 
 const show = (v) => inspect(v, { compact: false, customInspect: false, depth: 1000, maxArrayLength: Infinity, sorted: true, getters: true });
 
+/** Lines equal but for a trailing comma count as equal (the last property of an object). */
+const sameLine = (x, y) => x === y || (x.endsWith(",") && x.slice(0, -1) === y) || (y.endsWith(",") && y.slice(0, -1) === x);
+
+/** "+ actual - expected" line diff of two inspected values (longest common subsequence;
+ * within a changed block the actual lines come first). */
+function lineDiff(a, b) {
+  const n = a.length;
+  const m = b.length;
+  if (n * m > 4e6) return { lines: [...a.map((l) => `+ ${l}`), ...b.map((l) => `- ${l}`)], skipped: false };
+  const dp = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) dp[i][j] = sameLine(a[i], b[j]) ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
+  }
+  const out = [];
+  let plus = [];
+  let minus = [];
+  const flush = () => {
+    out.push(...plus, ...minus);
+    plus = [];
+    minus = [];
+  };
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && sameLine(a[i], b[j])) {
+      flush();
+      out.push(`  ${a[i].endsWith(",") || !b[j].endsWith(",") ? a[i] : b[j]}`);
+      i++;
+      j++;
+    } else if (j >= m || (i < n && dp[i + 1][j] >= dp[i][j + 1])) {
+      plus.push(`+ ${a[i++]}`);
+    } else {
+      minus.push(`- ${b[j++]}`);
+    }
+  }
+  flush();
+  // Unchanged runs are shortened the way Node does: before a change, the first two and the last
+  // two lines of a run (with "..." between when 6 or more); at the end, the first and the last
+  // three lines of the run (with "..." between when 5 or more).
+  const shown = [];
+  let skipped = false;
+  let k = 0;
+  while (k < out.length) {
+    let run = k;
+    while (run < out.length && out[run].startsWith("  ")) run++;
+    const len = run - k;
+    const lines = out.slice(k, run);
+    if (run === out.length) {
+      if (len >= 5) {
+        shown.push(lines[0], "...", ...lines.slice(-3));
+        skipped = true;
+      } else {
+        shown.push(...lines);
+      }
+    } else if (len >= 6) {
+      shown.push(lines[0], lines[1], "...", lines[len - 2], lines[len - 1]);
+      skipped = true;
+    } else {
+      shown.push(...lines);
+    }
+    while (run < out.length && !out[run].startsWith("  ")) shown.push(out[run++]);
+    k = run;
+  }
+  return { lines: shown, skipped };
+}
+
+function comparisonMessage(actual, expected, operator) {
+  const isObj = (v) => v !== null && (typeof v === "object" || typeof v === "function");
+  if (operator === "strictEqual" && isObj(actual) && isObj(expected)) operator = "strictEqualObject";
+  const a = show(actual).split("\n");
+  const b = show(expected).split("\n");
+  let indicator = "";
+  if (a.length === 1 && b.length === 1 && a[0] !== b[0]) {
+    const length = a[0].length + b[0].length;
+    if (length <= 12) {
+      if (!isObj(actual) && !isObj(expected) && (actual !== 0 || expected !== 0)) {
+        return `${kReadableOperator[operator]}\n\n${a[0]} !== ${b[0]}\n`;
+      }
+    } else if (operator !== "strictEqualObject" && length < 80) {
+      let k = 0;
+      while (a[0][k] === b[0][k]) k++;
+      if (k > 2) indicator = `\n  ${" ".repeat(k)}^`;
+    }
+  }
+  if (a.join("\n") === b.join("\n")) {
+    const head = operator === "strictEqualObject" ? "Values have same structure but are not reference-equal:" : kReadableOperator.notIdentical;
+    return `${head}\n\n${a.join("\n")}\n`;
+  }
+  const diff = lineDiff(a, b);
+  return `${kReadableOperator[operator]}\n+ actual - expected${diff.skipped ? " ... Lines skipped" : ""}\n\n${diff.lines.join("\n")}${indicator}`;
+}
+
 export class AssertionError extends Error {
   constructor(options) {
     if (options === null || typeof options !== "object") throw invalidArgType("options", "Object", options);
@@ -38,24 +130,7 @@ export class AssertionError extends Error {
     if (message != null) {
       super(String(message));
     } else if (operator === "deepStrictEqual" || operator === "strictEqual") {
-      const isObj = (v) => v !== null && (typeof v === "object" || typeof v === "function");
-      if (operator === "strictEqual" && !isObj(actual) && !isObj(expected)) {
-        const a = inspect(actual);
-        const b = inspect(expected);
-        if (!a.includes("\n") && !b.includes("\n") && a.length + b.length < 60) {
-          super(`${kReadableOperator[operator]}\n\n${a} !== ${b}\n`);
-        } else {
-          super(`${kReadableOperator[operator]}\n+ actual - expected\n\n+ ${a}\n- ${b}`);
-        }
-      } else {
-        const a = show(actual).split("\n");
-        const b = show(expected).split("\n");
-        if (a.join("\n") === b.join("\n")) {
-          super(`${kReadableOperator.notIdentical}\n\n${a.join("\n")}\n`);
-        } else {
-          super(`${kReadableOperator[operator]}\n+ actual - expected\n\n${a.map((l) => `+ ${l}`).join("\n")}\n${b.map((l) => `- ${l}`).join("\n")}`);
-        }
-      }
+      super(comparisonMessage(actual, expected, operator));
     } else if (operator === "notDeepStrictEqual" || operator === "notStrictEqual") {
       let base = kReadableOperator[operator];
       const res = show(actual).split("\n");
@@ -68,8 +143,8 @@ export class AssertionError extends Error {
       }
       super(res.length === 1 ? `${base}${res[0].length > 5 ? "\n\n" : " "}${res[0]}` : `${base}\n\n${res.join("\n")}\n`);
     } else {
-      let res = inspect(actual);
-      let other = inspect(expected);
+      let res = show(actual);
+      let other = show(expected);
       const knownOperator = kReadableOperator[operator];
       if (operator === "notDeepEqual" && res === other) {
         res = `${knownOperator}\n\n${res}`;

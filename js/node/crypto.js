@@ -3,7 +3,7 @@
 // come); random bytes also use the global Web Crypto when the engine has it. Without a backend
 // these calls throw "crypto.<fn> is not supported in fnhost yet".
 import {
-  invalidArgType, isAnyArrayBuffer, isUint8Array, nodeError, notSupported, unsupportedClass, unsupportedFn,
+  invalidArgType, isAnyArrayBuffer, isUint8Array, nodeError, notSupported, typedArrayName, unsupportedClass, unsupportedFn,
 } from "ext:fnhost/node/_internal.js";
 import { cryptoConstants } from "ext:fnhost/node/_constants.js";
 import { Buffer } from "ext:fnhost/node/buffer.js";
@@ -82,14 +82,16 @@ class Hmac extends Hash {
   }
 }
 
-function fillRandom(u8) {
+function fillRandom(target) {
+  // a view of this realm: typed arrays from the job realm fail `instanceof` checks elsewhere
+  const u8 = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
   if (globalThis.crypto?.getRandomValues) {
     for (let i = 0; i < u8.length; i += 65536) globalThis.crypto.getRandomValues(u8.subarray(i, Math.min(u8.length, i + 65536)));
-    return u8;
+    return target;
   }
   if (backend?.randomFill) {
     backend.randomFill(u8);
-    return u8;
+    return target;
   }
   throw notSupported("crypto", "randomBytes", "secure random numbers need the engine's crypto ops, which this build does not have");
 }
@@ -232,6 +234,10 @@ defineBuiltin("crypto", () => {
   };
   crypto.webcrypto = globalThis.crypto ?? fallbackWebCrypto();
   crypto.subtle = crypto.webcrypto.subtle;
-  crypto.getRandomValues = (arr) => crypto.webcrypto.getRandomValues(arr);
+  crypto.getRandomValues = function getRandomValues(arr) {
+    const kind = typedArrayName(arr);
+    if (kind === undefined || kind.startsWith("Float")) throw invalidArgType("typedArray", ["Int8Array", "Int16Array", "Int32Array", "Uint8Array", "Uint16Array", "Uint32Array", "Uint8ClampedArray", "BigInt64Array", "BigUint64Array"], arr);
+    return fillRandom(arr);
+  };
   return crypto;
 });

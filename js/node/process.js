@@ -39,6 +39,7 @@ class WriteStreamLike extends EventEmitter {
     this.writable = true;
     this._level = level;
     this._pending = "";
+    this._flushQueued = false;
   }
   write(chunk, encoding, cb) {
     if (typeof encoding === "function") cb = encoding;
@@ -48,6 +49,18 @@ class WriteStreamLike extends EventEmitter {
     this._pending = lines.pop();
     const log = globalThis.console?.[this._level];
     for (const line of lines) log?.(line);
+    if (this._pending && !this._flushQueued) {
+      // text without a newline is printed once the current synchronous writes are done
+      this._flushQueued = true;
+      queueMicrotask(() => {
+        this._flushQueued = false;
+        if (this._pending) {
+          const text = this._pending;
+          this._pending = "";
+          globalThis.console?.[this._level]?.(text);
+        }
+      });
+    }
     if (typeof cb === "function") queueTick(cb);
     return true;
   }
@@ -150,8 +163,8 @@ function emitWarning(warning, type, code, ctor) {
     w.name = String(type || "Warning");
     if (code !== undefined) w.code = code;
     if (detail !== undefined) w.detail = detail;
+    if (typeof Error.captureStackTrace === "function") Error.captureStackTrace(w, ctor || process.emitWarning);
     warning = w;
-    void ctor;
   } else if (!(warning instanceof Error) && !core?.isNativeError?.(warning)) {
     throw invalidArgType("warning", ["Error", "string"], warning);
   }
@@ -320,11 +333,11 @@ Object.assign(process, {
   },
 });
 
-// Node's own 'warning' listener prints to stderr; fnhost's writes to the debug log, so warnings
-// never change what a job's normal log shows.
+// Node's own 'warning' listener: prints "(node:PID) [CODE] Name: message" through the main
+// realm's console (the engine's raw console, which writes to stderr), as Node prints to stderr.
 process.on("warning", (warning) => {
   const codePart = warning.code ? `[${warning.code}] ` : "";
-  globalThis.console?.debug?.(`(node:${process.pid}) ${codePart}${warning.name}: ${warning.message}`);
+  globalThis.console?.error?.(`(node:${process.pid}) ${codePart}${warning.name}: ${warning.message}`);
 });
 
 /** Engine API: sets the allow-listed variables a job's code sees in `process.env` (replacing

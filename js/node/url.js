@@ -220,8 +220,6 @@ Url.prototype.parse = function parse(url, parseQueryString, slashesDenoteHost) {
     this.search = null;
     this.query = Object.create(null);
   }
-  const firstIdx = qm !== -1 && (hash === -1 || qm < hash) ? qm : hash;
-  void firstIdx;
   if (rest) this.pathname = rest;
   if (slashedProtocol.has(lowerProto) && this.hostname && !this.pathname) this.pathname = "/";
   if (this.pathname || this.search) this.path = `${this.pathname || ""}${this.search || ""}`;

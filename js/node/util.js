@@ -305,6 +305,143 @@ export function parseEnv(content) {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// MIMEType / MIMEParams (WHATWG MIME type parsing and serialization)
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const QUOTED_OK = /^[\t\u0020-\u007e\u0080-\u00ff]*$/;
+const HTTP_WS = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+function mimeSyntaxError(production, str, index) {
+  return nodeError(TypeError, "ERR_INVALID_MIME_SYNTAX", `The MIME syntax for a ${production} in "${str}" is invalid${index !== -1 ? ` at ${index}` : ""}`);
+}
+
+function serializeParamValue(value) {
+  if (value.length > 0 && TOKEN.test(value)) return value;
+  return `"${value.replace(/["\\]/g, "\\$&")}"`;
+}
+
+export class MIMEParams {
+  #map = new Map();
+  delete(name) {
+    this.#map.delete(`${name}`);
+  }
+  get(name) {
+    const v = this.#map.get(`${name}`);
+    return v === undefined ? null : v;
+  }
+  has(name) {
+    return this.#map.has(`${name}`);
+  }
+  set(name, value) {
+    name = `${name}`;
+    value = `${value}`;
+    if (!TOKEN.test(name)) throw mimeSyntaxError("parameter name", name, -1);
+    if (!QUOTED_OK.test(value)) throw mimeSyntaxError("parameter value", value, -1);
+    this.#map.set(name, value);
+  }
+  entries() {
+    return this.#map.entries();
+  }
+  keys() {
+    return this.#map.keys();
+  }
+  values() {
+    return this.#map.values();
+  }
+  [Symbol.iterator]() {
+    return this.#map.entries();
+  }
+  toString() {
+    return [...this.#map].map(([k, v]) => `${k}=${serializeParamValue(v)}`).join(";");
+  }
+  toJSON() {
+    return this.toString();
+  }
+  /** @internal parse "name=value;..." after the essence */
+  static _parseInto(params, text) {
+    let i = 0;
+    while (i < text.length) {
+      i++; // the ';'
+      while (i < text.length && /[\t\n\r ]/.test(text[i])) i++;
+      let name = "";
+      while (i < text.length && text[i] !== ";" && text[i] !== "=") name += text[i++];
+      name = name.toLowerCase();
+      if (i >= text.length) break;
+      if (text[i] === ";") continue;
+      i++; // the '='
+      let value = "";
+      if (text[i] === '"') {
+        i++;
+        while (i < text.length) {
+          const c = text[i++];
+          if (c === "\\") {
+            if (i < text.length) value += text[i++];
+            else value += "\\";
+          } else if (c === '"') {
+            break;
+          } else {
+            value += c;
+          }
+        }
+        while (i < text.length && text[i] !== ";") i++;
+      } else {
+        while (i < text.length && text[i] !== ";") value += text[i++];
+        value = value.replace(/[\t\n\r ]+$/, "");
+        if (value === "") continue;
+      }
+      if (name !== "" && TOKEN.test(name) && QUOTED_OK.test(value) && !params.#map.has(name)) params.#map.set(name, value);
+    }
+  }
+}
+
+export class MIMEType {
+  #type;
+  #subtype;
+  #params = new MIMEParams();
+  constructor(input) {
+    const str = `${input}`.replace(HTTP_WS, "");
+    const slash = str.indexOf("/");
+    const type = slash === -1 ? str : str.slice(0, slash);
+    if (slash === -1 || type === "" || !TOKEN.test(type)) throw mimeSyntaxError("type", str, type === "" ? 0 : -1);
+    const semi = str.indexOf(";", slash + 1);
+    const subtype = (semi === -1 ? str.slice(slash + 1) : str.slice(slash + 1, semi)).replace(/[\t\n\r ]+$/, "");
+    if (subtype === "" || !TOKEN.test(subtype)) throw mimeSyntaxError("subtype", str, slash + 1);
+    this.#type = type.toLowerCase();
+    this.#subtype = subtype.toLowerCase();
+    if (semi !== -1) MIMEParams._parseInto(this.#params, str.slice(semi));
+  }
+  get type() {
+    return this.#type;
+  }
+  set type(v) {
+    v = `${v}`;
+    if (v === "" || !TOKEN.test(v)) throw mimeSyntaxError("type", v, -1);
+    this.#type = v.toLowerCase();
+  }
+  get subtype() {
+    return this.#subtype;
+  }
+  set subtype(v) {
+    v = `${v}`;
+    if (v === "" || !TOKEN.test(v)) throw mimeSyntaxError("subtype", v, -1);
+    this.#subtype = v.toLowerCase();
+  }
+  get essence() {
+    return `${this.#type}/${this.#subtype}`;
+  }
+  get params() {
+    return this.#params;
+  }
+  toString() {
+    const params = this.#params.toString();
+    return params ? `${this.essence};${params}` : this.essence;
+  }
+  toJSON() {
+    return this.toString();
+  }
+}
+
 function pad(n) {
   return n.toString().padStart(2, "0");
 }
@@ -332,6 +469,8 @@ defineBuiltin("util", () => ({
   styleText,
   parseArgs,
   parseEnv,
+  MIMEType,
+  MIMEParams,
   log(...args) {
     const d = new Date();
     const time = `${d.getDate()} ${MONTHS[d.getMonth()]} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;

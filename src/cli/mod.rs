@@ -91,6 +91,21 @@ struct ExecuteArgs {
     /// Run only this step.
     #[arg(long, value_name = "STEP", conflicts_with_all = ["start", "end"])]
     only: Option<String>,
+    /// Run the source as an ES module as it is, without OpenFn's compiler (like OpenFn's
+    /// `--no-compile`).
+    #[arg(long)]
+    no_compile: bool,
+    /// Run job code in the adaptors' realm: every global, `eval` allowed. Only for trusted
+    /// code (e.g. an adaptor's own test jobs); OpenFn's sandbox is the default.
+    #[arg(long)]
+    no_sandbox: bool,
+    /// Time zone of the engine's dates (default: `$TZ`, else UTC).
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+    /// Give the job the input state exactly as read: no `data`/`configuration` assembled
+    /// into it (OpenFn's runtime adds them).
+    #[arg(long)]
+    raw_state: bool,
     /// Evaluate the engine's JavaScript at start-up instead of loading the snapshot
     /// (for measuring the snapshot's effect).
     #[arg(long, hide = true)]
@@ -109,6 +124,22 @@ struct CompileArgs {
     path: PathBuf,
     #[command(flatten)]
     common: CommonArgs,
+}
+
+/// The `--tz ZONE` / `--tz=ZONE` argument, read before V8 starts (time zones are fixed when the
+/// engine initialises).
+pub fn tz_argument() -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--tz" {
+            return iter.next().cloned();
+        }
+        if let Some(zone) = arg.strip_prefix("--tz=") {
+            return Some(zone.to_string());
+        }
+    }
+    None
 }
 
 const SUBCOMMANDS: &[&str] = &["execute", "run", "compile", "repo", "help"];
@@ -236,6 +267,11 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String
             serde_json::from_str(&text).map_err(|e| format!("Invalid credentials JSON: {e}"))?;
         apply_credentials(&mut plan, &creds, !is_workflow(&args.path));
     }
+    if args.no_compile || args.no_sandbox || args.raw_state {
+        plan["fnhost"]["noCompile"] = serde_json::Value::Bool(args.no_compile);
+        plan["fnhost"]["noSandbox"] = serde_json::Value::Bool(args.no_sandbox);
+        plan["fnhost"]["rawState"] = serde_json::Value::Bool(args.raw_state);
+    }
     let mut input = read_input_state(args)?;
     if let Err(e) = serde_json::from_str::<serde_json::Value>(&input) {
         // OpenFn's CLI warns and continues with the default state.
@@ -269,6 +305,13 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String
                 );
             }
             Ok(0)
+        }
+        RunOutcome::Crashed(crash) if crash.name == "CompileError" => {
+            // as OpenFn's CLI: compile errors stop the command before anything runs
+            logs.emit("error", "CLI", "Failed to compile job");
+            logs.emit("error", "CLI", &crash.message);
+            logs.emit("error", "CLI", "Critical error: aborting command");
+            Ok(1)
         }
         RunOutcome::Crashed(crash) => {
             logs.emit(

@@ -65,13 +65,15 @@ pub trait EngineHost {
     ) -> Result<Resolved, String>;
     /// Reads a module file's source text.
     fn read_source(&self, path: &str) -> Result<String, String>;
-    /// Compiles a job source for the job realm.
+    /// Prepares a job source for the job realm: compiled with OpenFn's rules, or taken as an
+    /// ES module as it is when `compile` is false (`--no-compile`).
     fn compile_job(
         &self,
         source: &str,
         adaptors: &[AdaptorExports],
         name: &str,
         ignore: &[String],
+        compile: bool,
     ) -> Result<PreparedJob, String>;
     /// Maps a generated position of a compiled job back to its source.
     fn map_position(&self, job: u32, line: u32, column: u32) -> Option<SourcePosition>;

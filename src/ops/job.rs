@@ -24,10 +24,11 @@ pub fn op_job_compile(
     #[serde] adaptors: Vec<AdaptorExports>,
     #[string] name: String,
     #[serde] ignore: Vec<String>,
+    compile: bool,
 ) -> Result<PreparedJob, JsErrorBox> {
     let host = host(state)?;
     host.0
-        .compile_job(&source, &adaptors, &name, &ignore)
+        .compile_job(&source, &adaptors, &name, &ignore, compile)
         .map_err(|message| JsErrorBox::new("SyntaxError", message))
 }
 

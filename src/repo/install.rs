@@ -256,6 +256,13 @@ async fn fetch_and_extract(
     bar.set_message("0 downloaded");
     let cache = ContentCache::new(&options.cache_dir);
     let limit = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    // File creation is the bottleneck and threads beyond the cores only contend for the
+    // file system's journal.
+    let extract_threads = std::env::var("FNHOST_EXTRACT_THREADS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let extracting = Arc::new(Semaphore::new(extract_threads));
     let mut tasks = tokio::task::JoinSet::new();
     for (key, (meta, dests)) in groups {
         let registry = registry.clone();
@@ -263,6 +270,7 @@ async fn fetch_and_extract(
         let limit = limit.clone();
         let bar = bar.clone();
         let downloaded = downloaded.clone();
+        let extracting = extracting.clone();
         tasks.spawn(async move {
             let integrity =
                 expected_integrity(meta.dist.integrity.as_deref(), meta.dist.shasum.as_deref())
@@ -284,6 +292,7 @@ async fn fetch_and_extract(
                 }
             };
             let count = dests.len();
+            let _slot = extracting.acquire_owned().await;
             tokio::task::spawn_blocking(move || {
                 for dest in &dests {
                     extract(&data, dest, &key)?;

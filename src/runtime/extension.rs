@@ -13,6 +13,13 @@ deno_core::extension!(
         crate::ops::job::op_job_compile,
         crate::ops::job::op_job_map_position,
         crate::ops::realm::op_realm_eval,
+        crate::ops::crypto::op_crypto_hash,
+        crate::ops::crypto::op_crypto_hmac,
+        crate::ops::crypto::op_crypto_pbkdf2,
+        crate::ops::crypto::op_crypto_random_fill,
+        crate::ops::http::op_http_fetch,
+        crate::ops::http::op_http_body_read,
+        crate::ops::http::op_http_body_close,
     ],
     esm_entry_point = "ext:fnhost/99_main.js",
     esm = [
@@ -24,6 +31,8 @@ deno_core::extension!(
         "03_errors.js",
         "04_require.js",
         "05_job.js",
+        "06_http.js",
+        "07_crypto.js",
         "99_main.js",
         "openfn_runtime.js",
         // Node built-in modules (js/node/): each registers itself with 04_require.js.

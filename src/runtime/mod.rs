@@ -7,6 +7,7 @@
 
 pub mod cjs_exports;
 pub mod extension;
+pub mod http_client;
 pub mod job_script;
 pub mod loader;
 pub mod web;
@@ -97,7 +98,8 @@ struct JsOutcome {
 }
 
 struct CompiledEntry {
-    job: CompiledJob,
+    /// `None` when the source ran uncompiled (positions map one to one).
+    job: Option<CompiledJob>,
     line1_offset: u32,
     source_lines: Vec<String>,
 }
@@ -128,7 +130,24 @@ impl EngineHost for RunHost {
         adaptors: &[AdaptorExports],
         name: &str,
         ignore: &[String],
+        compile: bool,
     ) -> Result<PreparedJob, String> {
+        if !compile {
+            let script = job_script::module_to_job_script(source)?;
+            let mut jobs = self.jobs.borrow_mut();
+            let id = jobs.len() as u32;
+            jobs.push(CompiledEntry {
+                job: None,
+                line1_offset: script.line1_offset,
+                source_lines: source.lines().map(str::to_string).collect(),
+            });
+            return Ok(PreparedJob {
+                id,
+                script: script.source,
+                imports: script.imports,
+                operations: Vec::new(),
+            });
+        }
         let options = CompileOptions {
             adaptors: adaptors
                 .iter()
@@ -156,7 +175,7 @@ impl EngineHost for RunHost {
         let mut jobs = self.jobs.borrow_mut();
         let id = jobs.len() as u32;
         jobs.push(CompiledEntry {
-            job,
+            job: Some(job),
             line1_offset: script.line1_offset,
             source_lines: source.lines().map(str::to_string).collect(),
         });
@@ -176,7 +195,10 @@ impl EngineHost for RunHost {
         } else {
             column
         };
-        let (line, column) = entry.job.original_position(line, column.max(1))?;
+        let (line, column) = match &entry.job {
+            Some(job) => job.original_position(line, column.max(1))?,
+            None => (line, column.max(1)),
+        };
         let src = entry
             .source_lines
             .get(line.checked_sub(1)? as usize)
@@ -257,6 +279,7 @@ fn call_host(
     init_v8();
     let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_time()
+        .enable_io()
         .build()
         .map_err(|e| format!("cannot start the event loop: {e}"))?;
     tokio.block_on(call_host_async(name, args, options))
@@ -286,6 +309,9 @@ async fn call_host_async(
     {
         let state = runtime.op_state();
         let mut state = state.borrow_mut();
+        state.put(crate::ops::http::HttpClientHandle(Rc::new(
+            http_client::ReqwestClient,
+        )));
         state.put(HostHandle(Rc::new(RunHost {
             modules,
             jobs: RefCell::default(),

@@ -44,11 +44,29 @@ export default [
       await caughtAsync(() => assert.doesNotReject(Promise.resolve(1))),
       await caughtAsync(() => assert.rejects(async () => { throw new TypeError("t"); }, TypeError)),
     ];
+    const fullMessage = (fn) => {
+      try {
+        fn();
+        return "passed";
+      } catch (err) {
+        return err.message;
+      }
+    };
+    const messages = [
+      fullMessage(() => assert.deepStrictEqual({ a: 1, b: 2 }, { a: 1, b: 3 })),
+      fullMessage(() => assert.strictEqual("hello world", "hello there")),
+      fullMessage(() => assert.strictEqual(1, 2)),
+      fullMessage(() => assert.deepStrictEqual(Array.from({ length: 20 }, (_, i) => i), Array.from({ length: 20 }, (_, i) => (i === 10 ? 99 : i)))),
+      fullMessage(() => assert.deepStrictEqual({ name: "n", items: [{ id: 1 }, { id: 2, v: "b" }], meta: { count: 3 } }, { name: "n", items: [{ id: 1 }, { id: 2, v: "B" }], meta: { count: 4 } })),
+      fullMessage(() => assert.strictEqual({ a: 1 }, { a: 1 })),
+      fullMessage(() => assert.notStrictEqual(5, 5)),
+      fullMessage(() => assert.deepEqual({ a: 1 }, { a: 2 })),
+    ];
     const e = new assert.AssertionError({ actual: 1, expected: 2, operator: "strictEqual" });
     return {
       ...state,
       data: {
-        results, asyncResults,
+        results, asyncResults, messages,
         ctor: [e.name, e.code, e.actual, e.expected, e.operator, e.generatedMessage, Object.keys(e)],
         shape: [typeof assert, assert.strict === strict, strict.strict === strict, typeof assert.AssertionError, assert.strict.equal === assert.strictEqual],
       },

@@ -133,6 +133,14 @@ export default [
         text: [Array.from(te.encode("h\u00e9\ud83d\ude00")), td.decode(new Uint8Array([104, 195, 169])), te.encoding, td.encoding, new TextDecoder("utf-16le").decode(new Uint8Array([65, 0, 66, 0]))],
         misc: [util.isArray([]), typeof util.debuglog("x"), util.debuglog("fnhost_test").enabled, util.stripVTControlCharacters("\u001b[31mred\u001b[39m"), util.toUSVString("a\ud800b"), typeof util.inspect.custom, util.inspect.custom === Symbol.for("nodejs.util.inspect.custom")],
         deprecate: typeof util.deprecate(() => 1, "old")(),
+        mime: [" Text/HTML ; Charset=\"utf-8\" ; x=1", "a/b; q=\"\\\"quoted\\\" \\\\x\"; empty=; novalue; =v", "text/plain;p=\" spaced \"", "bad", "x/"].map((i) => {
+          try {
+            const m = new util.MIMEType(i);
+            return [m.essence, String(m), [...m.params], m.params.get("charset")];
+          } catch (e) {
+            return [e.name, e.code];
+          }
+        }),
         parseEnv: util.parseEnv("A=1\nexport B = \"x\\ny\" # c\nC='q'\n# comment\nD=\nE=a b  "),
       },
     };

@@ -68,14 +68,17 @@ macro_rules! builtin_tests {
 }
 
 builtin_tests!(
+    abort,
     assert,
     buffer,
+    crypto,
     events,
     fnhost_only,
     misc,
     path,
     querystring,
     stream,
+    stream_web,
     timers,
     url,
     util

@@ -1,41 +1,11 @@
 //! CLI behaviour that is fnhost's own: usage errors, `compile`, timeouts, the job realm.
 
-use std::process::Command;
+use super::support::{final_state, fnhost, TempDir};
 
-fn fnhost() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fnhost"));
-    cmd.env_remove("FNHOST_REPO_DIR").env("TZ", "UTC");
-    cmd
-}
-
-fn job(source: &str) -> (tempdir::Dir, std::path::PathBuf) {
-    let dir = tempdir::Dir::new();
-    let path = dir.0.join("job.js");
-    std::fs::write(&path, source).unwrap();
+fn job(source: &str) -> (TempDir, std::path::PathBuf) {
+    let dir = TempDir::new("cli");
+    let path = dir.write("job.js", source);
     (dir, path)
-}
-
-mod tempdir {
-    /// A temporary directory removed on drop.
-    pub struct Dir(pub std::path::PathBuf);
-    impl Dir {
-        pub fn new() -> Dir {
-            use std::sync::atomic::{AtomicUsize, Ordering};
-            static N: AtomicUsize = AtomicUsize::new(0);
-            let p = std::env::temp_dir().join(format!(
-                "fnhost-cli-{}-{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::SeqCst)
-            ));
-            std::fs::create_dir_all(&p).unwrap();
-            Dir(p)
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 }
 
 #[test]
@@ -68,13 +38,7 @@ fn job_realm_sees_only_openfn_globals() {
         "export default [s => ({ types: [typeof fetch, typeof Deno, typeof process, typeof setTimeout, typeof console.log, typeof state] })];",
     );
     let out = fnhost().arg(&path).arg("-O").output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let state = final_state(&out);
     assert_eq!(
         state["types"],
         serde_json::json!([
@@ -122,12 +86,10 @@ fn syntax_error_is_reported_with_position() {
 
 #[test]
 fn commonjs_and_es_modules_load_each_other_both_ways() {
-    let dir = tempdir::Dir::new();
+    let dir = TempDir::new("cli-mix");
     let root = &dir.0;
     let write = |rel: &str, text: &str| {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        dir.write(rel, text);
     };
     // an ESM adaptor importing a CommonJS package that itself requires an ES module package
     write(
@@ -165,15 +127,38 @@ fn commonjs_and_es_modules_load_each_other_both_ways() {
         .arg("-O")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let state = final_state(&out);
     assert_eq!(
         state["data"],
         serde_json::json!({ "n": 42, "msg": "hello cjs" })
+    );
+}
+
+#[test]
+fn dates_are_utc_unless_a_zone_is_given() {
+    let (_dir, path) = job(
+        "export default [s => ({ data: { offset: new Date(2026, 0, 15).getTimezoneOffset(), local: new Date(Date.UTC(2026, 6, 1, 12)).toString() } })];",
+    );
+    let out = fnhost()
+        .env_remove("TZ")
+        .arg(&path)
+        .args(["-O", "--log", "none"])
+        .output()
+        .unwrap();
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(state["data"]["offset"], 0);
+    let out = fnhost()
+        .arg(&path)
+        .args(["-O", "--log", "none", "--tz", "America/New_York"])
+        .output()
+        .unwrap();
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(state["data"]["offset"], 300);
+    assert!(
+        state["data"]["local"]
+            .as_str()
+            .unwrap()
+            .starts_with("Wed Jul 01 2026 08:00:00 GMT-0400"),
+        "{state}"
     );
 }

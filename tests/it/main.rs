@@ -7,6 +7,9 @@
 mod builtins;
 mod cases;
 mod cli;
+mod http;
+mod probes;
 mod repo;
+mod support;
 mod undici;
 mod web;

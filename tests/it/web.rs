@@ -1,20 +1,13 @@
 //! Web platform globals in the main realm (where adaptors run), and their absence from the job
 //! realm, as under OpenFn.
 
-use std::process::Command;
+use super::support::{final_state, fnhost, TempDir};
 
 #[test]
 fn adaptors_see_node_24_web_globals_and_no_browser_globals() {
-    let dir = std::env::temp_dir().join(format!("fnhost-web-{}", std::process::id()));
-    let adaptor = dir.join("adaptor");
-    std::fs::create_dir_all(&adaptor).unwrap();
-    std::fs::write(
-        adaptor.join("package.json"),
-        r#"{"name":"@openfn/language-webfx","version":"1.0.0","type":"module","main":"index.js"}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        adaptor.join("index.js"),
+    let dir = TempDir::new("web");
+    let adaptor = dir.adaptor(
+        "webfx",
         r#"export const probe = () => async (state) => {
   const u = new URL('https://x.org/a?b=1');
   const enc = new TextEncoder().encode('h\u00e9llo');
@@ -30,25 +23,16 @@ fn adaptors_see_node_24_web_globals_and_no_browser_globals() {
   } };
 };
 "#,
-    )
-    .unwrap();
-    std::fs::write(dir.join("job.js"), "probe();\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_fnhost"))
-        .arg(dir.join("job.js"))
+    );
+    let job = dir.write("job.js", "probe();\n");
+    let out = fnhost()
+        .arg(job)
         .arg("-a")
-        .arg(format!("webfx={}", adaptor.display()))
+        .arg(adaptor)
         .args(["-O", "--log", "none"])
-        .env_remove("FNHOST_REPO_DIR")
         .output()
         .unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let state = final_state(&out);
     assert_eq!(
         state["data"],
         serde_json::json!({

@@ -1,0 +1,70 @@
+// Crypto on Rust ops: the backend of node:crypto (hashes, HMAC, PBKDF2, random bytes) and the
+// global Web Crypto subset Node has everywhere: crypto.getRandomValues, randomUUID, subtle.digest.
+import { op_crypto_hash, op_crypto_hmac, op_crypto_pbkdf2, op_crypto_random_fill } from "ext:core/ops";
+import { registerCryptoBackend } from "ext:fnhost/node/crypto.js";
+
+const u8 = (data) => (data instanceof Uint8Array ? data : ArrayBuffer.isView(data)
+  ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  : new Uint8Array(data));
+
+function withCode(e) {
+  const m = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(String(e?.message ?? e));
+  if (!m) return e;
+  const err = new Error(m[2]);
+  err.code = m[1];
+  return err;
+}
+
+function call(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    throw withCode(e);
+  }
+}
+
+registerCryptoBackend({
+  hash: (alg, bytes) => call(() => op_crypto_hash(alg, u8(bytes))),
+  hmac: (alg, key, bytes) => call(() => op_crypto_hmac(alg, u8(key), u8(bytes))),
+  pbkdf2: (password, salt, iterations, keylen, digest) =>
+    call(() => op_crypto_pbkdf2(u8(password), u8(salt), iterations, keylen, digest)),
+  randomFill: (target) => op_crypto_random_fill(u8(target)),
+});
+
+const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array];
+
+function getRandomValues(array) {
+  if (!INTEGER_ARRAYS.some((T) => array instanceof T)) {
+    const DOMException = globalThis.DOMException ?? Error;
+    throw new DOMException("The data argument must be an integer-type TypedArray", "TypeMismatchError");
+  }
+  if (array.byteLength > 65536) {
+    const DOMException = globalThis.DOMException ?? Error;
+    throw new DOMException(`The ArrayBufferView's byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (65536)`, "QuotaExceededError");
+  }
+  op_crypto_random_fill(u8(array));
+  return array;
+}
+
+function randomUUID() {
+  const b = new Uint8Array(16);
+  op_crypto_random_fill(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const subtle = {
+  async digest(algorithm, data) {
+    const name = typeof algorithm === "string" ? algorithm : algorithm?.name;
+    const out = call(() => op_crypto_hash(String(name), u8(data)));
+    return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
+  },
+};
+
+/** Installs the global `crypto` (Web Crypto subset). */
+export function installCryptoGlobal() {
+  const crypto = { getRandomValues, randomUUID, subtle };
+  Object.defineProperty(globalThis, "crypto", { value: crypto, writable: true, configurable: true, enumerable: false });
+}

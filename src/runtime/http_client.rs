@@ -1,0 +1,218 @@
+//! The engine's HTTP client: reqwest (rustls) behind the ops' [`HttpClient`] interface.
+//!
+//! Connection pools live per engine thread and per distinct connection setting (TLS options,
+//! redirect policy, decompression, proxy), so consecutive requests of a job reuse connections.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::time::Duration;
+
+use deno_core::futures::future::LocalBoxFuture;
+use deno_core::futures::{FutureExt, StreamExt};
+use reqwest::redirect::Policy;
+
+use crate::ops::http::{
+    BodyStream, HttpClient, HttpError, HttpExchange, HttpRequest, HttpResponseHead, TlsOptions,
+};
+
+thread_local! {
+    static CLIENTS: RefCell<HashMap<String, reqwest::Client>> = RefCell::new(HashMap::new());
+}
+
+/// The reqwest-backed client.
+pub struct ReqwestClient;
+
+fn client_for(request: &HttpRequest) -> Result<reqwest::Client, HttpError> {
+    let tls = request.tls.clone().unwrap_or_default();
+    let follow = request.redirect.as_deref() == Some("follow");
+    let max = request
+        .max_redirections
+        .unwrap_or(if follow { 20 } else { 0 });
+    let key = serde_json::json!([tls, follow, max, request.decompress, request.proxy]).to_string();
+    if let Some(client) = CLIENTS.with(|c| c.borrow().get(&key).cloned()) {
+        return Ok(client);
+    }
+    let client = build_client(
+        &tls,
+        follow,
+        max,
+        request.decompress,
+        request.proxy.as_deref(),
+    )?;
+    CLIENTS.with(|c| c.borrow_mut().insert(key, client.clone()));
+    Ok(client)
+}
+
+fn build_client(
+    tls: &TlsOptions,
+    follow: bool,
+    max: usize,
+    decompress: bool,
+    proxy: Option<&str>,
+) -> Result<reqwest::Client, HttpError> {
+    let config_error = |message: String| HttpError {
+        code: "ERR_INVALID_ARG_VALUE",
+        message,
+    };
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .redirect(if follow && max > 0 {
+            Policy::limited(max)
+        } else {
+            Policy::none()
+        })
+        .gzip(decompress)
+        .brotli(decompress)
+        .deflate(decompress)
+        .no_proxy();
+    if let Some(ca) = &tls.ca {
+        for cert in reqwest::Certificate::from_pem_bundle(ca.as_bytes())
+            .map_err(|e| config_error(format!("invalid CA: {e}")))?
+        {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    if let (Some(cert), Some(key)) = (&tls.cert, &tls.key) {
+        let pem = format!("{cert}\n{key}");
+        let identity = reqwest::Identity::from_pem(pem.as_bytes())
+            .map_err(|e| config_error(format!("invalid client certificate: {e}")))?;
+        builder = builder.identity(identity);
+    }
+    if tls.reject_unauthorized == Some(false) {
+        builder = builder.danger_accept_invalid_certs(true);
+    }
+    if let Some(proxy) = proxy {
+        builder = builder.proxy(
+            reqwest::Proxy::all(proxy).map_err(|e| config_error(format!("invalid proxy: {e}")))?,
+        );
+    }
+    builder
+        .build()
+        .map_err(|e| config_error(format!("cannot create the HTTP client: {e}")))
+}
+
+/// Maps a reqwest failure to the code undici/Node would report.
+fn classify(error: &reqwest::Error) -> HttpError {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    let lower = text.to_lowercase();
+    let code = if lower.contains("connection refused") {
+        "ECONNREFUSED"
+    } else if lower.contains("dns error")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service not known")
+    {
+        "ENOTFOUND"
+    } else if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("invalidcertificate")
+    {
+        "CERT_ERROR"
+    } else if error.is_timeout() && error.is_connect() {
+        "UND_ERR_CONNECT_TIMEOUT"
+    } else if error.is_timeout() {
+        "UND_ERR_HEADERS_TIMEOUT"
+    } else if lower.contains("connection reset") {
+        "ECONNRESET"
+    } else if error.is_redirect() {
+        "UND_ERR_REDIRECT"
+    } else {
+        "UND_ERR_SOCKET"
+    };
+    HttpError {
+        code,
+        message: text,
+    }
+}
+
+impl HttpClient for ReqwestClient {
+    fn fetch(
+        &self,
+        request: HttpRequest,
+        body: Option<Vec<u8>>,
+    ) -> LocalBoxFuture<'static, Result<HttpExchange, HttpError>> {
+        async move {
+            let client = client_for(&request)?;
+            let method = reqwest::Method::from_bytes(request.method.to_uppercase().as_bytes())
+                .map_err(|_| HttpError {
+                    code: "ERR_INVALID_ARG_VALUE",
+                    message: format!("invalid method {}", request.method),
+                })?;
+            let mut builder = client.request(method, &request.url);
+            for (name, value) in &request.headers {
+                builder = builder.header(name.as_str(), value.as_str());
+            }
+            if let Some(body) = body {
+                builder = builder.body(body);
+            }
+            if let Some(ms) = request.timeout_ms.filter(|ms| *ms > 0) {
+                builder = builder.timeout(Duration::from_millis(ms));
+            }
+            let send = builder.send();
+            let response = match request.headers_timeout_ms.filter(|ms| *ms > 0) {
+                Some(ms) => match tokio::time::timeout(Duration::from_millis(ms), send).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        return Err(HttpError {
+                            code: "UND_ERR_HEADERS_TIMEOUT",
+                            message: "Headers Timeout Error".into(),
+                        })
+                    }
+                },
+                None => send.await,
+            }
+            .map_err(|e| classify(&e))?;
+            let status = response.status();
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            let head = HttpResponseHead {
+                status: status.as_u16(),
+                status_text: status.canonical_reason().unwrap_or("").to_string(),
+                headers,
+                url: response.url().to_string(),
+                rid: 0,
+            };
+            let body_timeout = request
+                .body_timeout_ms
+                .filter(|ms| *ms > 0)
+                .map(Duration::from_millis);
+            let chunks = response
+                .bytes_stream()
+                .map(|r| r.map(|b| b.to_vec()).map_err(|e| classify(&e)));
+            let stream: BodyStream = match body_timeout {
+                None => Box::pin(chunks),
+                Some(limit) => Box::pin(deno_core::futures::stream::unfold(
+                    Box::pin(chunks),
+                    move |mut rest| async move {
+                        match tokio::time::timeout(limit, rest.next()).await {
+                            Ok(Some(item)) => Some((item, rest)),
+                            Ok(None) => None,
+                            Err(_) => Some((
+                                Err(HttpError {
+                                    code: "UND_ERR_BODY_TIMEOUT",
+                                    message: "Body Timeout Error".into(),
+                                }),
+                                rest,
+                            )),
+                        }
+                    },
+                )),
+            };
+            Ok((head, stream))
+        }
+        .boxed_local()
+    }
+}

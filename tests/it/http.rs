@@ -1,0 +1,288 @@
+//! The engine's HTTP ops (reqwest) against real local servers on 127.0.0.1: plain, gzip,
+//! redirects, timeouts, auth headers, request bodies, streamed bodies, TLS with a self-signed CA.
+//! Requests are made from adaptor code through `__fnhostHttp`, the API the undici bridge uses.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use super::support::{final_state, fnhost, TempDir};
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(tls: Option<(&Path, &Path)>) -> Server {
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/servers/http_fixture.py");
+        let mut cmd = Command::new("python3");
+        cmd.arg(script);
+        if let Some((cert, key)) = tls {
+            cmd.arg(cert).arg(key);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs the test server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Server {
+            port: line.trim().parse().expect("server prints its port"),
+            child,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `call(request, body?)` from an adaptor and returns what it saw (or the error code).
+fn request(dir: &TempDir, request: serde_json::Value, body: Option<&str>) -> serde_json::Value {
+    let adaptor = dir.adaptor(
+        "httpprobe",
+        r#"export const call = (request, body) => async (state) => {
+  const http = globalThis.__fnhostHttp;
+  try {
+    const head = await http.fetch(request, body === undefined ? null : new TextEncoder().encode(body));
+    const chunks = [];
+    for (let c = await http.read(head.rid); c !== null; c = await http.read(head.rid)) chunks.push(new TextDecoder().decode(c));
+    return { data: { status: head.status, url: head.url, headers: Object.fromEntries(head.headers), text: chunks.join(''), chunks: chunks.length } };
+  } catch (e) {
+    return { data: { code: e.code, message: e.message } };
+  }
+};
+"#,
+    );
+    let args = match body {
+        Some(b) => format!("{request}, {}", serde_json::json!(b)),
+        None => request.to_string(),
+    };
+    let job = dir.write("job.js", &format!("call({args});\n"));
+    let out = fnhost()
+        .arg(job)
+        .arg("-a")
+        .arg(adaptor)
+        .args(["-O", "--log", "none"])
+        .output()
+        .unwrap();
+    final_state(&out)["data"].clone()
+}
+
+fn get(port: u16, path: &str, extra: serde_json::Value) -> serde_json::Value {
+    let mut req = serde_json::json!({ "method": "GET", "url": format!("http://127.0.0.1:{port}{path}"), "headers": [], "decompress": true });
+    for (k, v) in extra.as_object().unwrap() {
+        req[k] = v.clone();
+    }
+    req
+}
+
+#[test]
+fn plain_gzip_redirect_auth_body_and_streaming() {
+    let server = Server::start(None);
+    let dir = TempDir::new("http-plain");
+    let port = server.port;
+
+    let r = request(&dir, get(port, "/json", serde_json::json!({})), None);
+    assert_eq!(
+        (r["status"].as_u64(), r["text"].as_str()),
+        (Some(200), Some(r#"{"ok": true}"#))
+    );
+    assert_eq!(r["headers"]["content-type"], "application/json");
+
+    let r = request(&dir, get(port, "/gzip", serde_json::json!({})), None);
+    assert_eq!(r["text"], r#"{"zipped": true}"#);
+    assert!(
+        r["headers"].get("content-encoding").is_none(),
+        "decoded bodies lose content-encoding: {r}"
+    );
+    let raw = request(
+        &dir,
+        get(port, "/gzip", serde_json::json!({ "decompress": false })),
+        None,
+    );
+    assert_eq!(raw["headers"]["content-encoding"], "gzip");
+
+    let r = request(
+        &dir,
+        get(
+            port,
+            "/redirect",
+            serde_json::json!({ "redirect": "manual" }),
+        ),
+        None,
+    );
+    assert_eq!(
+        (r["status"].as_u64(), r["headers"]["location"].as_str()),
+        (Some(302), Some("/json"))
+    );
+    let r = request(
+        &dir,
+        get(
+            port,
+            "/redirect",
+            serde_json::json!({ "redirect": "follow", "maxRedirections": 5 }),
+        ),
+        None,
+    );
+    assert_eq!(r["status"], 200);
+    assert_eq!(r["url"], format!("http://127.0.0.1:{port}/json"));
+
+    let r = request(
+        &dir,
+        get(
+            port,
+            "/auth",
+            serde_json::json!({ "headers": [["authorization", "Basic dXNlcjpwYXNz"]] }),
+        ),
+        None,
+    );
+    assert_eq!(r["text"], r#"{"authorization": "Basic dXNlcjpwYXNz"}"#);
+    let r = request(
+        &dir,
+        get(
+            port,
+            "/auth",
+            serde_json::json!({ "headers": [["Authorization", "Bearer t0k3n"]] }),
+        ),
+        None,
+    );
+    assert_eq!(r["text"], r#"{"authorization": "Bearer t0k3n"}"#);
+
+    let post = serde_json::json!({ "method": "POST", "url": format!("http://127.0.0.1:{port}/echo"),
+        "headers": [["content-type", "application/json"], ["x-multi", "a"], ["x-multi", "b"]], "decompress": true });
+    let r = request(&dir, post, Some(r#"{"name":"fnhost"}"#));
+    let echoed: serde_json::Value = serde_json::from_str(r["text"].as_str().unwrap()).unwrap();
+    assert_eq!(echoed["method"], "POST");
+    assert_eq!(echoed["body"], r#"{"name":"fnhost"}"#);
+    assert_eq!(echoed["headers"]["content-type"], "application/json");
+
+    let r = request(&dir, get(port, "/chunks", serde_json::json!({})), None);
+    assert_eq!(r["text"], "part0;part1;part2;part3;part4;");
+    assert!(
+        r["chunks"].as_u64().unwrap() > 1,
+        "the body arrives in several chunks: {r}"
+    );
+}
+
+#[test]
+fn timeouts_and_connection_errors_have_undici_codes() {
+    let server = Server::start(None);
+    let dir = TempDir::new("http-timeouts");
+    let r = request(
+        &dir,
+        get(
+            server.port,
+            "/slow-headers",
+            serde_json::json!({ "headersTimeoutMs": 300 }),
+        ),
+        None,
+    );
+    assert_eq!(r["code"], "UND_ERR_HEADERS_TIMEOUT", "{r}");
+    // a port nothing listens on
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let r = request(&dir, get(free, "/", serde_json::json!({})), None);
+    assert_eq!(r["code"], "ECONNREFUSED", "{r}");
+}
+
+#[test]
+fn tls_with_a_self_signed_ca() {
+    let dir = TempDir::new("http-tls");
+    // a CA and a server certificate it signed, as a private PKI would issue them
+    let (ca, ca_key, cert, key) = (
+        dir.0.join("ca.pem"),
+        dir.0.join("ca.key"),
+        dir.0.join("cert.pem"),
+        dir.0.join("key.pem"),
+    );
+    let openssl = |args: &[&str]| {
+        let status = Command::new("openssl")
+            .current_dir(&dir.0)
+            .args(args)
+            .stderr(Stdio::null())
+            .stdout(Stdio::null())
+            .status()
+            .expect("openssl generates test certificates");
+        assert!(status.success(), "openssl {args:?}");
+    };
+    std::fs::write(
+        dir.0.join("san.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+    )
+    .unwrap();
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=fnhost test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "leaf.csr",
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "cert.pem",
+    ]);
+    assert!(ca_key.exists());
+    let server = Server::start(Some((&cert, &key)));
+    let url = format!("https://127.0.0.1:{}/json", server.port);
+    let base =
+        serde_json::json!({ "method": "GET", "url": url, "headers": [], "decompress": true });
+
+    let r = request(&dir, base.clone(), None);
+    assert_eq!(r["code"], "CERT_ERROR", "an unknown CA is refused: {r}");
+
+    let mut with_ca = base.clone();
+    with_ca["tls"] = serde_json::json!({ "ca": std::fs::read_to_string(&ca).unwrap() });
+    let r = request(&dir, with_ca, None);
+    assert_eq!(r["status"], 200, "{r}");
+
+    let mut insecure = base;
+    insecure["tls"] = serde_json::json!({ "rejectUnauthorized": false });
+    let r = request(&dir, insecure, None);
+    assert_eq!(r["status"], 200, "{r}");
+}
