@@ -2,12 +2,13 @@
 //! `require` of `undici`. `tests/undici/adaptor` is an adaptor whose `probe` operation runs
 //! unchanged under Node with the real undici 7; `tests/undici/expected.json` is what Node
 //! produces (`node tests/undici/make-expected.mjs`) plus the bridge's listed, intended
-//! differences. `probe5` does the same for undici 5's API shapes (`expected-5.json`). `netProbe` drives the network dispatchers over a stand-in for the engine's HTTP
-//! ops. The probe jobs in `../shared/probes` that use MockAgents run when that folder (or
-//! `$FNHOST_PROBES_DIR`) has its `node_modules` installed.
+//! differences. `probe5` does the same for undici 5's API shapes (`expected-5.json`).
+//! `serverProbe` runs the bridge over the engine's HTTP ops against the local test server.
+//! The probes that use MockAgents (06, 09, 11, 12) run in tests/it/probes.rs.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/undici")
@@ -18,7 +19,7 @@ fn run_job(job: &str) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_fnhost"))
         .env_remove("FNHOST_REPO_DIR")
         .env("TZ", "UTC")
-        .arg(dir().join(job))
+        .arg(dir().join(job)) // `dir().join` keeps an absolute `job` as it is
         .arg("-a")
         .arg(format!("undicitest={}", dir().join("adaptor").display()))
         .args(["-O", "--log", "none"])
@@ -75,115 +76,78 @@ fn bridge_behaves_like_undici_5_for_adaptors() {
     assert_sections("probe5", &data, "expected-5.json");
 }
 
+/// The local test server of tests/it/http.rs (tests/servers/http_fixture.py).
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start() -> Server {
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/servers/http_fixture.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs the test server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Server {
+            port: line.trim().parse().expect("server prints its port"),
+            child,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[test]
-fn network_dispatchers_drive_the_engine_http_ops() {
-    let data = run_job("net-job.js");
-    if data == serde_json::json!("engine ops present") {
-        // The stand-in is only installed when the engine has no HTTP ops of its own.
-        return;
-    }
-    assert_sections("netProbe", &data, "net.expected.json");
-}
-
-/// `../shared/probes` (or `$FNHOST_PROBES_DIR`), when its packages are installed.
-fn probes_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("FNHOST_PROBES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/probes"));
-    dir.join("node_modules/@openfn/language-common")
-        .is_dir()
-        .then_some(dir)
-}
-
-/// Canonical form of a final state, as the probes' `run-probe.mjs` writes it: `configuration`
-/// dropped, keys sorted, two-space JSON plus a newline. The OpenFn CLI (and fnhost) start from
-/// `{data: {}}` when the input state has no `data`, where run-probe.mjs starts from `{}`; that
-/// default is dropped again.
-fn canonical(mut state: serde_json::Value, input_had_data: bool) -> String {
-    fn sort(v: serde_json::Value) -> serde_json::Value {
-        match v {
-            serde_json::Value::Object(map) => {
-                let mut entries: Vec<_> = map.into_iter().collect();
-                entries.sort_by(|a, b| a.0.cmp(&b.0));
-                serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sort(v))).collect())
-            }
-            serde_json::Value::Array(items) => {
-                serde_json::Value::Array(items.into_iter().map(sort).collect())
-            }
-            other => other,
-        }
-    }
-    if let Some(obj) = state.as_object_mut() {
-        obj.remove("configuration");
-        if !input_had_data && obj.get("data") == Some(&serde_json::json!({})) {
-            obj.remove("data");
-        }
-    }
-    serde_json::to_string_pretty(&sort(state)).unwrap() + "\n"
-}
-
-/// Runs a precompiled probe job. `fnhost execute` compiles what it runs, and OpenFn's compiler
-/// turns bare top-level calls (probe 12 has some) into operations, so the job run is a
-/// one-operation wrapper that imports the probe module and applies run-probe.mjs's semantics:
-/// `(probe.execute ?? defaultExecute)(...probe.default)(state0)`.
-fn run_probe(probes: &Path, name: &str) {
-    let tmp =
-        std::env::temp_dir().join(format!("fnhost-undici-probe-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
-    let job_path = probes.join("jobs").join(format!("{name}.js"));
-    let wrapper = tmp.join("job.js");
+fn bridge_over_the_engine_http_ops_against_a_local_server() {
+    let server = Server::start();
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = std::env::temp_dir().join(format!("fnhost-undici-server-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let job = dir.join("job.js");
     std::fs::write(
-        &wrapper,
-        format!(
-            "import * as probe from {};\nexport default [state => (probe.execute ?? ((...ops) => s => ops.reduce((p, op) => p.then(op), Promise.resolve(s))))(...probe.default)(state)];\n",
-            serde_json::to_string(&job_path.to_string_lossy()).unwrap()
-        ),
+        &job,
+        format!("serverProbe('http://127.0.0.1:{}', {free});\n", server.port),
     )
     .unwrap();
-    let state_file = probes.join("jobs").join(format!("{name}.state.json"));
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fnhost"));
-    cmd.env_remove("FNHOST_REPO_DIR")
-        .env("TZ", "UTC")
-        .arg("execute")
-        .arg(&wrapper)
-        .arg("--repo-dir")
-        .arg(probes)
-        .args(["--no-autoinstall", "-O", "--log", "none"]);
-    let input_had_data = if state_file.is_file() {
-        cmd.arg("-s").arg(&state_file);
-        let text = std::fs::read_to_string(&state_file).unwrap();
-        serde_json::from_str::<serde_json::Value>(&text).unwrap()["data"] != serde_json::Value::Null
-    } else {
-        cmd.args(["-S", "{}"]);
-        false
-    };
-    let out = cmd.output().unwrap();
-    let _ = std::fs::remove_dir_all(&tmp);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
-    let state: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{name}: output is not JSON ({e})\n{stderr}"));
-    let expected =
-        std::fs::read_to_string(probes.join("expected").join(format!("{name}.json"))).unwrap();
+    let data = run_job(job.to_str().unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(
-        canonical(state, input_had_data),
-        expected,
-        "{name}\n{stderr}"
+        data,
+        serde_json::json!({
+            "json": [200, "application/json", { "ok": true }],
+            "redirectRaw": [302, "/json", ""],
+            "redirectFollowed": [200, { "ok": true }],
+            "gzip": [null, { "zipped": true }],
+            "gzipRaw": ["gzip", 31, 139],
+            "echo": ["POST", "{\"a\":1}", "Basic dXNlcjpwYXNz", "application/json"],
+            "put": ["PUT", "bytes", "Bearer tok"],
+            "chunks": "part0;part1;part2;part3;part4;",
+            "fetchRedirect": [200, true, true, { "ok": true }],
+            "fetchGzip": { "zipped": true },
+            "fetchForm": ["multipart/form-data", true, "node"],
+            "timeout": ["HeadersTimeoutError", "UND_ERR_HEADERS_TIMEOUT", true],
+            "fetchTimeout": ["TypeError", "fetch failed", "UND_ERR_HEADERS_TIMEOUT"],
+            "refused": ["ECONNREFUSED", "connect"],
+            "fetchRefused": ["TypeError", "fetch failed", "ECONNREFUSED"],
+            "aborted": "AbortError",
+        })
     );
-}
-
-#[test]
-fn probes_with_undici_mock_agents_match_node() {
-    let Some(probes) = probes_dir() else {
-        eprintln!("skipped: no probes with node_modules (run `npm install` in a copy of ../shared/probes and set FNHOST_PROBES_DIR)");
-        return;
-    };
-    for name in [
-        "06-common-http-mock",
-        "09-undici-direct-mockagent",
-        "11-http-request-mock",
-        "12-collections-mock",
-    ] {
-        run_probe(&probes, name);
-    }
 }

@@ -1,7 +1,7 @@
 // The undici bridge seen from an adaptor: ESM and CJS imports, MockAgent features, the body
 // mixin, compose with interceptors of both handler generations, fetch over the global
 // dispatcher, errors, Headers/Response. `probe` runs unchanged under Node with undici 7
-// (make-expected.mjs); `netProbe` is fnhost-only.
+// (make-expected.mjs); `serverProbe` is fnhost-only (it needs the engine's HTTP ops).
 import { createRequire } from 'node:module';
 import { Readable, Writable } from 'node:stream';
 import undiciDefault, * as undici from 'undici';
@@ -104,46 +104,49 @@ export const probe = () => async (state) => {
   return { data: out };
 };
 
-// fnhost only: the network path, over a stand-in for the engine's HTTP ops (skipped once the
-// engine has real ones; those are tested against local servers).
-export const netProbe = () => async (state) => ({ data: await netChecks() });
-
-async function netChecks() {
-  if (globalThis.__fnhostHttp) return 'engine ops present';
-  const sent = [];
-  const bodies = new Map();
-  let next = 1;
-  globalThis.__fnhostHttp = {
-    async fetch(req, body) {
-      sent.push({ ...req, body: body ? new TextDecoder().decode(body) : null });
-      if (req.url.includes('refused')) throw Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' });
-      if (req.url.includes('slow')) throw Object.assign(new Error('headers timeout'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
-      const rid = next++;
-      bodies.set(rid, [new TextEncoder().encode('{"a":'), new TextEncoder().encode('1}')]);
-      return { status: 200, statusText: 'OK', headers: [['content-type', 'application/json'], ['set-cookie', 'a=1'], ['set-cookie', 'b=2']], url: req.url, rid };
-    },
-    async read(rid) { return bodies.get(rid).shift() ?? null; },
-    close(rid) { bodies.delete(rid); },
-  };
-  try {
-    const res = {};
-    const ag = new Agent({ connect: { rejectUnauthorized: false, ca: 'CA' }, headersTimeout: 1000 });
-    const r = await request('https://net.test/p?x=1', { dispatcher: ag, method: 'POST', body: JSON.stringify({ q: 1 }), headers: { 'content-type': 'application/json' }, query: undefined });
-    res.request = { status: r.statusCode, headers: r.headers, body: await r.body.json() };
-    const f = await fetch('https://net.test/f', { method: 'PUT', body: new URLSearchParams({ a: 'b' }) });
-    res.fetch = { status: f.status, cookies: f.headers.getSetCookie(), body: await f.json() };
-    try { await request('http://refused.test:1/'); } catch (e) { res.refused = [e.code, e.syscall, e.message]; }
-    try { await fetch('http://refused.test:1/'); } catch (e) { res.fetchRefused = [e.name, e.message, e.cause?.code]; }
-    try { await request('http://slow.test/'); } catch (e) { res.slow = [e.name, e.code, e instanceof errors.HeadersTimeoutError]; }
-    const c = new undici.Client('https://client.test');
-    const cr = await c.request({ path: '/c', method: 'GET', query: { k: 'v w' } });
-    res.client = await cr.body.text();
-    res.sent = sent.map(({ method, url, headers, body, redirect, decompress, tls, headersTimeoutMs }) => ({ method, url, headers, body, redirect, decompress, tls, headersTimeoutMs }));
-    return res;
-  } finally {
-    delete globalThis.__fnhostHttp;
-  }
-}
+// fnhost only: the bridge over the engine's HTTP ops, against the local test server at `base`
+// (tests/servers/http_fixture.py).
+export const serverProbe = (base, freePort) => async (state) => {
+  const out = {};
+  const r = await request(`${base}/json`);
+  out.json = [r.statusCode, r.headers['content-type'], await r.body.json()];
+  const raw = await request(`${base}/redirect`);
+  out.redirectRaw = [raw.statusCode, raw.headers.location, await raw.body.text()];
+  const composed = new Agent({ connect: {} }).compose(interceptors.redirect({ maxRedirections: 2 }), interceptors.decompress());
+  const followed = await composed.request({ origin: base, path: '/redirect', method: 'GET' });
+  out.redirectFollowed = [followed.statusCode, await followed.body.json()];
+  const gz = await composed.request({ origin: base, path: '/gzip', method: 'GET' });
+  out.gzip = [gz.headers['content-encoding'] ?? null, await gz.body.json()];
+  const gzRaw = await request(`${base}/gzip`);
+  const bytes = new Uint8Array(await gzRaw.body.arrayBuffer());
+  out.gzipRaw = [gzRaw.headers['content-encoding'], bytes[0], bytes[1]];
+  const echo = await request(`${base}/echo`, { method: 'POST', body: JSON.stringify({ a: 1 }), headers: { 'content-type': 'application/json', authorization: 'Basic dXNlcjpwYXNz' } });
+  const e = await echo.body.json();
+  out.echo = [e.method, e.body, e.headers.authorization, e.headers['content-type']];
+  const q = await request(`${base}/echo`, { method: 'PUT', body: Buffer.from('bytes'), headers: { authorization: 'Bearer tok' } });
+  const qe = await q.body.json();
+  out.put = [qe.method, qe.body, qe.headers.authorization];
+  const chunks = [];
+  for await (const c of (await request(`${base}/chunks`)).body) chunks.push(String(c));
+  out.chunks = chunks.join('');
+  const f = await fetch(`${base}/redirect`);
+  out.fetchRedirect = [f.status, f.redirected, f.url === `${base}/json`, await f.json()];
+  const fg = await fetch(`${base}/gzip`);
+  out.fetchGzip = await fg.json();
+  const fd = new FormData();
+  fd.append('k', 'v');
+  const fe = await (await fetch(`${base}/echo`, { method: 'POST', body: fd })).json();
+  out.fetchForm = [fe.headers['content-type'].split(';')[0], fe.body.includes('name="k"'), fe.headers['user-agent']];
+  try { await request(`${base}/slow-headers`, { headersTimeout: 300 }); } catch (err) { out.timeout = [err.name, err.code, err instanceof errors.HeadersTimeoutError]; }
+  try { await fetch(`${base}/slow-headers`, { dispatcher: new Agent({ headersTimeout: 300 }) }); } catch (err) { out.fetchTimeout = [err.name, err.message, err.cause?.code]; }
+  try { await request(`http://127.0.0.1:${freePort}/`); } catch (err) { out.refused = [err.code, err.syscall]; }
+  try { await fetch(`http://127.0.0.1:${freePort}/`); } catch (err) { out.fetchRefused = [err.name, err.message, err.cause?.code]; }
+  const ctl = new AbortController();
+  const pending = request(`${base}/slow-headers`, { signal: ctl.signal });
+  setTimeout(() => ctl.abort(), 50);
+  try { await pending; } catch (err) { out.aborted = err.name; }
+  return { data: out };
+};
 
 // undici 5 shapes (as language-collections 0.8 uses them): runs unchanged under Node with undici 5.
 export const probe5 = () => async (state) => {
