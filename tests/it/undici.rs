@@ -151,3 +151,67 @@ fn bridge_over_the_engine_http_ops_against_a_local_server() {
         })
     );
 }
+
+/// language-http 7.2.10 (from the probes' packages) through language-common's undici Agent with
+/// redirect and decompress interceptors, over the engine's HTTP ops: basic and bearer auth,
+/// a followed redirect and a gzip body. The same job under Node gives the same final state.
+#[test]
+fn language_http_auth_redirect_and_gzip_end_to_end() {
+    let probes = super::probes::prepared_probes();
+    let server = Server::start();
+    let dir = std::env::temp_dir().join(format!("fnhost-undici-http-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let job = dir.join("job.js");
+    std::fs::write(
+        &job,
+        r#"import { get, post } from '@openfn/language-http';
+export * from '@openfn/language-http';
+export default [
+  get('/auth'),
+  state => ({ ...state, auth: state.data }),
+  get('/redirect'),
+  state => ({ ...state, redirected: state.data }),
+  get('/gzip'),
+  state => ({ ...state, gz: state.data }),
+  post('/echo', { body: { a: 1 } }),
+  state => ({ ...state, echo: [state.data.method, state.data.body, state.data.headers['content-type']], data: null, references: [], response: undefined }),
+];
+"#,
+    )
+    .unwrap();
+    let run = |configuration: serde_json::Value| {
+        let state = serde_json::json!({ "configuration": configuration }).to_string();
+        let out = Command::new(env!("CARGO_BIN_EXE_fnhost"))
+            .env_remove("FNHOST_REPO_DIR")
+            .env("TZ", "UTC")
+            .arg(&job)
+            .arg("--repo-dir")
+            .arg(&probes)
+            .args(["-S", &state, "-O", "--log", "none"])
+            .args(["--no-compile", "--no-sandbox", "--raw-state"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let mut state: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("output is not JSON ({e})\n{stderr}"));
+        state.as_object_mut().unwrap().remove("configuration");
+        state
+    };
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let common = |authorization: &str| {
+        serde_json::json!({
+            "auth": { "authorization": authorization },
+            "redirected": { "ok": true },
+            "gz": { "zipped": true },
+            "echo": ["POST", "{\"body\":{\"a\":1}}", "application/json"],
+            "data": null,
+            "references": [],
+        })
+    };
+    let basic = run(serde_json::json!({ "baseUrl": base, "username": "user", "password": "pass" }));
+    let bearer = run(serde_json::json!({ "baseUrl": base, "access_token": "tok" }));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(basic, common("Basic dXNlcjpwYXNz"));
+    assert_eq!(bearer, common("Bearer tok"));
+}
