@@ -120,6 +120,134 @@ class WebSocket {
 
 class SnapshotAgent extends MockAgent {}
 
+const unsupportedClass = (name) => ({
+  [name]: class {
+    constructor() {
+      throw new errors.NotSupportedError(`${name} is not supported by fnhost's undici bridge`);
+    }
+  },
+})[name];
+const EventSource = unsupportedClass("EventSource");
+const WebSocketStream = unsupportedClass("WebSocketStream");
+const Socks5ProxyAgent = unsupportedClass("Socks5ProxyAgent");
+class WebSocketError extends Error {}
+export function ping() {
+  throw new errors.NotSupportedError("ping is not supported by fnhost's undici bridge");
+}
+
+/** HTTP/2 cleartext client: the engine negotiates the protocol itself, so this is a Client. */
+class H2CClient extends Client {}
+class RoundRobinPool extends BalancedPool {}
+
+/** undici 5's `createRedirectInterceptor({ maxRedirections })`. */
+const createRedirectInterceptor = ({ maxRedirections } = {}) => interceptors.redirect({ maxRedirections });
+
+/** A simple in-memory store for `interceptors.cache` (which fnhost passes through). */
+class MemoryCacheStore {
+  constructor(opts = {}) {
+    this.opts = opts;
+  }
+  get() {
+    return undefined;
+  }
+  createWriteStream() {
+    return undefined;
+  }
+  delete() {}
+}
+export const cacheStores = { MemoryCacheStore };
+
+/** WHATWG MIME type parsing (`parseMIMEType`) and serialisation, as undici exports them. */
+export function parseMIMEType(input) {
+  const text = String(input).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
+  const m = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\/([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[\t\n\r ]*(.*)$/s.exec(text);
+  if (!m) return "failure";
+  const type = m[1].toLowerCase();
+  const subtype = m[2].toLowerCase();
+  const parameters = new Map();
+  for (const part of m[3].split(";").slice(1)) {
+    const i = part.indexOf("=");
+    if (i === -1) continue;
+    const name = part.slice(0, i).trim().toLowerCase();
+    let value = part.slice(i + 1).trim();
+    if (value.startsWith('"')) value = value.slice(1, value.indexOf('"', 1) === -1 ? undefined : value.indexOf('"', 1)).replace(/\\(.)/g, "$1");
+    if (name && !parameters.has(name)) parameters.set(name, value);
+  }
+  return { type, subtype, parameters, essence: `${type}/${subtype}` };
+}
+export function serializeAMimeType(mime) {
+  let out = mime.essence;
+  for (const [name, value] of mime.parameters) {
+    out += `;${name}=${/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value) ? value : `"${value.replace(/(["\\])/g, "\\$1")}"`}`;
+  }
+  return out;
+}
+
+/** `parseCookie(setCookieLine)`: one Set-Cookie header as a cookie object. */
+export function parseCookie(line) {
+  const headers = new Headers();
+  headers.append("set-cookie", line);
+  return getSetCookies(headers)[0] ?? null;
+}
+
+/** undici 5's FileReader (readAsText / readAsArrayBuffer / readAsDataURL / readAsBinaryString). */
+class FileReader extends EventTarget {
+  constructor() {
+    super();
+    this.readyState = 0;
+    this.result = null;
+    this.error = null;
+    for (const ev of ["loadstart", "progress", "load", "abort", "error", "loadend"]) this[`on${ev}`] = null;
+  }
+  read(blob, kind, encoding) {
+    this.readyState = 1;
+    const fire = (type) => {
+      const e = new Event(type);
+      this[`on${type}`]?.call(this, e);
+      this.dispatchEvent(e);
+    };
+    queueMicrotask(() => fire("loadstart"));
+    blob.arrayBuffer().then(
+      (buf) => {
+        const bytes = new Uint8Array(buf);
+        if (kind === "text") this.result = new TextDecoder(encoding || "utf-8").decode(bytes);
+        else if (kind === "dataURL") this.result = `data:${blob.type || "application/octet-stream"};base64,${Buffer.from(bytes).toString("base64")}`;
+        else if (kind === "binaryString") this.result = Buffer.from(bytes).toString("latin1");
+        else this.result = buf;
+        this.readyState = 2;
+        fire("load");
+        fire("loadend");
+      },
+      (err) => {
+        this.error = err;
+        this.readyState = 2;
+        fire("error");
+        fire("loadend");
+      },
+    );
+  }
+  readAsText(blob, encoding) {
+    this.read(blob, "text", encoding);
+  }
+  readAsArrayBuffer(blob) {
+    this.read(blob, "arrayBuffer");
+  }
+  readAsDataURL(blob) {
+    this.read(blob, "dataURL");
+  }
+  readAsBinaryString(blob) {
+    this.read(blob, "binaryString");
+  }
+  abort() {}
+}
+
+const { CloseEvent, ErrorEvent, MessageEvent } = globalThis;
+
+/** `install()`: undici's globals (fetch, Headers, Request, Response, FormData). */
+export function install() {
+  installFetchGlobals(globalThis);
+}
+
 export const util = {
   parseHeaders: (raw, obj) => parseHeaders(raw, obj),
   headerNameToString: (v) => String(v).toLowerCase(),
@@ -145,6 +273,17 @@ export function installFetchGlobals(target = globalThis) {
 }
 
 export {
+  CloseEvent,
+  createRedirectInterceptor,
+  ErrorEvent,
+  EventSource,
+  FileReader,
+  H2CClient,
+  MessageEvent,
+  RoundRobinPool,
+  Socks5ProxyAgent,
+  WebSocketError,
+  WebSocketStream,
   Agent,
   BalancedPool,
   BodyReadable,
@@ -177,6 +316,23 @@ export {
 };
 
 const undici = {
+  CloseEvent,
+  createRedirectInterceptor,
+  ErrorEvent,
+  EventSource,
+  FileReader,
+  H2CClient,
+  MessageEvent,
+  RoundRobinPool,
+  Socks5ProxyAgent,
+  WebSocketError,
+  WebSocketStream,
+  cacheStores,
+  install,
+  parseCookie,
+  parseMIMEType,
+  serializeAMimeType,
+  ping,
   Dispatcher,
   Client,
   Pool,

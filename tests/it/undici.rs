@@ -215,3 +215,33 @@ export default [
     assert_eq!(basic, common("Basic dXNlcjpwYXNz"));
     assert_eq!(bearer, common("Bearer tok"));
 }
+
+/// Every export of undici 7.x and 5.x (`Object.keys(require('undici'))`) exists in the bridge:
+/// a missing named export would fail an adaptor's `import { X } from 'undici'` at link time.
+#[test]
+fn bridge_has_every_undici_5_and_7_export() {
+    const NAMES: &str = "Agent BalancedPool Client CloseEvent DecoratorHandler Dispatcher \
+        EnvHttpProxyAgent ErrorEvent EventSource FormData H2CClient Headers MessageEvent MockAgent \
+        MockCallHistory MockCallHistoryLog MockClient MockPool Pool ProxyAgent RedirectHandler \
+        Request Response RetryAgent RetryHandler RoundRobinPool SnapshotAgent Socks5ProxyAgent \
+        WebSocket WebSocketError WebSocketStream buildConnector cacheStores caches connect \
+        deleteCookie errors fetch getCookies getGlobalDispatcher getGlobalOrigin getSetCookies \
+        install interceptors mockErrors parseCookie parseMIMEType ping pipeline request \
+        serializeAMimeType setCookie setGlobalDispatcher setGlobalOrigin stream upgrade util \
+        File FileReader createRedirectInterceptor";
+    let names: Vec<&str> = NAMES.split_whitespace().collect();
+    let dir = std::env::temp_dir().join(format!("fnhost-undici-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let job = dir.join("job.js");
+    std::fs::write(
+        &job,
+        format!("namesProbe({});\n", serde_json::to_string(&names).unwrap()),
+    )
+    .unwrap();
+    let data = run_job(job.to_str().unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        data,
+        serde_json::json!({ "named": [], "default": [], "required": [] })
+    );
+}

@@ -100,6 +100,14 @@ export const probe = () => async (state) => {
   const hd = new Headers({ 'X-B': '2', 'x-a': '1' }); hd.append('x-a', '3');
   const resp = Response.json({ a: 1 }, { status: 201 });
   out.web = { headers: [...hd], get: hd.get('X-A'), resp: [resp.status, resp.headers.get('content-type'), await resp.json()], req: new Request('https://x.test/a', { method: 'post', body: 'q' }).method };
+  const mime = undici.parseMIMEType('Text/HTML; Charset="utf-8"; q=1');
+  const ch = new Headers([['set-cookie', 'sid=abc; Path=/; HttpOnly; Max-Age=60'], ['cookie', 'a=1; b=2']]);
+  out.misc = {
+    mime: [mime.type, mime.subtype, mime.essence, [...mime.parameters], undici.serializeAMimeType(mime)],
+    badMime: undici.parseMIMEType('nonsense'),
+    cookies: undici.getCookies(ch),
+    setCookies: undici.getSetCookies(ch),
+  };
   await agent.close();
   return { data: out };
 };
@@ -194,3 +202,13 @@ export const probe5 = () => async (state) => {
   }
   return { data: out };
 };
+
+// fnhost only: which of `names` the bridge lacks (as named exports, on the default export, and
+// on `require('undici')`).
+export const namesProbe = (names) => async (state) => ({
+  data: {
+    named: names.filter((n) => !(n in undici)),
+    default: names.filter((n) => !(n in undiciDefault)),
+    required: names.filter((n) => !(n in cjs.undici)),
+  },
+});
