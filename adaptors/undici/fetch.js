@@ -263,8 +263,8 @@ export async function extractBody(body, forFetch = false) {
 }
 
 /** Body storage for Request/Response: bytes, a stream, or nothing. */
-function makeBody(bytes, stream = null) {
-  return { bytes, stream, used: false };
+function makeBody(bytes, stream = null, source = null) {
+  return { bytes, stream, used: false, source };
 }
 
 function bodyStream(owner) {
@@ -411,7 +411,7 @@ function initBody(body, headers) {
     type = "text/plain;charset=UTF-8";
   }
   if (type && !headers.has("content-type")) headers.set("content-type", type);
-  return makeBody(bytes, stream);
+  return makeBody(bytes, stream, body);
 }
 
 const STANDARD_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH"];
@@ -519,10 +519,10 @@ mixBody(Request);
 function teeBody(owner) {
   const b = owner[kBody];
   if (!b) return null;
-  if (!b.stream) return makeBody(b.bytes);
+  if (!b.stream) return makeBody(b.bytes, null, b.source);
   const [a, c] = b.stream.tee();
   b.stream = a;
-  return makeBody(null, c);
+  return makeBody(null, c, b.source);
 }
 
 const NULL_BODY_STATUS = [101, 103, 204, 205, 304];
@@ -711,7 +711,11 @@ export async function fetch(input, init = undefined) {
   let url = new URL(request.url);
   let method = request.method;
   let body = null;
+  // Like undici, a mock agent sees the body as it was given (string, FormData, ...), so that
+  // interceptors can match on it; the network gets bytes.
+  const source = request[kBody]?.source ?? null;
   if (request[kBody]) body = await readAll(request);
+  if (dispatcher.isMockActive && source !== null) body = source;
   const headers = new Headers(request.headers);
   if (!headers.has("accept")) headers.set("accept", "*/*");
   if (!headers.has("accept-language")) headers.set("accept-language", "*");

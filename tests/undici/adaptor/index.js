@@ -82,6 +82,9 @@ export const probe = () => async (state) => {
     const fd = new FormData(); fd.append('k', 'v'); fd.append('file', new Blob(['abc'], { type: 'text/plain' }), 'a.txt');
     const f1 = await globalThis.fetch('https://api.test/f1', { method: 'POST', body: fd });
     const f2 = await globalThis.fetch('https://api.test/go');
+    pool.intercept({ path: '/match', method: 'POST', body: '{"a":1}' }).reply(200, (opts) => ({ type: typeof opts.body, body: opts.body }));
+    const fm = await fetch('https://api.test/match', { method: 'POST', body: JSON.stringify({ a: 1 }) });
+    out.fetchBodyMatch = await fm.json();
     let ferr; try { await fetch('https://api.test/none'); } catch (e) { ferr = [e.name, e.message, e.cause?.code]; }
     out.fetch = { f1: await f1.json(), f2: [f2.status, f2.ok, f2.redirected, f2.url, await f2.text(), [...f2.headers]], ferr };
   } finally {
