@@ -235,7 +235,18 @@ export class ProxyAgent extends Agent {
     const uri = typeof opts === "string" || opts instanceof URL ? String(opts) : opts?.uri;
     if (!uri) throw new InvalidArgumentError("Proxy uri is mandatory");
     const options = typeof opts === "object" && !(opts instanceof URL) ? opts : {};
-    super({ ...options, proxy: uri, connect: options.requestTls ?? options.connect });
+    let proxy = String(uri);
+    // `token: 'Basic <base64 user:pass>'` becomes the proxy URL's credentials (the Rust client
+    // sends them as Proxy-Authorization).
+    const basic = /^Basic\s+(.+)$/i.exec(options.token ?? "");
+    if (basic) {
+      const [user, ...pass] = Buffer.from(basic[1], "base64").toString("utf8").split(":");
+      const url = new URL(proxy);
+      url.username = encodeURIComponent(user);
+      url.password = encodeURIComponent(pass.join(":"));
+      proxy = url.href;
+    }
+    super({ ...options, proxy, connect: options.requestTls ?? options.connect });
   }
 }
 
