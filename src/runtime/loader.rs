@@ -498,3 +498,26 @@ mod bridge {
         FILES.iter().find(|(u, _)| *u == url).map(|(_, s)| *s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::bridge;
+
+    #[test]
+    fn undici_and_its_subpaths_resolve_to_the_bridge() {
+        let entry = Some("fnhost:/undici/index.js".to_string());
+        assert_eq!(bridge::resolve("undici", "/x/index.js"), entry);
+        assert_eq!(
+            bridge::resolve("undici/lib/mock/mock-agent", "/x/a.js"),
+            entry
+        );
+        assert_eq!(bridge::resolve("undici-types", "/x/a.js"), None);
+        assert_eq!(bridge::resolve("./core.js", "/x/a.js"), None);
+        assert_eq!(
+            bridge::resolve("./core.js", "fnhost:/undici/index.js"),
+            Some("fnhost:/undici/core.js".to_string())
+        );
+        assert!(bridge::source("fnhost:/undici/index.js").is_some());
+        assert!(bridge::source("fnhost:/undici/nope.js").is_none());
+    }
+}
