@@ -67,16 +67,16 @@ export class BodyReadable extends Readable {
   /** Reads and discards the body (up to `limit` bytes, then destroys it). */
   async dump(opts) {
     const limit = opts?.limit ?? 128 * 1024;
-    if (this.destroyed || this.readableEnded) return null;
-    return new Promise((resolve) => {
+    if (this.destroyed || this.readableEnded) return;
+    await new Promise((resolve) => {
       let seen = 0;
       this.on("data", (chunk) => {
         seen += chunk.length;
         if (seen >= limit) this.destroy();
       });
-      this.on("close", () => resolve(null));
-      this.on("end", () => resolve(null));
-      this.on("error", () => resolve(null));
+      this.on("close", resolve);
+      this.on("end", resolve);
+      this.on("error", resolve);
       this.resume();
     });
   }

@@ -3,7 +3,8 @@
 // dispatcher, errors, Headers/Response. `probe` runs unchanged under Node with undici 7
 // (make-expected.mjs); `serverProbe` is fnhost-only (it needs the engine's HTTP ops).
 import { createRequire } from 'node:module';
-import { Readable, Writable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
+import { pipeline as pipelinePromise } from 'node:stream/promises';
 import undiciDefault, * as undici from 'undici';
 const { MockAgent, Agent, interceptors, request, fetch, errors, setGlobalDispatcher, getGlobalDispatcher, FormData, Headers, Response, Request } = undici;
 const require = createRequire(import.meta.url);
@@ -50,6 +51,25 @@ export const probe = () => async (state) => {
   });
   const r5 = await rq('/b'); await r5.body.text(); let reuse; try { await r5.body.text(); } catch (e) { reuse = [e.name, e.message]; }
   out.body = { ab: [ab instanceof ArrayBuffer, ab.byteLength], blob: [bl.size, await bl.text()], iter: it, piped, readable: r5.body instanceof Readable, reuse };
+  // the body as a Node stream and as a web stream
+  pool.intercept({ path: '/s' }).reply(200, 'abc'.repeat(10)).persist();
+  const streams = {};
+  let acc = '';
+  await pipelinePromise((await rq('/s')).body, new Transform({ transform(c, e, cb) { cb(null, String(c).toUpperCase()); } }), new Writable({ write(c, e, cb) { acc += c; cb(); } }));
+  streams.pipeline = acc;
+  const webParts = [];
+  for await (const c of (await rq('/s')).body.body) webParts.push(new TextDecoder().decode(c));
+  streams.toWeb = webParts.join('');
+  let fromWeb = '';
+  for await (const c of Readable.fromWeb((await fetch('https://api.test/s', { dispatcher: agent })).body)) fromWeb += c;
+  streams.fromWeb = fromWeb;
+  streams.readableFrom = (await Readable.from((await rq('/s')).body).toArray()).map(String).join('');
+  streams.dump = (await (await rq('/s')).body.dump()) ?? 'undefined';
+  const fc = await fetch('https://api.test/s', { dispatcher: agent });
+  const fc2 = fc.clone();
+  streams.clone = [await fc.text(), await fc2.text(), fc.bodyUsed];
+  streams.bytes = (await (await rq('/s')).body.bytes()).length;
+  out.streams = streams;
   // compose: redirect + decompress + retry + custom interceptors of both generations
   const zipped = await new Response(new Blob(['zipped text']).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
   pool.intercept({ path: '/r1' }).reply(302, '', { headers: { location: '/r2' } });
