@@ -70,6 +70,24 @@ export const probe = () => async (state) => {
   streams.clone = [await fc.text(), await fc2.text(), fc.bodyUsed];
   streams.bytes = (await (await rq('/s')).body.bytes()).length;
   out.streams = streams;
+  // call history, default headers, content-length, trailers, abort during a delayed reply
+  const ha = new MockAgent({ enableCallHistory: true });
+  ha.disableNetConnect();
+  const hp = ha.get('https://h.test');
+  hp.intercept({ path: '/x?q=1', method: 'POST' }).defaultReplyHeaders({ 'x-default': 'd' }).replyContentLength().reply(200, 'four', { trailers: { 'x-t': 'tt' } });
+  hp.intercept({ path: '/slow' }).reply(200, 'late').delay(200);
+  const hx = await request('https://h.test/x?q=1', { dispatcher: ha, method: 'POST', body: 'b', headers: { 'x-h': 'v' } });
+  const hxText = await hx.body.text();
+  const ctl = new AbortController();
+  const slow = request('https://h.test/slow', { dispatcher: ha, signal: ctl.signal });
+  setTimeout(() => ctl.abort(), 10);
+  let aborted; try { await slow; } catch (e) { aborted = [e.name, e.code ?? null]; }
+  const first = ha.getCallHistory().firstCall();
+  out.extras = {
+    headers: hx.headers, text: hxText, trailers: hx.trailers, aborted,
+    history: [ha.getCallHistory().calls().length, first.method, first.path, first.origin, first.fullUrl, first.searchParams, first.body, first.headers],
+    pending: ha.pendingInterceptors().map((p) => [p.path, p.method, p.timesInvoked]),
+  };
   // compose: redirect + decompress + retry + custom interceptors of both generations
   const zipped = await new Response(new Blob(['zipped text']).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
   pool.intercept({ path: '/r1' }).reply(302, '', { headers: { location: '/r2' } });
