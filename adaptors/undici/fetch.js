@@ -15,12 +15,12 @@ function trimHttpWhitespace(v) {
   return v.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
 }
 
-function checkName(name) {
-  if (!TOKEN.test(name)) throw new TypeError(`Headers.append: "${name}" is an invalid header name.`);
+function checkName(name, method = "append") {
+  if (!TOKEN.test(name)) throw new TypeError(`Headers.${method}: "${name}" is an invalid header name.`);
 }
 
-function checkValue(name, value) {
-  if (/[\0\r\n]/.test(value)) throw new TypeError(`Headers.append: "${value}" is an invalid header value.`);
+function checkValue(value, method = "append") {
+  if (/[\0\r\n]/.test(value)) throw new TypeError(`Headers.${method}: "${value}" is an invalid header value.`);
 }
 
 export class Headers {
@@ -53,21 +53,21 @@ export class Headers {
   append(name, value) {
     name = String(name);
     value = trimHttpWhitespace(String(value));
-    checkName(name);
-    checkValue(name, value);
+    checkName(name, "append");
+    checkValue(value, "append");
     if (this[kGuard] === "immutable") throw new TypeError("immutable");
     this[kList].push([name.toLowerCase(), value]);
   }
   delete(name) {
     name = String(name);
-    checkName(name);
+    checkName(name, "delete");
     if (this[kGuard] === "immutable") throw new TypeError("immutable");
     const lower = name.toLowerCase();
     this[kList] = this[kList].filter(([k]) => k !== lower);
   }
   get(name) {
     name = String(name);
-    checkName(name);
+    checkName(name, "get");
     const lower = name.toLowerCase();
     const values = this[kList].filter(([k]) => k === lower).map(([, v]) => v);
     return values.length ? values.join(", ") : null;
@@ -77,15 +77,15 @@ export class Headers {
   }
   has(name) {
     name = String(name);
-    checkName(name);
+    checkName(name, "has");
     const lower = name.toLowerCase();
     return this[kList].some(([k]) => k === lower);
   }
   set(name, value) {
     name = String(name);
     value = trimHttpWhitespace(String(value));
-    checkName(name);
-    checkValue(name, value);
+    checkName(name, "set");
+    checkValue(value, "set");
     if (this[kGuard] === "immutable") throw new TypeError("immutable");
     const lower = name.toLowerCase();
     const i = this[kList].findIndex(([k]) => k === lower);
@@ -414,7 +414,7 @@ function initBody(body, headers) {
   return makeBody(bytes, stream, body);
 }
 
-const STANDARD_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH"];
+const STANDARD_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
 
 export class Request {
   constructor(input, init = {}) {

@@ -140,6 +140,23 @@ export const probe = () => async (state) => {
   // Headers / Response
   const hd = new Headers({ 'X-B': '2', 'x-a': '1' }); hd.append('x-a', '3');
   const resp = Response.json({ a: 1 }, { status: 201 });
+  const tryit = (f) => { try { return f(); } catch (e) { return [e.name, e.message, e.code ?? null]; } };
+  const mk = () => new MockAgent().get('https://a.test');
+  out.validation = {
+    badName: tryit(() => new Headers({ 'x y': '1' })),
+    badSet: tryit(() => new Headers().set('a\n', 'b')),
+    getBody: tryit(() => new Request('https://x.test/', { method: 'GET', body: 'x' })),
+    badUrl: tryit(() => new Request('/relative')),
+    status: tryit(() => new Response('x', { status: 99 })),
+    nullBody: tryit(() => new Response('x', { status: 204 })),
+    redirect: (() => { const rr = Response.redirect('https://x.test/a', 301); return [rr.status, rr.headers.get('location')]; })(),
+    noStatus: tryit(() => mk().intercept({ path: '/' }).reply()),
+    times0: tryit(() => mk().intercept({ path: '/' }).reply(200, '').times(0)),
+    noPath: tryit(() => mk().intercept({})),
+    sorted: [...new Headers([['b', '1'], ['Set-Cookie', 'x=1'], ['a', '2'], ['set-cookie', 'y=2'], ['A', '3']])],
+    ctype: [new Response('s').headers.get('content-type'), new Response(new URLSearchParams('a=1')).headers.get('content-type'), new Response(new Uint8Array(2)).headers.get('content-type'), new Response(new Blob(['x'], { type: 'a/b' })).headers.get('content-type')],
+    method: [new Request('https://x.test/', { method: 'PATCH' }).method, new Request('https://x.test/', { method: 'post' }).method, new Request('https://x.test/', { method: 'custom' }).method],
+  };
   out.web = { headers: [...hd], get: hd.get('X-A'), resp: [resp.status, resp.headers.get('content-type'), await resp.json()], req: new Request('https://x.test/a', { method: 'post', body: 'q' }).method };
   const mime = undici.parseMIMEType('Text/HTML; Charset="utf-8"; q=1');
   const ch = new Headers([['set-cookie', 'sid=abc; Path=/; HttpOnly; Max-Age=60'], ['cookie', 'a=1; b=2']]);
