@@ -76,8 +76,8 @@ export function netDispatch(opts, handler, options = {}) {
       method,
       url,
       headers,
-      headersTimeoutMs: positive(opts.headersTimeout ?? options.headersTimeout),
-      bodyTimeoutMs: positive(opts.bodyTimeout ?? options.bodyTimeout),
+      headersTimeoutMs: timeoutMs(opts.headersTimeout ?? options.headersTimeout),
+      bodyTimeoutMs: timeoutMs(opts.bodyTimeout ?? options.bodyTimeout),
       redirect: "manual",
       decompress: opts[kDecompress] === true,
       tls: tlsOf(options.connect),
@@ -143,6 +143,11 @@ export function netDispatch(opts, handler, options = {}) {
 
 function positive(v) {
   return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/** undici's headers/body timeouts: 300 s unless set; 0 turns them off. */
+function timeoutMs(v) {
+  return v === 0 ? undefined : positive(v ?? 300e3);
 }
 
 /** Follows redirects for undici 5's `maxRedirections` request option (undici 7 uses the
