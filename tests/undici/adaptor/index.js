@@ -70,6 +70,14 @@ export const probe = () => async (state) => {
   streams.clone = [await fc.text(), await fc2.text(), fc.bodyUsed];
   streams.bytes = (await (await rq('/s')).body.bytes()).length;
   out.streams = streams;
+  {
+    let collected = '';
+    const res = await undici.stream('https://api.test/s', { dispatcher: agent, opaque: { tag: 't' } }, ({ statusCode, opaque }) => {
+      collected += `${statusCode}:${opaque.tag}:`;
+      return new Writable({ write(c, e, cb) { collected += c; cb(); } });
+    });
+    out.streamApi = [collected, Object.keys(res).sort(), res.opaque];
+  }
   // call history, default headers, content-length, trailers, abort during a delayed reply
   const ha = new MockAgent({ enableCallHistory: true });
   ha.disableNetConnect();
