@@ -117,6 +117,15 @@ export const probe = () => async (state) => {
   const red = await composed.request({ origin: 'https://api.test', path: '/r1', method: 'GET' });
   const gz = await composed.request({ origin: 'https://api.test', path: '/gz', method: 'GET' });
   const fl = await composed.request({ origin: 'https://api.test', path: '/flaky', method: 'GET' });
+  pool.intercept({ path: '/down' }).reply(503, 'down', { headers: { 'retry-after': '0' } }).persist();
+  pool.intercept({ path: '/reset' }).replyWithError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
+  pool.intercept({ path: '/reset' }).reply(200, 'after reset');
+  const retrying = agent.compose(interceptors.retry({ minTimeout: 1, maxTimeout: 5, maxRetries: 2 }));
+  let exhausted;
+  try { const d = await retrying.request({ origin: 'https://api.test', path: '/down', method: 'GET' }); exhausted = ['resolved', d.statusCode, await d.body.text()]; } catch (e) { exhausted = [e.name, e.code, e.statusCode, e.message]; }
+  let reset;
+  try { const d = await retrying.request({ origin: 'https://api.test', path: '/reset', method: 'GET' }); reset = [d.statusCode, await d.body.text()]; } catch (e) { reset = [e.name, e.code, e.message]; }
+  out.retry = { exhausted, reset };
   out.compose = { redirect: [red.statusCode, await red.body.text()], gz: [await gz.body.text(), gz.headers['content-encoding'] ?? null], flaky: [fl.statusCode, await fl.body.text()], seen };
   // global dispatcher honoured by the global fetch, with redirects and FormData
   const prev = getGlobalDispatcher();
