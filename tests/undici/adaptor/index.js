@@ -141,6 +141,17 @@ export const probe = () => async (state) => {
     const fm = await fetch('https://api.test/match', { method: 'POST', body: JSON.stringify({ a: 1 }) });
     out.fetchBodyMatch = await fm.json();
     let ferr; try { await fetch('https://api.test/none'); } catch (e) { ferr = [e.name, e.message, e.cause?.code]; }
+    pool.intercept({ path: '/m' }).reply(302, 'moved', { headers: { location: '/f2' } }).times(2);
+    pool.intercept({ path: '/empty' }).reply(204, '');
+    pool.intercept({ path: '/slowf' }).reply(200, 'x').delay(200);
+    const manual = await fetch('https://api.test/m', { redirect: 'manual' });
+    let redirErr; try { await fetch('https://api.test/m', { redirect: 'error' }); } catch (e) { redirErr = [e.name, e.message, e.cause?.message ?? null]; }
+    const empty = await fetch('https://api.test/empty');
+    const fctl = new AbortController();
+    const slowF = fetch('https://api.test/slowf', { signal: fctl.signal });
+    setTimeout(() => fctl.abort(), 10);
+    let fAbort; try { await slowF; } catch (e) { fAbort = [e.name, e.message]; }
+    out.fetchMore = { manual: [manual.status, manual.headers.get('location'), manual.redirected, await manual.text()], redirErr, empty: [empty.status, empty.body, await empty.text()], fAbort };
     out.fetch = { f1: await f1.json(), f2: [f2.status, f2.ok, f2.redirected, f2.url, await f2.text(), [...f2.headers]], ferr };
   } finally {
     setGlobalDispatcher(prev);
