@@ -700,6 +700,29 @@ function dispatchOnce(dispatcher, opts, signal) {
   });
 }
 
+/** `data:` URLs are answered locally, as undici does. */
+function fetchDataUrl(request) {
+  const url = request.url;
+  const comma = url.indexOf(",");
+  if (comma === -1) throw fetchFailed(new TypeError("invalid data: URL"));
+  let meta = url.slice(5, comma).trim();
+  const payload = url.slice(comma + 1).replace(/#.*$/, "");
+  const base64 = /;\s*base64\s*$/i.test(meta);
+  if (base64) meta = meta.replace(/;\s*base64\s*$/i, "");
+  let bytes;
+  if (base64) {
+    bytes = Buffer.from(decodeURIComponent(payload).replace(/\s+/g, ""), "base64");
+  } else {
+    bytes = Buffer.from(payload.replace(/%([0-9a-fA-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))), "latin1");
+  }
+  let type = meta.trim();
+  if (!type || type.startsWith(";")) type = `text/plain${type || ";charset=US-ASCII"}`;
+  const response = new Response(new Uint8Array(bytes), { status: 200, statusText: "OK", headers: { "content-type": type } });
+  response[kState].url = url;
+  response[kState].type = "basic";
+  return response;
+}
+
 /** WHATWG fetch over undici dispatchers. */
 export async function fetch(input, init = undefined) {
   const request = new Request(input, init ?? {});
@@ -707,6 +730,7 @@ export async function fetch(input, init = undefined) {
   if (signal?.aborted) throw abortError(signal);
   const state = request[kState];
   await settleForm(state, request.headers);
+  if (request.url.startsWith("data:")) return fetchDataUrl(request);
   const dispatcher = init?.dispatcher ?? state.dispatcher ?? getGlobalDispatcher();
   let url = new URL(request.url);
   let method = request.method;
