@@ -7,8 +7,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin="${CARGO_TARGET_DIR:-$HOME/.cache/fnhost/target}/release/fnhost"
 count="${COUNT:-2000}"
 here="$root/benches/http"
-(cd "$here" && [ -d node_modules ] || npm install --no-fund --no-audit --loglevel=error)
-common="$here/node_modules/@openfn/language-common"
+peer="$root/benches/node-peer"
+(cd "$peer" && [ -d node_modules ] || npm install --no-fund --no-audit --loglevel=error)
+common="$peer/node_modules/@openfn/language-common"
 
 coproc SERVER { python3 "$root/tests/servers/http_fixture.py"; }
 read -r port <&"${SERVER[0]}"
@@ -19,5 +20,5 @@ state="{\"data\":{\"base\":\"$base\",\"count\":$count}}"
 for job in sequential parallel; do
   hyperfine -N --warmup 1 --runs "${RUNS:-5}" \
     -n "fnhost $job" "$bin $here/$job.js --no-compile -a common=$common -S $state -O --log none" \
-    -n "node @openfn/runtime $job" "node --experimental-vm-modules $here/run-node.mjs $here/$job.js $base $count"
+    -n "node @openfn/runtime $job" "node --experimental-vm-modules $peer/run.mjs $here/$job.js $state @openfn/language-common=$common"
 done

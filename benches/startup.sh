@@ -14,6 +14,11 @@ echo 'fn(state => state);' > "$work/job.js"
 adaptor="esm-adaptor=$work/node_modules/esm-adaptor"
 cmds=("$bin $work/job.js -a $adaptor -O --log none"
       "$bin $work/job.js -a $adaptor -O --log none --no-snapshot")
+# Node peers: OpenFn's runtime alone on the same compiled module, and the OpenFn CLI if built.
+peer="$root/benches/node-peer"
+(cd "$peer" && [ -d node_modules ] || npm install --no-fund --no-audit --loglevel=error)
+printf 'import { fn } from "@openfn/language-esm-adaptor";\nexport * from "@openfn/language-esm-adaptor";\nexport default [fn(state => state)];\n' > "$work/compiled.js"
+cmds+=("node --experimental-vm-modules $peer/run.mjs $work/compiled.js {} @openfn/language-esm-adaptor=$work/node_modules/esm-adaptor")
 cli="$root/tests/node/node_modules/@openfn/cli/dist/index.js"
 if [ -f "$cli" ]; then
   cmds+=("node $cli $work/job.js -a $adaptor --no-expand-adaptors -O --log none --repo-dir $work/repo")

@@ -11,6 +11,7 @@ import {
 } from "ext:fnhost/03_errors.js";
 import { resetModules } from "ext:fnhost/04_require.js";
 import { startWebClock } from "ext:fnhost/02_web.js";
+import { configureProcess } from "ext:fnhost/node/process.js";
 import * as openfnRuntime from "ext:fnhost/openfn_runtime.js";
 
 const NULL_STATE = Symbol("null_state");
@@ -237,7 +238,8 @@ async function compileSteps(ctx, steps) {
     let adaptors;
     try {
       adaptors = await adaptorExports(step, ctx);
-    } catch {
+    } catch (e) {
+      ctx.logger.debug(`Adaptors of ${step.id} not loaded before the run: ${e?.message ?? e}`);
       continue;
     }
     try {
@@ -490,6 +492,8 @@ export async function runPlan(planJson, inputJson, optsJson) {
   const plan = JSON.parse(planJson);
   const input = inputJson == null ? undefined : JSON.parse(inputJson);
   const opts = JSON.parse(optsJson);
+  // process.env holds only the variables the host allowed (none by default)
+  configureProcess({ env: opts.env ?? {} });
   const logger = createLogger("R/T");
   const jobLogger = createLogger("JOB");
   const ctx = {

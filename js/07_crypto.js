@@ -31,10 +31,13 @@ registerCryptoBackend({
   randomFill: (target) => op_crypto_random_fill(u8(target)),
 });
 
-const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array];
+const INTEGER_ARRAYS = new Set(["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "BigInt64Array", "BigUint64Array"]);
+const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get;
 
 function getRandomValues(array) {
-  if (!INTEGER_ARRAYS.some((T) => array instanceof T)) {
+  // by internal slot, not instanceof: arrays from the job realm are accepted too
+  const tag = ArrayBuffer.isView(array) ? typedArrayTag.call(array) : undefined;
+  if (!INTEGER_ARRAYS.has(tag)) {
     const DOMException = globalThis.DOMException ?? Error;
     throw new DOMException("The data argument must be an integer-type TypedArray", "TypeMismatchError");
   }

@@ -29,6 +29,7 @@ use crate::workflow::{self, AdaptorSource, StepRange};
 pub struct Engine {
     repo_dir: PathBuf,
     timeout_ms: u64,
+    env: std::collections::BTreeMap<String, String>,
     log: Rc<LogFn>,
 }
 
@@ -45,6 +46,7 @@ impl Engine {
         Engine {
             repo_dir: crate::repo::default_repo_dir(),
             timeout_ms: 300_000,
+            env: Default::default(),
             log: Rc::new(|_, _, _| {}),
         }
     }
@@ -61,6 +63,12 @@ impl Engine {
         self
     }
 
+    /// Makes `name` visible to adaptors as `process.env[name]` (nothing is, by default).
+    pub fn with_env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.insert(name.into(), value.into());
+        self
+    }
+
     /// Receives every log line as `(level, logger name, message)`.
     pub fn with_logger(mut self, log: impl Fn(&str, &str, &str) + 'static) -> Self {
         self.log = Rc::new(log);
@@ -72,6 +80,7 @@ impl Engine {
             timeout_ms: self.timeout_ms,
             base_dir: self.repo_dir.clone(),
             use_snapshot: true,
+            env: self.env.clone(),
             log: self.log.clone(),
         }
     }

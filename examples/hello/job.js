@@ -1,6 +1,7 @@
-// A small OpenFn job: count items, keep the cursor, record when it ran.
+// A small OpenFn job: count the items, keep the cursor, note when it ran.
 fn(state => {
   console.log(`received ${state.data.items.length} items`);
-  return { ...state, data: { count: state.data.items.length, cursor: $.cursor } };
+  return { ...state, data: { ...state.data, count: state.data.items.length } };
 });
-fn(state => ({ ...state, processedAt: new Date(0) }));
+get($.data.field);
+fn(state => ({ ...state, cursor: state.cursor, processedAt: new Date(0) }));

@@ -99,6 +99,10 @@ struct ExecuteArgs {
     /// code (e.g. an adaptor's own test jobs); OpenFn's sandbox is the default.
     #[arg(long)]
     no_sandbox: bool,
+    /// Make a host environment variable visible to adaptors as `process.env.NAME`
+    /// (`NAME` copies the host's value, `NAME=VALUE` sets one). Repeatable; none by default.
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
+    env: Vec<String>,
     /// Time zone of the engine's dates (default: `$TZ`, else UTC).
     #[arg(long, value_name = "ZONE")]
     tz: Option<String>,
@@ -284,6 +288,7 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String
         timeout_ms: args.timeout,
         base_dir: sources.repo_dir.clone(),
         use_snapshot: !args.no_snapshot,
+        env: allowed_env(&args.env)?,
         log: Rc::new(move |level, name, message| log_sink.emit(level, name, message)),
     };
     match runtime::run_plan(&plan, &input, &options)? {
@@ -332,6 +337,25 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String
     }
 }
 
+/// The `process.env` allow-list from `--env` values.
+fn allowed_env(values: &[String]) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let mut env = std::collections::BTreeMap::new();
+    for value in values {
+        let (name, val) = match value.split_once('=') {
+            Some((n, v)) => (n.to_string(), v.to_string()),
+            None => match std::env::var(value) {
+                Ok(v) => (value.clone(), v),
+                Err(_) => continue,
+            },
+        };
+        if name.is_empty() {
+            return Err(format!("invalid --env value '{value}'"));
+        }
+        env.insert(name, val);
+    }
+    Ok(env)
+}
+
 fn apply_credentials(plan: &mut serde_json::Value, creds: &serde_json::Value, lone_job: bool) {
     let Some(steps) = plan
         .pointer_mut("/workflow/steps")
@@ -363,6 +387,7 @@ fn compile(args: CompileArgs) -> i32 {
                 timeout_ms: 60_000,
                 base_dir: base_dir(&args.path),
                 use_snapshot: true,
+                env: Default::default(),
                 log: Rc::new(|level, name, message| {
                     LogConfig::parse(&[], false)
                         .unwrap()

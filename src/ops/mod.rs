@@ -10,3 +10,4 @@ pub mod job;
 pub mod log;
 pub mod modules;
 pub mod realm;
+pub mod zlib;

@@ -17,6 +17,7 @@ deno_core::extension!(
         crate::ops::crypto::op_crypto_hmac,
         crate::ops::crypto::op_crypto_pbkdf2,
         crate::ops::crypto::op_crypto_random_fill,
+        crate::ops::zlib::op_zlib_process,
         crate::ops::http::op_http_fetch,
         crate::ops::http::op_http_body_read,
         crate::ops::http::op_http_body_close,
@@ -33,6 +34,7 @@ deno_core::extension!(
         "05_job.js",
         "06_http.js",
         "07_crypto.js",
+        "08_zlib.js",
         "99_main.js",
         "openfn_runtime.js",
         // Node built-in modules (js/node/): each registers itself with 04_require.js.

@@ -65,6 +65,9 @@ pub struct RunOptions {
     pub base_dir: PathBuf,
     /// Start from the snapshot (default) or evaluate the engine JS at start-up.
     pub use_snapshot: bool,
+    /// Environment variables visible to adaptors as `process.env` (an allow-list; empty by
+    /// default, never the host environment as a whole).
+    pub env: std::collections::BTreeMap<String, String>,
     /// Receives every log line: `(level, logger name, message)`.
     pub log: Rc<crate::ops::log::LogFn>,
 }
@@ -218,6 +221,7 @@ pub fn run_plan(
     let js_options = serde_json::json!({
         "timeout": options.timeout_ms,
         "basePath": options.base_dir.join("job.js").to_string_lossy(),
+        "env": options.env,
     });
     let args = [
         plan.to_string(),

@@ -162,3 +162,82 @@ fn dates_are_utc_unless_a_zone_is_given() {
         "{state}"
     );
 }
+
+#[test]
+fn process_env_is_an_allow_list() {
+    let dir = TempDir::new("env");
+    let adaptor = dir.adaptor(
+        "envfx",
+        "export const read = () => (state) => ({ data: { keys: Object.keys(process.env).sort(), a: process.env.FNHOST_A ?? null, home: process.env.HOME ?? null } });\n",
+    );
+    let job = dir.write("job.js", "read();\n");
+    let out = fnhost()
+        .arg(&job)
+        .arg("-a")
+        .arg(&adaptor)
+        .args(["-O", "--log", "none"])
+        .env("FNHOST_A", "from-host")
+        .output()
+        .unwrap();
+    assert_eq!(
+        final_state(&out)["data"],
+        serde_json::json!({ "keys": [], "a": null, "home": null })
+    );
+    let out = fnhost()
+        .arg(&job)
+        .arg("-a")
+        .arg(&adaptor)
+        .args([
+            "-O", "--log", "none", "--env", "FNHOST_A", "--env", "EXTRA=1",
+        ])
+        .env("FNHOST_A", "from-host")
+        .output()
+        .unwrap();
+    assert_eq!(
+        final_state(&out)["data"],
+        serde_json::json!({ "keys": ["EXTRA", "FNHOST_A"], "a": "from-host", "home": null })
+    );
+}
+
+#[test]
+fn zlib_runs_on_rust_and_reads_what_node_wrote() {
+    let dir = TempDir::new("zlib");
+    // the base64 strings were produced by Node 20's zlib from "made by node"
+    let adaptor = dir.adaptor(
+        "zfx",
+        r#"import zlib from 'node:zlib';
+export const z = () => (state) => {
+  const from = (s) => Buffer.from(s, 'base64');
+  const text = 'fnhost '.repeat(50);
+  return { data: {
+    node: [zlib.gunzipSync(from('H4sIAAAAAAAAA8tNTElVSKpUyMtPSQUAXvkCPgwAAAA=')).toString(),
+           zlib.brotliDecompressSync(from('GwsA+CVAqhBFChhwHBs=')).toString(),
+           zlib.inflateSync(from('eJzLTUxJVUiqVMjLT0kFABweBFk=')).toString(),
+           zlib.unzipSync(from('eJzLTUxJVUiqVMjLT0kFABweBFk=')).toString()],
+    roundTrip: [zlib.gunzipSync(zlib.gzipSync(text)).toString() === text,
+                zlib.inflateRawSync(zlib.deflateRawSync(text)).toString() === text,
+                zlib.brotliDecompressSync(zlib.brotliCompressSync(text)).toString() === text],
+    smaller: zlib.gzipSync(text).length < text.length,
+    error: (() => { try { zlib.inflateSync(Buffer.from('nope')); } catch (e) { return e.code; } })(),
+  } };
+};
+"#,
+    );
+    let job = dir.write("job.js", "z();\n");
+    let out = fnhost()
+        .arg(job)
+        .arg("-a")
+        .arg(adaptor)
+        .args(["-O", "--log", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        final_state(&out)["data"],
+        serde_json::json!({
+            "node": ["made by node", "made by node", "made by node", "made by node"],
+            "roundTrip": [true, true, true],
+            "smaller": true,
+            "error": "Z_DATA_ERROR",
+        })
+    );
+}
