@@ -2,6 +2,7 @@
 // fetch(), dispatched through undici dispatchers (the global one unless `init.dispatcher`).
 import { kDecompress, parseHeaders } from "./core.js";
 import { getGlobalDispatcher } from "./net.js";
+import { decodeAll, DECODERS } from "./interceptors.js";
 
 const kList = Symbol("fnhost.fetch.headerList");
 const kGuard = Symbol("fnhost.fetch.guard");
@@ -700,6 +701,31 @@ function dispatchOnce(dispatcher, opts, signal) {
   });
 }
 
+/** `stream` decoded from `codings` (the body is collected first: replies decoded here are mocks). */
+function decodedStream(stream, codings) {
+  let done = false;
+  return new ReadableStream({
+    async pull(c) {
+      if (done) return;
+      done = true;
+      const reader = stream.getReader();
+      const chunks = [];
+      for (;;) {
+        const { value, done: end } = await reader.read();
+        if (end) break;
+        chunks.push(value);
+      }
+      try {
+        const out = decodeAll(Buffer.from(concatBytes(chunks)), codings);
+        if (out.length) c.enqueue(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+        c.close();
+      } catch (err) {
+        c.error(new TypeError("terminated", { cause: err }));
+      }
+    },
+  }, { highWaterMark: 0 });
+}
+
 /** `data:` URLs are answered locally, as undici does. */
 function fetchDataUrl(request) {
   const url = request.url;
@@ -815,9 +841,16 @@ export async function fetch(input, init = undefined) {
       res.stream.cancel().catch(() => {});
       response[kBody] = null;
     } else {
-      response[kBody] = makeBody(null, res.stream);
+      // Like undici's fetch, decode a content-encoding that is still there (mocked replies;
+      // the network layer has already decoded the rest). The header stays, as in undici.
+      const codings = String(parsed["content-encoding"] ?? "").toLowerCase().split(",").map((c) => c.trim()).filter(Boolean);
+      let source = res.stream;
+      if (codings.length && codings.length <= 5 && codings.every((c) => DECODERS[c]) && !REDIRECT_STATUS.includes(res.status)) {
+        source = decodedStream(res.stream, codings);
+      }
+      response[kBody] = makeBody(null, source);
       const b = response[kBody];
-      const reader = res.stream;
+      const reader = source;
       b.stream = new ReadableStream({
         async pull(c) {
           b.used = true;

@@ -1,6 +1,7 @@
 // undici's interceptors (`interceptors.redirect/decompress/retry/dump/responseError/...`) and
 // the handler classes behind them, written against the legacy handler API (see core.js).
 import { dual, headerPairs, kDecompress, kRedirected, parseHeaders } from "./core.js";
+import zlib from "node:zlib";
 import { InvalidArgumentError, RequestRetryError, ResponseError } from "./errors.js";
 
 const REDIRECT_CODES = [300, 301, 302, 303, 307, 308];
@@ -126,21 +127,30 @@ export function redirect({ maxRedirections: defaultMax } = {}) {
     };
 }
 
-const DECODERS = { gzip: "gzip", "x-gzip": "gzip", deflate: "deflate" };
+/** Content codings the bridge decodes in JavaScript (replies that reach it still encoded:
+ * mocks; network responses are decoded in Rust). */
+export const DECODERS = {
+  gzip: (b) => zlib.gunzipSync(b),
+  "x-gzip": (b) => zlib.gunzipSync(b),
+  deflate: (b) => {
+    try {
+      return zlib.inflateSync(b);
+    } catch {
+      return zlib.inflateRawSync(b);
+    }
+  },
+  br: (b) => zlib.brotliDecompressSync(b),
+};
 
-async function decodeAll(bytes, encodings) {
+/** Decodes `bytes` encoded with `encodings` (in the order they were applied). */
+export function decodeAll(bytes, encodings) {
   let data = bytes;
-  for (const enc of encodings.reverse()) {
-    const format = DECODERS[enc];
-    const ds = new DecompressionStream(format);
-    const out = new Response(new Blob([data]).stream().pipeThrough(ds));
-    data = new Uint8Array(await out.arrayBuffer());
-  }
+  for (const enc of [...encodings].reverse()) data = DECODERS[enc](data);
   return data;
 }
 
 /** Decodes content-encoding gzip/deflate/br. Network responses are decoded in Rust; replies that
- * still carry an encoding (mocks) are decoded here (gzip and deflate). */
+ * still carry an encoding (mocks) are decoded here. */
 export function decompress(options = {}) {
   const skipStatusCodes = options.skipStatusCodes ?? [204, 304];
   const skipErrorResponses = options.skipErrorResponses ?? true;
@@ -172,13 +182,15 @@ export function decompress(options = {}) {
         },
         onComplete(trailers) {
           if (!decoding) return h.onComplete(trailers);
-          decodeAll(Buffer.concat(chunks), decoding).then(
-            (data) => {
-              if (data.length) h.onData(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-              h.onComplete(trailers);
-            },
-            (err) => h.onError(err),
-          );
+          let data;
+          try {
+            data = decodeAll(Buffer.concat(chunks), decoding);
+          } catch (err) {
+            h.onError(err);
+            return;
+          }
+          if (data.length) h.onData(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+          h.onComplete(trailers);
         },
         onError: (err) => h.onError(err),
         onUpgrade: (...a) => h.onUpgrade(...a),

@@ -155,6 +155,9 @@ export const probe = () => async (state) => {
     const d2 = await fetch('data:text/plain;base64,SGVsbG8=');
     const d3 = await fetch('data:application/json;charset=utf-8,%7B%22a%22%3A1%7D');
     out.dataUrls = [[d1.status, d1.statusText, d1.headers.get('content-type'), await d1.text()], [d2.headers.get('content-type'), await d2.text()], [d3.headers.get('content-type'), await d3.json()]];
+    pool.intercept({ path: '/fgz' }).reply(200, Buffer.from(zipped), { headers: { 'content-encoding': 'gzip', 'content-type': 'text/plain' } });
+    const fgz = await fetch('https://api.test/fgz');
+    out.fetchGzipMock = [fgz.headers.get('content-encoding'), await fgz.text()];
     out.fetchMore = { manual: [manual.status, manual.headers.get('location'), manual.redirected, await manual.text()], redirErr, empty: [empty.status, empty.body, await empty.text()], fAbort };
     out.fetch = { f1: await f1.json(), f2: [f2.status, f2.ok, f2.redirected, f2.url, await f2.text(), [...f2.headers]], ferr };
   } finally {
