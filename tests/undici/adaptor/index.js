@@ -282,6 +282,8 @@ export const probe5 = () => async (state) => {
   const regexAgent = new MockAgent();
   regexAgent.disableNetConnect();
   regexAgent.get(/\.regex\.test$/).intercept({ path: '/' }).reply(200, 'by regex');
+  pool.intercept({ path: '/missing' }).reply(404, { error: 'nope' }, { headers: { 'content-type': 'application/json' } });
+  try { await pool.request({ method: 'GET', path: '/missing', throwOnError: true }); out.throwOnError = 'resolved'; } catch (e) { out.throwOnError = [e.name, e.code, e.message, e.status, e.statusCode, e.body, e.headers]; }
   out.regexOrigin = await (await request('https://a.regex.test/', { dispatcher: regexAgent })).body.text();
   const prev = getGlobalDispatcher();
   setGlobalDispatcher(agent);
