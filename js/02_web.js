@@ -18,6 +18,26 @@ const messagePort = load("13_message_port");
 const compression = load("14_compression");
 const perf = load("15_performance");
 
+// Node's default abort reason is "This operation was aborted" (deno_web: "The signal has been
+// aborted"); fetch and undici surface it as the error of an aborted request.
+const nodeAbortReason = () => new domException.DOMException("This operation was aborted", "AbortError");
+const controllerAbort = abort.AbortController.prototype.abort;
+Object.defineProperty(abort.AbortController.prototype, "abort", {
+  value: function abort(reason) {
+    return controllerAbort.call(this, reason === undefined ? nodeAbortReason() : reason);
+  },
+  writable: true,
+  configurable: true,
+});
+const signalAbortStatic = abort.AbortSignal.abort;
+Object.defineProperty(abort.AbortSignal, "abort", {
+  value: function abort(reason) {
+    return signalAbortStatic.call(this, reason === undefined ? nodeAbortReason() : reason);
+  },
+  writable: true,
+  configurable: true,
+});
+
 /** Node's URL: deno_web's, with Node's `code` on parse errors (adaptors check it). */
 class URL extends url.URL {
   constructor(input, base) {

@@ -103,8 +103,37 @@ function requireFrom(specifier, parentPath, parentModule) {
   }
   const resolved = resolveFrom(specifier, parentPath, true);
   if (resolved.kind === "builtin") return loadBuiltin(resolved.name);
-  if (resolved.kind === "url") throw notFound(specifier, parentPath);
+  if (resolved.kind === "url") {
+    // Bridge modules the engine serves in place of a package (e.g. `undici`).
+    if (resolved.url.startsWith("fnhost:")) return requireBridge(resolved.url);
+    throw notFound(specifier, parentPath);
+  }
   return loadFile(resolved.path, resolved.format, parentModule);
+}
+
+/** `require()` of a bridge module (an ES module served by the engine): its "module.exports"
+ * export when it has one, else its namespace. */
+function requireBridge(url) {
+  const ns = core.ops.op_import_sync(url);
+  return ns && Object.prototype.hasOwnProperty.call(ns, "module.exports") ? ns["module.exports"] : ns;
+}
+
+/** Main-realm `fetch`, `Headers`, `Request`, `Response` and `FormData`: the undici bridge's
+ * (adaptors/undici), loaded on first use so that runs which never touch them don't pay for it. */
+export function installFetchGlobals() {
+  const load = () => requireBridge("fnhost:/undici/index.js").installFetchGlobals(globalThis);
+  for (const name of ["fetch", "Headers", "Request", "Response", "FormData"]) {
+    Object.defineProperty(globalThis, name, {
+      configurable: true,
+      enumerable: false,
+      get() {
+        return load()[name];
+      },
+      set(value) {
+        Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+      },
+    });
+  }
 }
 
 /** Loads (once per run) a file as CommonJS or JSON and returns its `module.exports`. */

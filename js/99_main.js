@@ -8,6 +8,7 @@ import "ext:fnhost/08_zlib.js";
 import { createRawConsole } from "ext:fnhost/00_console.js";
 import { linkNamespace, runPlan } from "ext:fnhost/05_job.js";
 import { installNodeGlobals } from "ext:fnhost/node/_all.js";
+import { installFetchGlobals } from "ext:fnhost/04_require.js";
 
 const define = (name, value) =>
   Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
@@ -20,6 +21,7 @@ define("global", globalThis);
 installWebGlobals();
 installCryptoGlobal();
 installNodeGlobals(define);
+installFetchGlobals();
 
 /** Export names a job sees for the module at `url` (for the compiler's auto-imports). */
 async function exportNames(url) {

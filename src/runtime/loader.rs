@@ -157,6 +157,12 @@ impl NodeModules {
         referrer: &str,
         for_require: bool,
     ) -> Result<Resolved, String> {
+        if let Some(url) = bridge::resolve(specifier, referrer) {
+            return Ok(Resolved::Url {
+                url,
+                format: ModuleFormat::Module,
+            });
+        }
         if let Some(name) = specifier.strip_prefix("node:") {
             return Ok(Resolved::Builtin {
                 name: name.to_string(),
@@ -383,6 +389,14 @@ impl ModuleLoader for NodeModuleLoader {
         _options: ModuleLoadOptions,
     ) -> ModuleLoadResponse {
         let result = (|| {
+            if let Some(source) = bridge::source(specifier.as_str()) {
+                return Ok(ModuleSource::new(
+                    ModuleType::JavaScript,
+                    ModuleSourceCode::String(source.to_string().into()),
+                    specifier,
+                    None,
+                ));
+            }
             if specifier.scheme() == "node" {
                 let source = self.0.builtin_facade(specifier.path());
                 return Ok(ModuleSource::new(
@@ -414,4 +428,96 @@ impl ModuleLoader for NodeModuleLoader {
 fn read(path: &Path) -> Result<String, ModuleLoaderError> {
     std::fs::read_to_string(path)
         .map_err(|e| JsErrorBox::generic(format!("Cannot read {}: {e}", path.display())))
+}
+
+/// Bridge modules: packages the engine replaces with its own implementation (served from the
+/// binary under `fnhost:/<package>/...`), whoever imports or requires them.
+mod bridge {
+    /// Packages replaced by a bridge, with the bridge's entry point.
+    const PACKAGES: &[(&str, &str)] = &[("undici", "fnhost:/undici/index.js")];
+
+    /// The bridge's files, by URL.
+    const FILES: &[(&str, &str)] = &[
+        (
+            "fnhost:/undici/index.js",
+            include_str!("../../adaptors/undici/index.js"),
+        ),
+        (
+            "fnhost:/undici/errors.js",
+            include_str!("../../adaptors/undici/errors.js"),
+        ),
+        (
+            "fnhost:/undici/core.js",
+            include_str!("../../adaptors/undici/core.js"),
+        ),
+        (
+            "fnhost:/undici/api.js",
+            include_str!("../../adaptors/undici/api.js"),
+        ),
+        (
+            "fnhost:/undici/net.js",
+            include_str!("../../adaptors/undici/net.js"),
+        ),
+        (
+            "fnhost:/undici/interceptors.js",
+            include_str!("../../adaptors/undici/interceptors.js"),
+        ),
+        (
+            "fnhost:/undici/mock.js",
+            include_str!("../../adaptors/undici/mock.js"),
+        ),
+        (
+            "fnhost:/undici/fetch.js",
+            include_str!("../../adaptors/undici/fetch.js"),
+        ),
+    ];
+
+    /// The bridge URL `specifier` means: a replaced package (`undici`, `undici/lib/...`), or a
+    /// relative import between a bridge's own files.
+    pub fn resolve(specifier: &str, referrer: &str) -> Option<String> {
+        for (name, entry) in PACKAGES {
+            if specifier == *name
+                || specifier
+                    .strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            {
+                return Some(entry.to_string());
+            }
+        }
+        if referrer.starts_with("fnhost:/")
+            && (specifier.starts_with("./") || specifier.starts_with("../"))
+        {
+            let base = deno_core::ModuleSpecifier::parse(referrer).ok()?;
+            return base.join(specifier).ok().map(|u| u.to_string());
+        }
+        None
+    }
+
+    /// The source of a bridge file.
+    pub fn source(url: &str) -> Option<&'static str> {
+        FILES.iter().find(|(u, _)| *u == url).map(|(_, s)| *s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bridge;
+
+    #[test]
+    fn undici_and_its_subpaths_resolve_to_the_bridge() {
+        let entry = Some("fnhost:/undici/index.js".to_string());
+        assert_eq!(bridge::resolve("undici", "/x/index.js"), entry);
+        assert_eq!(
+            bridge::resolve("undici/lib/mock/mock-agent", "/x/a.js"),
+            entry
+        );
+        assert_eq!(bridge::resolve("undici-types", "/x/a.js"), None);
+        assert_eq!(bridge::resolve("./core.js", "/x/a.js"), None);
+        assert_eq!(
+            bridge::resolve("./core.js", "fnhost:/undici/index.js"),
+            Some("fnhost:/undici/core.js".to_string())
+        );
+        assert!(bridge::source("fnhost:/undici/index.js").is_some());
+        assert!(bridge::source("fnhost:/undici/nope.js").is_none());
+    }
 }

@@ -12,4 +12,5 @@ mod http;
 mod probes;
 mod repo;
 mod support;
+mod undici;
 mod web;

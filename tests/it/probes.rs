@@ -14,8 +14,12 @@ fn probes_source() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/probes")
 }
 
-/// A writable copy of the probes with their npm packages installed (kept between runs).
-fn prepared_probes() -> PathBuf {
+/// A writable copy of the probes with their npm packages installed (kept between runs). Also
+/// used by tests/it/undici.rs for language-http; the lock keeps concurrent callers from
+/// installing at the same time.
+pub(crate) fn prepared_probes() -> PathBuf {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let source = probes_source();
     assert!(
         source.join("jobs").is_dir(),

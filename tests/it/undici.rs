@@ -1,0 +1,247 @@
+//! The `undici` bridge (`adaptors/undici`), which the loader serves for every `import` and
+//! `require` of `undici`. `tests/undici/adaptor` is an adaptor whose `probe` operation runs
+//! unchanged under Node with the real undici 7; `tests/undici/expected.json` is what Node
+//! produces (`node tests/undici/make-expected.mjs`) plus the bridge's listed, intended
+//! differences. `probe5` does the same for undici 5's API shapes (`expected-5.json`).
+//! `serverProbe` runs the bridge over the engine's HTTP ops against the local test server.
+//! The probes that use MockAgents (06, 09, 11, 12) run in tests/it/probes.rs.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/undici")
+}
+
+/// Runs `job` with the test adaptor and returns the final `state.data`.
+fn run_job(job: &str) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_fnhost"))
+        .env_remove("FNHOST_REPO_DIR")
+        .env("TZ", "UTC")
+        .arg(dir().join(job)) // `dir().join` keeps an absolute `job` as it is
+        .arg("-a")
+        .arg(format!("undicitest={}", dir().join("adaptor").display()))
+        .args(["-O", "--log", "none"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{job}: {stderr}");
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{job}: output is not JSON ({e}): {}\n{stderr}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    assert!(
+        state.get("errors").is_none(),
+        "{job}: the job failed: {}",
+        state["errors"]
+    );
+    state["data"].clone()
+}
+
+fn assert_sections(name: &str, actual: &serde_json::Value, expected_file: &str) {
+    let text = std::fs::read_to_string(dir().join(expected_file)).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(&text).unwrap();
+    if actual == &expected {
+        return;
+    }
+    let mut report = String::new();
+    if let (Some(a), Some(e)) = (actual.as_object(), expected.as_object()) {
+        for (key, want) in e {
+            let got = a.get(key).unwrap_or(&serde_json::Value::Null);
+            if got != want {
+                report.push_str(&format!("  {key}:\n    got  {got}\n    want {want}\n"));
+            }
+        }
+        for key in a.keys().filter(|k| !e.contains_key(*k)) {
+            report.push_str(&format!("  {key}: not expected\n"));
+        }
+    } else {
+        report = format!("got {actual}");
+    }
+    panic!("{name} differs from {expected_file}\n{report}");
+}
+
+#[test]
+fn bridge_behaves_like_undici_7_for_adaptors() {
+    let data = run_job("job.js");
+    assert_sections("probe", &data, "expected.json");
+}
+
+#[test]
+fn bridge_behaves_like_undici_5_for_adaptors() {
+    let data = run_job("job5.js");
+    assert_sections("probe5", &data, "expected-5.json");
+}
+
+/// The local test server of tests/it/http.rs (tests/servers/http_fixture.py).
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start() -> Server {
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/servers/http_fixture.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs the test server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Server {
+            port: line.trim().parse().expect("server prints its port"),
+            child,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn bridge_over_the_engine_http_ops_against_a_local_server() {
+    let server = Server::start();
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = std::env::temp_dir().join(format!("fnhost-undici-server-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let job = dir.join("job.js");
+    std::fs::write(
+        &job,
+        format!("serverProbe('http://127.0.0.1:{}', {free});\n", server.port),
+    )
+    .unwrap();
+    let data = run_job(job.to_str().unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        data,
+        serde_json::json!({
+            "json": [200, "application/json", { "ok": true }],
+            "redirectRaw": [302, "/json", ""],
+            "redirectFollowed": [200, { "ok": true }],
+            "gzip": [null, { "zipped": true }],
+            "gzipRaw": ["gzip", 31, 139],
+            "echo": ["POST", "{\"a\":1}", "Basic dXNlcjpwYXNz", "application/json"],
+            "put": ["PUT", "bytes", "Bearer tok"],
+            "chunks": "part0;part1;part2;part3;part4;",
+            "fetchRedirect": [200, true, true, { "ok": true }],
+            "fetchGzip": { "zipped": true },
+            "fetchForm": ["multipart/form-data", true, "node"],
+            "timeout": ["HeadersTimeoutError", "UND_ERR_HEADERS_TIMEOUT", true],
+            "fetchTimeout": ["TypeError", "fetch failed", "UND_ERR_HEADERS_TIMEOUT"],
+            "refused": ["ECONNREFUSED", "connect"],
+            "fetchRefused": ["TypeError", "fetch failed", "ECONNREFUSED"],
+            "aborted": "AbortError",
+        })
+    );
+}
+
+/// language-http 7.2.10 (from the probes' packages) through language-common's undici Agent with
+/// redirect and decompress interceptors, over the engine's HTTP ops: basic and bearer auth,
+/// a followed redirect and a gzip body. The same job under Node gives the same final state.
+#[test]
+fn language_http_auth_redirect_and_gzip_end_to_end() {
+    let probes = super::probes::prepared_probes();
+    let server = Server::start();
+    let dir = std::env::temp_dir().join(format!("fnhost-undici-http-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let job = dir.join("job.js");
+    std::fs::write(
+        &job,
+        r#"import { get, post } from '@openfn/language-http';
+export * from '@openfn/language-http';
+export default [
+  get('/auth'),
+  state => ({ ...state, auth: state.data }),
+  get('/redirect'),
+  state => ({ ...state, redirected: state.data }),
+  get('/gzip'),
+  state => ({ ...state, gz: state.data }),
+  post('/echo', { body: { a: 1 } }),
+  state => ({ ...state, echo: [state.data.method, state.data.body, state.data.headers['content-type']], data: null, references: [], response: undefined }),
+];
+"#,
+    )
+    .unwrap();
+    let run = |configuration: serde_json::Value| {
+        let state = serde_json::json!({ "configuration": configuration }).to_string();
+        let out = Command::new(env!("CARGO_BIN_EXE_fnhost"))
+            .env_remove("FNHOST_REPO_DIR")
+            .env("TZ", "UTC")
+            .arg(&job)
+            .arg("--repo-dir")
+            .arg(&probes)
+            .args(["-S", &state, "-O", "--log", "none"])
+            .args(["--no-compile", "--no-sandbox", "--raw-state"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let mut state: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("output is not JSON ({e})\n{stderr}"));
+        state.as_object_mut().unwrap().remove("configuration");
+        state
+    };
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let common = |authorization: &str| {
+        serde_json::json!({
+            "auth": { "authorization": authorization },
+            "redirected": { "ok": true },
+            "gz": { "zipped": true },
+            "echo": ["POST", "{\"body\":{\"a\":1}}", "application/json"],
+            "data": null,
+            "references": [],
+        })
+    };
+    let basic = run(serde_json::json!({ "baseUrl": base, "username": "user", "password": "pass" }));
+    let bearer = run(serde_json::json!({ "baseUrl": base, "access_token": "tok" }));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(basic, common("Basic dXNlcjpwYXNz"));
+    assert_eq!(bearer, common("Bearer tok"));
+}
+
+/// Every export of undici 7.x and 5.x (`Object.keys(require('undici'))`) exists in the bridge:
+/// a missing named export would fail an adaptor's `import { X } from 'undici'` at link time.
+#[test]
+fn bridge_has_every_undici_5_and_7_export() {
+    const NAMES: &str = "Agent BalancedPool Client CloseEvent DecoratorHandler Dispatcher \
+        EnvHttpProxyAgent ErrorEvent EventSource FormData H2CClient Headers MessageEvent MockAgent \
+        MockCallHistory MockCallHistoryLog MockClient MockPool Pool ProxyAgent RedirectHandler \
+        Request Response RetryAgent RetryHandler RoundRobinPool SnapshotAgent Socks5ProxyAgent \
+        WebSocket WebSocketError WebSocketStream buildConnector cacheStores caches connect \
+        deleteCookie errors fetch getCookies getGlobalDispatcher getGlobalOrigin getSetCookies \
+        install interceptors mockErrors parseCookie parseMIMEType ping pipeline request \
+        serializeAMimeType setCookie setGlobalDispatcher setGlobalOrigin stream upgrade util \
+        File FileReader createRedirectInterceptor";
+    let names: Vec<&str> = NAMES.split_whitespace().collect();
+    let dir = std::env::temp_dir().join(format!("fnhost-undici-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let job = dir.join("job.js");
+    std::fs::write(
+        &job,
+        format!("namesProbe({});\n", serde_json::to_string(&names).unwrap()),
+    )
+    .unwrap();
+    let data = run_job(job.to_str().unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        data,
+        serde_json::json!({ "named": [], "default": [], "required": [] })
+    );
+}
