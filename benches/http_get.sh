@@ -18,7 +18,12 @@ base="http://127.0.0.1:$port"
 state="{\"data\":{\"base\":\"$base\",\"count\":$count}}"
 
 for job in sequential parallel; do
+  # both peers must really make every request: check the job's count once before timing
+  for out in "$("$bin" "$here/$job.js" --no-compile -a "common=$common" -S "$state" -O --log none)" \
+             "$(node --experimental-vm-modules "$peer/run.mjs" "$here/$job.js" "$state" "@openfn/language-common=$common" 2>/dev/null)"; do
+    echo "$out" | grep -q "\"ok\": *$count" || { echo "a $job run did not complete $count requests: $out" >&2; exit 1; }
+  done
   hyperfine -N --warmup 1 --runs "${RUNS:-5}" \
-    -n "fnhost $job" "$bin $here/$job.js --no-compile -a common=$common -S $state -O --log none" \
-    -n "node @openfn/runtime $job" "node --experimental-vm-modules $peer/run.mjs $here/$job.js $state @openfn/language-common=$common"
+    -n "fnhost $job" "$bin $here/$job.js --no-compile -a common=$common -S '$state' -O --log none" \
+    -n "node @openfn/runtime $job" "node --experimental-vm-modules $peer/run.mjs $here/$job.js '$state' @openfn/language-common=$common"
 done
