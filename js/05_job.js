@@ -1,7 +1,9 @@
 // The OpenFn runtime: runs an execution plan (steps, edges, state passing) and each step's
 // compiled job against its state, with @openfn/runtime's semantics for operations, errors,
 // timeouts and the final state. Job code runs in a separate restricted realm (op_realm_eval).
-import { op_job_compile, op_job_map_position, op_module_resolve, op_realm_eval } from "ext:core/ops";
+import {
+  op_job_compile, op_job_deadline_clear, op_job_deadline_set, op_job_map_position, op_module_resolve, op_realm_eval,
+} from "ext:core/ops";
 import { createLogger, addSecrets, formatValue } from "ext:fnhost/00_console.js";
 import * as timers from "ext:fnhost/01_timers.js";
 import { clone } from "ext:fnhost/02_serialize.js";
@@ -319,6 +321,9 @@ function wrapOperation(fn, ctx, name, index, operationsMap) {
 async function executeExpression(ctx, step, input) {
   const timeout = ctx.plan.options?.timeout ?? ctx.opts.timeout;
   let tid;
+  // The JS timer below reports asynchronous overruns; the host's watchdog (a little later)
+  // stops synchronous ones, which never give the timer a chance to fire.
+  if (timeout) op_job_deadline_set(timeout + 250);
   try {
     const { operations, execute } = await prepareJob(step, input, ctx);
     const reducer = (execute || defaultExecute)(
@@ -341,6 +346,7 @@ async function executeExpression(ctx, step, input) {
     throw { state: input, error: classifyError(e) };
   } finally {
     if (tid) timers.clearTimeout(tid);
+    op_job_deadline_clear();
   }
 }
 

@@ -44,3 +44,25 @@ pub fn op_job_map_position(
     let host = host(state)?;
     Ok(host.0.map_position(job, line, column))
 }
+
+/// The wall-clock deadline of the step that is running, shared with the runtime's watchdog
+/// thread (which terminates V8 when it passes: a synchronous loop never yields to a JS timer).
+#[derive(Clone, Default)]
+pub struct StepDeadline(pub std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>);
+
+/// Arms the watchdog: the running step must finish within `ms` milliseconds.
+#[op2(fast)]
+pub fn op_job_deadline_set(state: &mut OpState, #[number] ms: u64) {
+    if let Some(deadline) = state.try_borrow::<StepDeadline>() {
+        let at = std::time::Instant::now() + std::time::Duration::from_millis(ms);
+        *deadline.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(at);
+    }
+}
+
+/// Disarms the watchdog between steps.
+#[op2(fast)]
+pub fn op_job_deadline_clear(state: &mut OpState) {
+    if let Some(deadline) = state.try_borrow::<StepDeadline>() {
+        *deadline.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}

@@ -310,6 +310,7 @@ async fn call_host_async(
         ..Default::default()
     })
     .map_err(|e| format!("cannot start the JavaScript engine: {e}"))?;
+    let deadline = crate::ops::job::StepDeadline::default();
     {
         let state = runtime.op_state();
         let mut state = state.borrow_mut();
@@ -320,6 +321,7 @@ async fn call_host_async(
             modules,
             jobs: RefCell::default(),
         })));
+        state.put(deadline.clone());
         let log = options.log.clone();
         state.put(LogSink(Rc::new(
             move |level: &str, name: &str, message: &str| log(level, name, message),
@@ -349,17 +351,24 @@ async fn call_host_async(
             .collect()
     };
 
-    // Watchdog: a synchronous runaway job never yields to the JS timeout, so terminate V8.
+    // Watchdog: a synchronous runaway job never yields to the JS timeout, so terminate V8 when
+    // the running step's deadline (armed by js/05_job.js per step) has passed.
     let timed_out = Arc::new(AtomicBool::new(false));
     let (cancel, cancelled) = mpsc::channel::<()>();
     let handle = runtime.v8_isolate().thread_safe_handle();
     let watchdog = {
         let timed_out = timed_out.clone();
-        let limit = Duration::from_millis(options.timeout_ms.saturating_add(250));
+        let deadline = deadline.0.clone();
         std::thread::spawn(move || {
-            if let Err(mpsc::RecvTimeoutError::Timeout) = cancelled.recv_timeout(limit) {
-                timed_out.store(true, Ordering::SeqCst);
-                handle.terminate_execution();
+            while let Err(mpsc::RecvTimeoutError::Timeout) =
+                cancelled.recv_timeout(Duration::from_millis(20))
+            {
+                let due = *deadline.lock().unwrap_or_else(|e| e.into_inner());
+                if due.is_some_and(|at| std::time::Instant::now() >= at) {
+                    timed_out.store(true, Ordering::SeqCst);
+                    handle.terminate_execution();
+                    break;
+                }
             }
         })
     };

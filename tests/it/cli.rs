@@ -241,3 +241,27 @@ export const z = () => (state) => {
         })
     );
 }
+
+#[test]
+fn the_timeout_applies_to_each_step_not_the_whole_workflow() {
+    let dir = TempDir::new("timeout-steps");
+    let busy = "export default [s => { const end = Date.now() + 150; while (Date.now() < end) {} return { ...s, data: { n: (s.data.n ?? 0) + 1 } }; }];";
+    let step = |id: &str, next: Option<&str>| {
+        let mut s = serde_json::json!({ "id": id, "expression": busy });
+        if let Some(n) = next {
+            s["next"] = serde_json::json!({ n: true });
+        }
+        s
+    };
+    let workflow = serde_json::json!({ "steps": [
+        step("a", Some("b")), step("b", Some("c")), step("c", Some("d")), step("d", Some("e")), step("e", None),
+    ] });
+    let path = dir.write("workflow.json", &workflow.to_string());
+    // five steps of 150 ms each take longer than one 400 ms step limit, and that is fine
+    let out = fnhost()
+        .arg(&path)
+        .args(["--no-compile", "-t", "400", "-O", "--log", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(final_state(&out)["data"]["n"], 5);
+}
