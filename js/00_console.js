@@ -95,6 +95,8 @@ export function createLogger(name) {
     success: at("success"),
     always: at("always"),
     print: at("print"),
+    /** An empty line, as OpenFn's logger prints between report sections. */
+    break: () => emit("break", name, ""),
     dir: (v) => emit("info", name, formatValue(v)),
     table: (v) => emit("info", name, formatValue(v)),
     assert: (cond, ...args) => { if (!cond) emit("error", name, "Assertion failed" + (args.length ? ": " + formatArgs(args) : "")); },

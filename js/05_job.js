@@ -250,6 +250,7 @@ async function compileSteps(ctx, steps) {
       throw new CompileError(String(e?.message ?? e));
     }
   }
+  if (!ctx.noCompile) createLogger("CLI").success("Compiled all expressions in workflow");
 }
 
 async function prepareJob(step, state, ctx) {
@@ -376,11 +377,18 @@ function mapErrorPosition(ctx, step, error) {
 
 function reportError(ctx, state, stepId, error) {
   const log = ctx.logger;
+  log.break();
   if (error.severity === "crash") log.error("CRITICAL ERROR! Aborting execution");
   if (error.pos) {
-    if (error.stack) log.error(error.stack);
-    else log.error(error.message, `(${error.pos.line}:${error.pos.column})`);
-    if (error.pos.src) {
+    if (error.stack) {
+      log.error(error.stack);
+      log.break();
+    } else {
+      log.error(error.message, `(${error.pos.line}:${error.pos.column})`);
+    }
+    // OpenFn shows the source line only when its source map had the step's content (the
+    // cases where `src` is also written to state.errors).
+    if (error.pos.src && Object.prototype.propertyIsEnumerable.call(error.pos, "src")) {
       const { src } = error.pos;
       const pointer = new Array(src.length).fill(" ");
       pointer[error.pos.column - 1] = "^";
@@ -388,6 +396,7 @@ function reportError(ctx, state, stepId, error) {
       log.error("Error occurred at:", error.step ?? "");
       log.error(`${prefix}${src}`);
       log.error(`${prefix.replace(/./g, " ")}${pointer.join("")}`);
+      log.error();
     }
   } else if (error.line && error.operationName) {
     log.error(`Error reported by "${error.operationName}()" operation line ${error.line}:`);
@@ -395,10 +404,14 @@ function reportError(ctx, state, stepId, error) {
   } else {
     log.error(error.message);
   }
-  if (error.fix) log.error(error.fix);
+  if (error.fix) {
+    log.error(error.fix);
+    log.break();
+  }
   if (error.details) {
     log.error("Additional error details:");
     log.error(formatValue(error.details));
+    log.break();
   }
   if (error.severity === "fail") {
     state.errors ??= {};

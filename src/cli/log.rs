@@ -85,6 +85,12 @@ impl LogConfig {
             "info" => Level::Info,
             _ => Level::Default,
         };
+        if level == "break" {
+            if self.threshold(name) != Level::None && !self.json {
+                let _ = writeln!(std::io::stderr().lock());
+            }
+            return;
+        }
         if level == "print" && name.is_empty() {
             // raw output of adaptor code (the main realm's console), like Node's console
             if self.fallback != Level::None {
@@ -109,11 +115,13 @@ impl LogConfig {
             let _ = writeln!(err, "{message}");
         } else {
             let icon = match level {
-                "debug" => "⚒",
+                // OpenFn's logger icons
+                "debug" => "❯",
                 "info" => "ℹ",
                 "success" => "✔",
                 "warn" => "⚠",
                 "error" => "✘",
+                "always" => "♦",
                 _ => "ℹ",
             };
             for (i, line) in message.split('\n').enumerate() {

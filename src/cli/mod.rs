@@ -205,15 +205,28 @@ fn execute(args: ExecuteArgs) -> i32 {
     };
     let cli_log = |level: &str, msg: &str| logs.emit(level, "CLI", msg);
     match execute_inner(&args, &logs) {
-        Ok(code) => {
-            if code == 0 {
-                cli_log(
-                    "success",
-                    &format!("Finished in {}ms ✨", started.elapsed().as_millis()),
-                );
-            }
-            code
+        Ok(ExitStatus::Completed) => {
+            cli_log(
+                "success",
+                &format!("Finished in {}ms ✨", started.elapsed().as_millis()),
+            );
+            0
         }
+        Ok(ExitStatus::CompletedWithErrors) => {
+            cli_log(
+                "success",
+                &format!("Finished in {}ms", started.elapsed().as_millis()),
+            );
+            0
+        }
+        Ok(ExitStatus::Crashed) => {
+            cli_log(
+                "always",
+                &format!("Workflow failed in {}ms.", started.elapsed().as_millis()),
+            );
+            1
+        }
+        Ok(ExitStatus::CompileFailed) => 1,
         Err(message) => {
             cli_log("error", &message);
             1
@@ -241,7 +254,19 @@ fn read_input_state(args: &ExecuteArgs) -> Result<String, String> {
     Ok(text)
 }
 
-fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String> {
+/// How `execute` ended, for the closing log line and the exit code.
+enum ExitStatus {
+    /// Completed, no step recorded an error.
+    Completed,
+    /// Completed with `state.errors` (still exit 0, as in OpenFn).
+    CompletedWithErrors,
+    /// Crashed (exit 1).
+    Crashed,
+    /// A step did not compile; nothing ran (exit 1).
+    CompileFailed,
+}
+
+fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus, String> {
     let sources = AdaptorSource {
         repo_dir: repo_dir(&args.common),
         defaults: args.common.adaptors.clone(),
@@ -281,12 +306,19 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String
         plan["fnhost"]["noSandbox"] = serde_json::Value::Bool(args.no_sandbox);
         plan["fnhost"]["rawState"] = serde_json::Value::Bool(args.raw_state);
     }
+    logs.emit("always", "CLI", &versions_message(&plan));
     let mut input = read_input_state(args)?;
     if let Err(e) = serde_json::from_str::<serde_json::Value>(&input) {
         // OpenFn's CLI warns and continues with the default state.
         logs.emit("warn", "CLI", "Error loading state");
         logs.emit("warn", "CLI", &format!("SyntaxError: {e}"));
         input = r#"{"data":{},"configuration":{}}"#.into();
+    } else if let Some(path) = args.state_path.as_ref().filter(|p| p.as_os_str() != "-") {
+        logs.emit(
+            "success",
+            "CLI",
+            &format!("Loaded state from {}", path.display()),
+        );
     }
     let log_sink = logs.clone();
     let options = RunOptions {
@@ -314,32 +346,72 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<i32, String
                     &format!("State written to {}", out.display()),
                 );
             }
-            Ok(0)
+            // as OpenFn's CLI: a summary warning when steps recorded errors
+            let failed = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|s| s.get("errors").and_then(|e| e.as_object()).map(|e| e.len()))
+                .unwrap_or(0);
+            if failed > 0 {
+                logs.emit("warn", "CLI", &format!("Errors reported in {failed} jobs"));
+                return Ok(ExitStatus::CompletedWithErrors);
+            }
+            Ok(ExitStatus::Completed)
         }
         RunOutcome::Crashed(crash) if crash.name == "CompileError" => {
             // as OpenFn's CLI: compile errors stop the command before anything runs
             logs.emit("error", "CLI", "Failed to compile job");
             logs.emit("error", "CLI", &crash.message);
             logs.emit("error", "CLI", "Critical error: aborting command");
-            Ok(1)
+            Ok(ExitStatus::CompileFailed)
         }
         RunOutcome::Crashed(crash) => {
-            logs.emit(
-                "error",
-                "CLI",
-                &format!("{}: {}", crash.name, crash.message),
-            );
-            if let Some(pos) = crash.details.get("pos").filter(|p| p.is_object()) {
-                let line = pos.get("line").and_then(|v| v.as_u64()).unwrap_or(0);
-                let column = pos.get("column").and_then(|v| v.as_u64()).unwrap_or(0);
-                logs.emit("error", "CLI", &format!("at line {line}:{column}"));
-                if let Some(src) = pos.get("src").and_then(|v| v.as_str()) {
-                    logs.emit("error", "CLI", &format!("{line}: {src}"));
-                }
+            // The runtime has already reported the error (as OpenFn's does). A synchronous
+            // runaway stopped by the watchdog never got to, so say what OpenFn's timer says.
+            if crash.details.get("watchdog").and_then(|v| v.as_bool()) == Some(true) {
+                logs.emit(
+                    "error",
+                    "R/T",
+                    &format!("Error: Timeout expired ({}ms)", args.timeout),
+                );
             }
-            Ok(1)
+            Ok(ExitStatus::Crashed)
         }
     }
+}
+
+/// OpenFn's "Versions:" banner: fnhost's version and each adaptor a step uses, aligned.
+fn versions_message(plan: &serde_json::Value) -> String {
+    let mut entries = vec![("fnhost".to_string(), env!("CARGO_PKG_VERSION").to_string())];
+    for step in plan
+        .pointer("/workflow/steps")
+        .and_then(|s| s.as_array())
+        .into_iter()
+        .flatten()
+    {
+        for adaptor in step
+            .get("adaptors")
+            .and_then(|a| a.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let name = adaptor["name"].as_str().unwrap_or_default().to_string();
+            let version = adaptor["version"].as_str().unwrap_or("unknown").to_string();
+            if !entries.iter().any(|(n, _)| *n == name) {
+                entries.push((name, version));
+            }
+        }
+    }
+    let width = entries
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 4;
+    let mut text = String::from("Versions:");
+    for (name, version) in entries {
+        text.push_str(&format!("\n         ▸ {name:<width$}{version}"));
+    }
+    text
 }
 
 /// The `process.env` allow-list from `--env` values.

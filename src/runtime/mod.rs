@@ -234,7 +234,7 @@ pub fn run_plan(
         return Ok(RunOutcome::Crashed(Crash {
             name: "TimeoutError".into(),
             message: message.clone(),
-            details: serde_json::json!({"source": "runtime", "name": "TimeoutError", "severity": "kill", "message": message}),
+            details: serde_json::json!({"source": "runtime", "name": "TimeoutError", "severity": "kill", "message": message, "watchdog": true}),
         }));
     }
     let outcome: JsOutcome = serde_json::from_value(value)

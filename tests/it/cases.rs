@@ -127,10 +127,69 @@ fn run_case(dir: &Path, staged: &Path, tmp: &Path) -> Outcome {
         (None, Some(_)) => problems.push("wrote an output file, OpenFn writes none".into()),
         _ => {}
     }
+    // Cases marked `compare-log` must also print OpenFn's log lines (after the Versions banner,
+    // whose contents name the engine), durations aside.
+    if dir.join("compare-log").exists() {
+        let expected = log_lines(&read_opt(&dir.join("expected.log")).unwrap_or_default());
+        let actual = log_lines(&String::from_utf8_lossy(&out.stderr));
+        if expected != actual {
+            problems.push(format!(
+                "log differs\n--- OpenFn\n{}\n--- fnhost\n{}",
+                expected.join("\n"),
+                actual.join("\n")
+            ));
+        }
+    }
     if !problems.is_empty() {
         problems.push(format!("stderr:\n{}", String::from_utf8_lossy(&out.stderr)));
     }
     Outcome { name, problems }
+}
+
+/// Log lines without the Versions banner, with durations replaced by `<DURATION>`.
+fn log_lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut in_banner = false;
+    for line in text.lines() {
+        if line.starts_with("[CLI] ♦ Versions:") {
+            in_banner = true;
+            continue;
+        }
+        if in_banner && line.starts_with("         ▸") {
+            continue;
+        }
+        in_banner = false;
+        lines.push(normalise_durations(line));
+    }
+    lines
+}
+
+fn normalise_durations(line: &str) -> String {
+    // "in 12ms", "in 1.2s", "(3ms)" -> "<DURATION>"
+    let mut out = String::new();
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_number =
+            chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_alphanumeric());
+        if starts_number {
+            let mut j = i;
+            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
+                j += 1;
+            }
+            let unit: String = chars[j..].iter().take(2).collect();
+            if unit == "ms"
+                || (unit.starts_with('s') && !chars.get(j + 1).is_some_and(|c| c.is_alphanumeric()))
+            {
+                out.push_str("<DURATION>");
+                i = j + if unit == "ms" { 2 } else { 1 };
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 /// Cases that fnhost does not match yet, each with the reason (`name: reason` per line).
