@@ -396,7 +396,6 @@ function reportError(ctx, state, stepId, error) {
       log.error("Error occurred at:", error.step ?? "");
       log.error(`${prefix}${src}`);
       log.error(`${prefix.replace(/./g, " ")}${pointer.join("")}`);
-      log.error();
     }
   } else if (error.line && error.operationName) {
     log.error(`Error reported by "${error.operationName}()" operation line ${error.line}:`);

@@ -307,10 +307,26 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus,
         plan["fnhost"]["rawState"] = serde_json::Value::Bool(args.raw_state);
     }
     logs.emit("always", "CLI", &versions_message(&plan));
+    if !is_workflow(&args.path) && args.common.adaptors.is_empty() {
+        logs.emit("warn", "CLI", "WARNING: No adaptor provided!");
+        logs.emit(
+            "warn",
+            "CLI",
+            &format!(
+                "This job will probably fail. Pass an adaptor with the -a flag, eg:\n\n          fnhost {} -a common\n",
+                args.path.display()
+            ),
+        );
+    }
     let mut input = read_input_state(args)?;
     if let Err(e) = serde_json::from_str::<serde_json::Value>(&input) {
         // OpenFn's CLI warns and continues with the default state.
-        logs.emit("warn", "CLI", "Error loading state");
+        let from = args
+            .state_path
+            .as_ref()
+            .map(|p| format!(" from {}", p.display()))
+            .unwrap_or_default();
+        logs.emit("warn", "CLI", &format!("Error loading state{from}"));
         logs.emit("warn", "CLI", &format!("SyntaxError: {e}"));
         input = r#"{"data":{},"configuration":{}}"#.into();
     } else if let Some(path) = args.state_path.as_ref().filter(|p| p.as_os_str() != "-") {

@@ -30,7 +30,10 @@ fn runaway_job_times_out_with_exit_1() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     // OpenFn's words for it, then its closing line
-    assert!(stderr.contains("Error: Timeout expired (300ms)"), "{stderr}");
+    assert!(
+        stderr.contains("Error: Timeout expired (300ms)"),
+        "{stderr}"
+    );
     assert!(stderr.contains("Workflow failed in"), "{stderr}");
     assert!(out.stdout.is_empty(), "no final state on a crash");
 }
