@@ -3,31 +3,17 @@
 //! names Node sees (`tests/adaptors/expected.json`, made by `make-expected.mjs`).
 
 use std::path::PathBuf;
-use std::process::Command;
 
-use super::support::{copy_dir, final_state, fnhost};
+use super::support::{final_state, fnhost, npm_prepared};
 
 /// A copy of tests/adaptors with its npm packages installed (kept between runs).
 fn prepared() -> PathBuf {
     let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/adaptors");
-    let dir = std::env::temp_dir().join("fnhost-adaptor-imports");
-    let stamp = std::fs::read_to_string(source.join("package.json")).unwrap();
-    if std::fs::read_to_string(dir.join("package.json"))
-        .ok()
-        .as_deref()
-        != Some(stamp.as_str())
-        || !dir.join("node_modules/@openfn/language-mssql").is_dir()
-    {
-        let _ = std::fs::remove_dir_all(&dir);
-        copy_dir(&source, &dir);
-        let status = Command::new("npm")
-            .args(["install", "--no-fund", "--no-audit", "--loglevel=error"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm installs the adaptors");
-        assert!(status.success(), "npm install in {} failed", dir.display());
-    }
-    dir
+    npm_prepared(
+        &source,
+        "fnhost-adaptor-imports",
+        "node_modules/@openfn/language-mssql",
+    )
 }
 
 #[test]

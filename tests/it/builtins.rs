@@ -7,6 +7,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use super::support::section_diff;
+
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/builtins")
 }
@@ -33,18 +35,7 @@ fn run(name: &str) {
     let expected: serde_json::Value = serde_json::from_str(&expected_text).unwrap();
     let actual = &state["data"];
     if actual != &expected {
-        let mut report = String::new();
-        if let (Some(a), Some(e)) = (actual.as_object(), expected.as_object()) {
-            for (key, want) in e {
-                let got = a.get(key).unwrap_or(&serde_json::Value::Null);
-                if got != want {
-                    report.push_str(&format!("  {key}:\n    got  {got}\n    want {want}\n"));
-                }
-            }
-            for key in a.keys().filter(|k| !e.contains_key(*k)) {
-                report.push_str(&format!("  {key}: not expected\n"));
-            }
-        }
+        let report = section_diff(actual, &expected);
         panic!("{name}: state.data differs from {name}.expected.json\n{report}\n{stderr}");
     }
 }

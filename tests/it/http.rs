@@ -2,49 +2,9 @@
 //! redirects, timeouts, auth headers, request bodies, streamed bodies, TLS with a self-signed CA.
 //! Requests are made from adaptor code through `__fnhostHttp`, the API the undici bridge uses.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-use super::support::{final_state, fnhost, TempDir};
-
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(tls: Option<(&Path, &Path)>) -> Server {
-        let script =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/servers/http_fixture.py");
-        let mut cmd = Command::new("python3");
-        cmd.arg(script);
-        if let Some((cert, key)) = tls {
-            cmd.arg(cert).arg(key);
-        }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 runs the test server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        Server {
-            port: line.trim().parse().expect("server prints its port"),
-            child,
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use super::support::{final_state, fnhost, HttpFixture, TempDir};
 
 /// Runs `call(request, body?)` from an adaptor and returns what it saw (or the error code).
 fn request(dir: &TempDir, request: serde_json::Value, body: Option<&str>) -> serde_json::Value {
@@ -88,7 +48,7 @@ fn get(port: u16, path: &str, extra: serde_json::Value) -> serde_json::Value {
 
 #[test]
 fn plain_gzip_redirect_auth_body_and_streaming() {
-    let server = Server::start(None);
+    let server = HttpFixture::start(None);
     let dir = TempDir::new("http-plain");
     let port = server.port;
 
@@ -176,7 +136,7 @@ fn plain_gzip_redirect_auth_body_and_streaming() {
 
 #[test]
 fn timeouts_and_connection_errors_have_undici_codes() {
-    let server = Server::start(None);
+    let server = HttpFixture::start(None);
     let dir = TempDir::new("http-timeouts");
     let r = request(
         &dir,
@@ -268,7 +228,7 @@ fn tls_with_a_self_signed_ca() {
         "cert.pem",
     ]);
     assert!(ca_key.exists());
-    let server = Server::start(Some((&cert, &key)));
+    let server = HttpFixture::start(Some((&cert, &key)));
     let url = format!("https://127.0.0.1:{}/json", server.port);
     let base =
         serde_json::json!({ "method": "GET", "url": url, "headers": [], "decompress": true });

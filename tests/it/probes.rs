@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use super::support::copy_dir;
+use super::support::npm_prepared;
 
 fn probes_source() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/probes")
@@ -18,26 +18,17 @@ fn probes_source() -> PathBuf {
 /// used by tests/it/undici.rs for language-http; the lock keeps concurrent callers from
 /// installing at the same time.
 pub(crate) fn prepared_probes() -> PathBuf {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let source = probes_source();
     assert!(
         source.join("jobs").is_dir(),
         "the probes are expected at {}",
         source.display()
     );
-    let dir = std::env::temp_dir().join("fnhost-probes");
-    if !dir.join("node_modules/@openfn/language-common").is_dir() {
-        let _ = std::fs::remove_dir_all(&dir);
-        copy_dir(&source, &dir);
-        let status = Command::new("npm")
-            .args(["install", "--no-fund", "--no-audit", "--loglevel=error"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm installs the probes' packages");
-        assert!(status.success(), "npm install in {} failed", dir.display());
-    }
-    dir
+    npm_prepared(
+        &source,
+        "fnhost-probes",
+        "node_modules/@openfn/language-common",
+    )
 }
 
 /// The probe runner's output form: keys sorted recursively, 2-space JSON, trailing newline.

@@ -79,3 +79,89 @@ pub fn final_state(out: &Output) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).expect("the final state is JSON")
 }
+
+/// A copy of `source` with its npm packages installed, kept at `<tmp>/<name>` between runs and
+/// reinstalled when `source`'s package.json changes or `installed` (a path inside the copy) is
+/// missing. Serialised: several tests may ask for the same copy at once.
+pub fn npm_prepared(source: &Path, name: &str, installed: &str) -> PathBuf {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = std::env::temp_dir().join(name);
+    let manifest = std::fs::read_to_string(source.join("package.json")).unwrap_or_default();
+    let current = std::fs::read_to_string(dir.join("package.json")).ok();
+    if current.as_deref() != Some(manifest.as_str()) || !dir.join(installed).exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        copy_dir(source, &dir);
+        let status = Command::new("npm")
+            .args(["install", "--no-fund", "--no-audit", "--loglevel=error"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm installs the fixture packages");
+        assert!(status.success(), "npm install in {} failed", dir.display());
+    }
+    dir
+}
+
+/// `tests/servers/http_fixture.py` on a free port of 127.0.0.1 (HTTPS with a certificate and
+/// key); stopped on drop.
+pub struct HttpFixture {
+    child: std::process::Child,
+    /// The port it listens on.
+    pub port: u16,
+}
+
+impl HttpFixture {
+    /// Starts the server, over TLS when `tls` gives a certificate and its key.
+    pub fn start(tls: Option<(&Path, &Path)>) -> HttpFixture {
+        use std::io::{BufRead, BufReader};
+        use std::process::Stdio;
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/servers/http_fixture.py");
+        let mut cmd = Command::new("python3");
+        cmd.arg(script);
+        if let Some((cert, key)) = tls {
+            cmd.arg(cert).arg(key);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs the test server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        HttpFixture {
+            port: line.trim().parse().expect("the server prints its port"),
+            child,
+        }
+    }
+}
+
+impl Drop for HttpFixture {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The top-level keys in which `actual` differs from `expected`, one report line each.
+pub fn section_diff(actual: &serde_json::Value, expected: &serde_json::Value) -> String {
+    let mut report = String::new();
+    match (actual.as_object(), expected.as_object()) {
+        (Some(a), Some(e)) => {
+            for (key, want) in e {
+                let got = a.get(key).unwrap_or(&serde_json::Value::Null);
+                if got != want {
+                    report.push_str(&format!("  {key}:\n    got  {got}\n    want {want}\n"));
+                }
+            }
+            for key in a.keys().filter(|k| !e.contains_key(*k)) {
+                report.push_str(&format!("  {key}: not expected\n"));
+            }
+        }
+        _ => report = format!("got {actual}"),
+    }
+    report
+}

@@ -6,9 +6,10 @@
 //! `serverProbe` runs the bridge over the engine's HTTP ops against the local test server.
 //! The probes that use MockAgents (06, 09, 11, 12) run in tests/it/probes.rs.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+
+use super::support::{section_diff, HttpFixture};
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/undici")
@@ -47,20 +48,7 @@ fn assert_sections(name: &str, actual: &serde_json::Value, expected_file: &str) 
     if actual == &expected {
         return;
     }
-    let mut report = String::new();
-    if let (Some(a), Some(e)) = (actual.as_object(), expected.as_object()) {
-        for (key, want) in e {
-            let got = a.get(key).unwrap_or(&serde_json::Value::Null);
-            if got != want {
-                report.push_str(&format!("  {key}:\n    got  {got}\n    want {want}\n"));
-            }
-        }
-        for key in a.keys().filter(|k| !e.contains_key(*k)) {
-            report.push_str(&format!("  {key}: not expected\n"));
-        }
-    } else {
-        report = format!("got {actual}");
-    }
+    let report = section_diff(actual, &expected);
     panic!("{name} differs from {expected_file}\n{report}");
 }
 
@@ -77,43 +65,9 @@ fn bridge_behaves_like_undici_5_for_adaptors() {
 }
 
 /// The local test server of tests/it/http.rs (tests/servers/http_fixture.py).
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start() -> Server {
-        let script =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/servers/http_fixture.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 runs the test server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        Server {
-            port: line.trim().parse().expect("server prints its port"),
-            child,
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn bridge_over_the_engine_http_ops_against_a_local_server() {
-    let server = Server::start();
+    let server = HttpFixture::start(None);
     let free = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -158,7 +112,7 @@ fn bridge_over_the_engine_http_ops_against_a_local_server() {
 #[test]
 fn language_http_auth_redirect_and_gzip_end_to_end() {
     let probes = super::probes::prepared_probes();
-    let server = Server::start();
+    let server = HttpFixture::start(None);
     let dir = std::env::temp_dir().join(format!("fnhost-undici-http-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let job = dir.join("job.js");
