@@ -20,7 +20,13 @@ fn main() {
         PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR")).join("FNHOST_SNAPSHOT.bin");
     let snapshot = deno_core::snapshot::create_snapshot(
         deno_core::snapshot::CreateSnapshotOptions {
-            cargo_manifest_dir: env!("CARGO_MANIFEST_DIR"),
+            // read when the script runs, not baked in when it compiles: a build script reused
+            // from a shared target dir must read this checkout's js/, not another's
+            cargo_manifest_dir: Box::leak(
+                std::env::var("CARGO_MANIFEST_DIR")
+                    .expect("CARGO_MANIFEST_DIR")
+                    .into_boxed_str(),
+            ),
             startup_snapshot: None,
             skip_op_registration: false,
             extensions: {
