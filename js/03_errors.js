@@ -240,3 +240,13 @@ export function serializeError(error) {
   }
   return error;
 }
+
+/** Ops report Node-style failures as "CODE: message" (src/ops/http.rs, crypto.rs, zlib.rs): this
+ * turns such an op error into an Error carrying that `code`; other errors pass through. */
+export function errorFromOp(e) {
+  const m = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(String(e?.message ?? e));
+  if (!m) return e;
+  const err = new Error(m[2]);
+  err.code = m[1];
+  return err;
+}

@@ -1,21 +1,14 @@
 // HTTP for bridge modules (adaptors/undici) and global fetch: thin wrappers over the Rust ops
 // that turn op failures ("CODE: message") into errors with Node/undici `code`s.
 import { op_http_body_close, op_http_body_read, op_http_fetch } from "ext:core/ops";
-
-function withCode(e) {
-  const text = String(e?.message ?? e);
-  const m = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(text);
-  const err = new Error(m ? m[2] : text);
-  if (m) err.code = m[1];
-  return err;
-}
+import { errorFromOp } from "ext:fnhost/03_errors.js";
 
 /** Sends a request (see src/ops/http.rs for the fields); resolves with the response head. */
 async function fetchHead(request, body) {
   try {
     return await op_http_fetch(request, body ?? null);
   } catch (e) {
-    throw withCode(e);
+    throw errorFromOp(e);
   }
 }
 
@@ -24,7 +17,7 @@ async function readChunk(rid) {
   try {
     return await op_http_body_read(rid);
   } catch (e) {
-    throw withCode(e);
+    throw errorFromOp(e);
   }
 }
 

@@ -2,24 +2,18 @@
 // global Web Crypto subset Node has everywhere: crypto.getRandomValues, randomUUID, subtle.digest.
 import { op_crypto_hash, op_crypto_hmac, op_crypto_pbkdf2, op_crypto_random_fill } from "ext:core/ops";
 import { registerCryptoBackend } from "ext:fnhost/node/crypto.js";
+import { errorFromOp } from "ext:fnhost/03_errors.js";
 
 const u8 = (data) => (data instanceof Uint8Array ? data : ArrayBuffer.isView(data)
   ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   : new Uint8Array(data));
 
-function withCode(e) {
-  const m = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(String(e?.message ?? e));
-  if (!m) return e;
-  const err = new Error(m[2]);
-  err.code = m[1];
-  return err;
-}
 
 function call(fn) {
   try {
     return fn();
   } catch (e) {
-    throw withCode(e);
+    throw errorFromOp(e);
   }
 }
 

@@ -2,6 +2,7 @@
 // Rust op (flate2, brotli).
 import { op_zlib_process } from "ext:core/ops";
 import { registerZlibBackend } from "ext:fnhost/node/zlib.js";
+import { errorFromOp } from "ext:fnhost/03_errors.js";
 
 function run(kind, bytes, options) {
   const level = kind.startsWith("brotli")
@@ -10,12 +11,8 @@ function run(kind, bytes, options) {
   try {
     return op_zlib_process(kind, bytes, level);
   } catch (e) {
-    const m = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(String(e?.message ?? e));
-    const err = new Error(m ? m[2] : String(e?.message ?? e));
-    if (m) {
-      err.code = m[1];
-      err.errno = -3;
-    }
+    const err = errorFromOp(e);
+    if (err.code === "Z_DATA_ERROR") err.errno = -3;
     throw err;
   }
 }

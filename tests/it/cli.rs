@@ -1,6 +1,6 @@
 //! CLI behaviour that is fnhost's own: usage errors, `compile`, timeouts, the job realm.
 
-use super::support::{final_state, fnhost, TempDir};
+use super::support::{final_state, fnhost, run_with_adaptor, TempDir};
 
 fn job(source: &str) -> (TempDir, std::path::PathBuf) {
     let dir = TempDir::new("cli");
@@ -230,15 +230,9 @@ export const z = () => (state) => {
 "#,
     );
     let job = dir.write("job.js", "z();\n");
-    let out = fnhost()
-        .arg(job)
-        .arg("-a")
-        .arg(adaptor)
-        .args(["-O", "--log", "none"])
-        .output()
-        .unwrap();
+    let state = run_with_adaptor(&job, &adaptor);
     assert_eq!(
-        final_state(&out)["data"],
+        state["data"],
         serde_json::json!({
             "node": ["made by node", "made by node", "made by node", "made by node"],
             "roundTrip": [true, true, true],

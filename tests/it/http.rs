@@ -4,7 +4,7 @@
 
 use std::process::{Command, Stdio};
 
-use super::support::{final_state, fnhost, HttpFixture, TempDir};
+use super::support::{run_with_adaptor, HttpFixture, TempDir};
 
 /// Runs `call(request, body?)` from an adaptor and returns what it saw (or the error code).
 fn request(dir: &TempDir, request: serde_json::Value, body: Option<&str>) -> serde_json::Value {
@@ -28,14 +28,8 @@ fn request(dir: &TempDir, request: serde_json::Value, body: Option<&str>) -> ser
         None => request.to_string(),
     };
     let job = dir.write("job.js", &format!("call({args});\n"));
-    let out = fnhost()
-        .arg(job)
-        .arg("-a")
-        .arg(adaptor)
-        .args(["-O", "--log", "none"])
-        .output()
-        .unwrap();
-    final_state(&out)["data"].clone()
+    let state = run_with_adaptor(&job, &adaptor);
+    state["data"].clone()
 }
 
 fn get(port: u16, path: &str, extra: serde_json::Value) -> serde_json::Value {

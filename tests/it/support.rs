@@ -165,3 +165,15 @@ pub fn section_diff(actual: &serde_json::Value, expected: &serde_json::Value) ->
     }
     report
 }
+
+/// Runs `job` with one adaptor (`-a` value) and returns its final state (the run must exit 0).
+pub fn run_with_adaptor(job: &Path, adaptor: &str) -> serde_json::Value {
+    let out = fnhost()
+        .arg(job)
+        .arg("-a")
+        .arg(adaptor)
+        .args(["-O", "--log", "none"])
+        .output()
+        .unwrap();
+    final_state(&out)
+}

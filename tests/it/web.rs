@@ -1,7 +1,7 @@
 //! Web platform globals in the main realm (where adaptors run), and their absence from the job
 //! realm, as under OpenFn.
 
-use super::support::{final_state, fnhost, TempDir};
+use super::support::{run_with_adaptor, TempDir};
 
 #[test]
 fn adaptors_see_node_24_web_globals_and_no_browser_globals() {
@@ -25,14 +25,7 @@ fn adaptors_see_node_24_web_globals_and_no_browser_globals() {
 "#,
     );
     let job = dir.write("job.js", "probe();\n");
-    let out = fnhost()
-        .arg(job)
-        .arg("-a")
-        .arg(adaptor)
-        .args(["-O", "--log", "none"])
-        .output()
-        .unwrap();
-    let state = final_state(&out);
+    let state = run_with_adaptor(&job, &adaptor);
     assert_eq!(
         state["data"],
         serde_json::json!({
