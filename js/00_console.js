@@ -2,24 +2,121 @@
 // Every line goes to the host through op_log_emit; the host filters by level and formats it.
 import { op_log_emit } from "ext:core/ops";
 
-const SECRETS = [];
+// Values that must never appear in log output: every string in a step's configuration (at
+// any depth), values of secret-named keys however short, and the forms they take on the wire
+// (JSON-escaped, URL-encoded, HTTP basic auth).
+const SECRETS = new Set();
+const SHORT_SECRETS = new Set();
+let ordered = null;
 
-/** Registers strings (configuration values) that must never appear in log output. */
-export function addSecrets(values) {
-  for (const v of values) {
-    if (typeof v === "string" && v.length >= 3) SECRETS.push(v);
+/** Configuration keys whose values are secrets even when short (`pin: "42"`). */
+const SECRET_KEY = /(^|[_\-.]|[a-z](?=[A-Z]))(pass|password|passwd|passphrase|pwd|secret|token|key|pat|pin|auth|authorization|credentials?|cookie|signature|otp)$/i;
+
+function addOne(value, short) {
+  if (typeof value === "number" || typeof value === "bigint") value = String(value);
+  if (typeof value !== "string" || value.length === 0) return;
+  const variants = [value];
+  try {
+    variants.push(JSON.stringify(value).slice(1, -1), encodeURIComponent(value));
+  } catch {
+    // a lone surrogate cannot be URL-encoded: the raw form is still scrubbed
   }
+  for (const v of variants) {
+    if (v.length >= 3) SECRETS.add(v);
+    else if (short) SHORT_SECRETS.add(v);
+  }
+  ordered = null;
+}
+
+function base64Utf8(text) {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+/** Registers secrets from a configuration value: every string at any depth (three characters
+ * or more, as OpenFn), any value under a secret-named key, and the basic-auth header value
+ * of a username/password pair. */
+export function addSecretsFrom(configuration) {
+  const stack = [[configuration, false]];
+  const seen = new Set();
+  while (stack.length) {
+    const [value, secretName] = stack.pop();
+    if (value === null || value === undefined) continue;
+    if (typeof value !== "object") {
+      if (typeof value === "string" && value.length >= 3) addOne(value, false);
+      else if (secretName) addOne(value, true);
+      continue;
+    }
+    if (seen.has(value)) continue;
+    seen.add(value);
+    let keys;
+    try {
+      keys = Object.keys(value);
+    } catch {
+      continue;
+    }
+    for (const key of keys) stack.push([value[key], secretName || SECRET_KEY.test(key)]);
+    const user = value.username ?? value.user ?? value.email;
+    const password = value.password ?? value.pass;
+    if (typeof user === "string" && typeof password === "string" && password) {
+      try {
+        addOne(base64Utf8(`${user}:${password}`), false);
+      } catch {
+        // not encodable: nothing derived to scrub
+      }
+    }
+  }
+}
+
+/** Registers plain secret strings (three characters or more). */
+export function addSecrets(values) {
+  for (const v of values) if (typeof v === "string" && v.length >= 3) addOne(v, false);
 }
 
 /** Clears the secret list (between runs in one runtime). */
 export function clearSecrets() {
-  SECRETS.length = 0;
+  SECRETS.clear();
+  SHORT_SECRETS.clear();
+  ordered = null;
 }
 
-function redact(text) {
-  let out = text;
-  for (const s of SECRETS) out = out.split(s).join("****");
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Replaces every registered secret in `text` by `****`: longest first, so a secret that
+ * contains another is hidden whole; short ones only where they stand alone (not inside a word). */
+export function redact(text) {
+  if (!SECRETS.size && !SHORT_SECRETS.size) return text;
+  if (!ordered) {
+    ordered = [...SECRETS].sort((a, b) => b.length - a.length);
+    const short = [...SHORT_SECRETS].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    ordered.shortPattern = short.length
+      ? new RegExp(`(?<![A-Za-z0-9])(?:${short.join("|")})(?![A-Za-z0-9])`, "g")
+      : null;
+  }
+  let out = String(text);
+  for (const s of ordered) if (out.includes(s)) out = out.split(s).join("****");
+  if (ordered.shortPattern) out = out.replace(ordered.shortPattern, "****");
   return out;
+}
+
+/** OpenFn's logger hides the values of a logged object's `configuration` (one level deep). */
+function sanitizeArg(value) {
+  if (value && typeof value === "object" && !Array.isArray(value) && !(value instanceof Error)) {
+    let configuration;
+    try {
+      configuration = value.configuration;
+    } catch {
+      return value;
+    }
+    if (configuration) {
+      const hidden = {};
+      for (const k in configuration) hidden[k] = "****";
+      return { ...value, configuration: hidden };
+    }
+  }
+  return value;
 }
 
 /** Formats one value the way a log line shows it. */
@@ -71,7 +168,7 @@ export function formatArgs(args) {
     });
     return [first, ...rest.map((v) => formatValue(v))].join(" ");
   }
-  return args.map((v) => formatValue(v)).join(" ");
+  return args.map((v) => formatValue(sanitizeArg(v))).join(" ");
 }
 
 /** Writes one already formatted line. */

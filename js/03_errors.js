@@ -179,6 +179,9 @@ export class JobError extends RTError {
     super();
     if (typeof error === "string") this.message = error;
     else if (error?.message) this.message = error.message;
+    // OpenFn leaves the message empty for a thrown number, symbol or plain object; fnhost keeps
+    // the value so the failure says what was thrown.
+    else if (error !== null && error !== undefined) this.message = describeThrown(error);
   }
 }
 
@@ -212,9 +215,33 @@ export class TimeoutError extends RTError {
   }
 }
 
+/** Text for a thrown value that is neither a string nor has a message. */
+function describeThrown(value) {
+  if (typeof value !== "object" && typeof value !== "function") return String(value);
+  try {
+    const text = JSON.stringify(value);
+    if (typeof text === "string") return text;
+  } catch {
+    // circular or hostile: fall through
+  }
+  try {
+    return Object.prototype.toString.call(value);
+  } catch {
+    return "[object]";
+  }
+}
+
 /** Turns anything a job threw into the OpenFn error it is reported as (same checks, same
  * order as @openfn/runtime; a check that itself throws yields that error, as there). */
 export function classifyError(e) {
+  if (e === null || e === undefined) {
+    const err = new TypeError(`Cannot read properties of ${e} (reading 'name')`);
+    err.stack = `TypeError: ${err.message}`;
+    return new RuntimeError(err);
+  }
+  if (typeof e !== "object" && typeof e !== "function") {
+    return new JobError(e);
+  }
   try {
     if (e.name === "AdaptorError") return e;
     if (e.name === "ImportError") return e;

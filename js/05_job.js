@@ -4,7 +4,7 @@
 import {
   op_job_compile, op_job_deadline_clear, op_job_deadline_set, op_job_map_position, op_module_resolve, op_realm_eval,
 } from "ext:core/ops";
-import { createLogger, addSecrets, formatValue } from "ext:fnhost/00_console.js";
+import { createLogger, addSecretsFrom, formatValue } from "ext:fnhost/00_console.js";
 import * as timers from "ext:fnhost/01_timers.js";
 import { clone } from "ext:fnhost/02_serialize.js";
 import {
@@ -48,46 +48,116 @@ function compileCondition(expression, logger) {
   return realmEval({ console: logger }, `(function (state, upstreamStepId) {\nreturn ${expression}\n})`);
 }
 
+/** Checks a plan before anything runs, with @openfn/runtime's rules and messages (unknown start
+ * or next step, circular dependency) plus fnhost's own: steps must exist, ids be unique, and
+ * `end` name a step. Linear in the plan's size and free of recursion, so a 100,000-step chain
+ * validates at once. */
 function validatePlan(plan) {
-  const steps = plan.workflow.steps;
+  const steps = plan.workflow?.steps;
+  if (!Array.isArray(steps)) throw new ValidationError("The workflow.steps key must be an array");
+  if (steps.length === 0) throw new ValidationError("The workflow has no steps: nothing to run");
+  steps.forEach((step, i) => {
+    if (step === null || typeof step !== "object" || Array.isArray(step)) {
+      throw new ValidationError(`Step ${i + 1} must be an object`);
+    }
+  });
+  const byId = Object.create(null);
+  for (const s of steps) {
+    if (s.id === undefined || s.id === null || s.id === "") continue;
+    if (byId[s.id]) throw new ValidationError(`Duplicate step id: ${s.id} (each step needs its own id)`);
+    byId[s.id] = s;
+  }
   const start = plan.options?.start;
-  if (typeof start === "string" && !steps.find(({ id }) => id === start)) {
+  if (typeof start === "string" && !byId[start]) {
     throw new ValidationError(`Could not find start job: ${start}`);
   }
-  const byId = {};
-  for (const s of steps) if (s.id) byId[s.id] = s;
-  const model = {};
-  const ensure = (id) => (model[id] ??= { up: {}, down: {} });
-  const check = (id) => { if (!byId[id]) throw new ValidationError(`Cannot find job: ${id}`); };
+  const end = plan.options?.end;
+  if (typeof end === "string" && !byId[end]) {
+    throw new ValidationError(`Could not find end job: ${end}`);
+  }
+  // OpenFn's model: each step with an id is a node; `next` targets must exist.
+  const order = [];
+  const down = new Map();
+  const ensure = (id) => {
+    if (!down.has(id)) {
+      down.set(id, []);
+      order.push(id);
+    }
+    return down.get(id);
+  };
   for (const step of steps) {
-    const node = step.id ? ensure(step.id) : { up: {}, down: {} };
+    const targets = step.id ? ensure(step.id) : [];
     if (typeof step.next === "string") {
-      check(step.next);
-    } else {
+      if (!byId[step.next]) throw new ValidationError(`Cannot find job: ${step.next}`);
+    } else if (step.next && typeof step.next === "object") {
       for (const nextId in step.next) {
-        check(nextId);
-        node.down[nextId] = true;
-        const nextNode = ensure(nextId);
-        if (step.id) nextNode.up[step.id] = true;
+        if (!byId[nextId]) throw new ValidationError(`Cannot find job: ${nextId}`);
+        targets.push(nextId);
+        ensure(nextId);
       }
     }
   }
-  const search = (from, target, key) => {
-    for (const nextId in model[from][key]) {
-      if (nextId === target) throw new ValidationError(`Circular dependency: ${from} <-> ${target}`);
-      search(nextId, target, key);
+  assertAcyclic(order, down);
+}
+
+/** Reports the first circular dependency the way @openfn/runtime's search does (the first
+ * node in model order that lies on a cycle, and the step that leads back to it), in linear
+ * time: nodes that cannot be on a cycle are trimmed first (Kahn's algorithm both ways), and
+ * only the rest are searched, depth first, with a visited set and an explicit stack. */
+function assertAcyclic(order, down) {
+  const up = new Map(order.map((id) => [id, []]));
+  for (const id of order) for (const n of down.get(id)) up.get(n).push(id);
+  const alive = new Set(order);
+  const trim = (edgesIn, edgesOut) => {
+    const degree = new Map(order.map((id) => [id, 0]));
+    for (const id of alive) for (const n of edgesIn.get(id)) if (alive.has(n)) degree.set(id, degree.get(id) + 1);
+    const queue = [...alive].filter((id) => degree.get(id) === 0);
+    while (queue.length) {
+      const id = queue.pop();
+      if (!alive.delete(id)) continue;
+      for (const n of edgesOut.get(id)) {
+        if (!alive.has(n)) continue;
+        degree.set(n, degree.get(n) - 1);
+        if (degree.get(n) === 0) queue.push(n);
+      }
     }
   };
-  for (const id in model) {
-    search(id, id, "down");
-    search(id, id, "up");
+  trim(up, down);
+  trim(down, up);
+  if (!alive.size) return;
+  for (const target of order) {
+    if (!alive.has(target)) continue;
+    const visited = new Set();
+    const stack = [[target, 0]];
+    while (stack.length) {
+      const frame = stack[stack.length - 1];
+      const [from, i] = frame;
+      const next = down.get(from);
+      if (i >= next.length) {
+        stack.pop();
+        continue;
+      }
+      frame[1] = i + 1;
+      const n = next[i];
+      if (n === target) throw new ValidationError(`Circular dependency: ${from} <-> ${target}`);
+      if (!visited.has(n) && alive.has(n)) {
+        visited.add(n);
+        stack.push([n, 0]);
+      }
+    }
   }
 }
 
 function compilePlan(plan, logger) {
   const { workflow, options = {} } = plan;
   let auto = 0;
-  for (const step of workflow.steps) if (!step.id) step.id = `job-${++auto}`;
+  const taken = new Set(workflow.steps.map((s) => s.id).filter(Boolean));
+  for (const step of workflow.steps) {
+    if (step.id) continue;
+    step.id = `job-${++auto}`;
+    if (taken.has(step.id)) throw new ValidationError(`Duplicate step id: ${step.id} (given to a step without an id; another step already has it)`);
+    taken.add(step.id);
+  }
   const compiled = {
     workflow: { steps: {}, globals: typeof workflow.globals === "string" ? workflow.globals : undefined, credentials: workflow.credentials },
     options: { ...options, start: options.start ?? workflow.start ?? workflow.steps[0]?.id },
@@ -220,6 +290,12 @@ async function adaptorExports(step, ctx) {
   const adaptors = [];
   for (const adaptor of step.adaptors || []) {
     if (adaptor.error) throw new Error(adaptor.error);
+    // OpenFn's compiler takes the names from the adaptor's type declarations; only a package
+    // without types is loaded to list what it exports.
+    if (Array.isArray(adaptor.declaredExports)) {
+      adaptors.push({ specifier: adaptor.name, exports: adaptor.declaredExports });
+      continue;
+    }
     const ns = await importForJob(adaptor.name, step, ctx);
     adaptors.push({ specifier: adaptor.name, exports: Object.keys(ns) });
   }
@@ -260,6 +336,7 @@ async function prepareJob(step, state, ctx) {
   step.operationsMap = compiled.operations;
   const namespaces = [];
   for (const specifier of compiled.imports) namespaces.push(await importForJob(specifier, step, ctx));
+  assertBindings(compiled, namespaces);
   const factory = ctx.noSandbox
     ? mainRealmEval(compiled.script)
     : realmEval(jobGlobals(state, ctx.globals, ctx.jobLogger), compiled.script);
@@ -273,8 +350,32 @@ async function prepareJob(step, state, ctx) {
   return { operations, execute: exports.execute };
 }
 
+/** Node links a module's named imports before any of its code runs: a name the imported
+ * namespace lacks is a SyntaxError then (OpenFn reports it as a RuntimeCrash), not a
+ * `TypeError: x is not a function` later. Checked in source order, as Node reports the first. */
+function assertBindings(compiled, namespaces) {
+  compiled.imports.forEach((specifier, i) => {
+    for (const name of compiled.bindings?.[i] ?? []) {
+      if (!Object.prototype.hasOwnProperty.call(namespaces[i], name)) {
+        const e = new SyntaxError(`The requested module '${specifier}' does not provide an export named '${name}'`);
+        // a link error has no position in the job (Node reports it before running anything)
+        e.stack = `SyntaxError: ${e.message}`;
+        throw e;
+      }
+    }
+  });
+}
+
 const defaultExecute = (...operations) => (state) =>
   operations.reduce((acc, operation) => acc.then(operation), Promise.resolve(state));
+
+/** The TypeError @openfn/runtime raises when an operation throws null or undefined. It has no
+ * stack frames: its position would be one in the runtime's own code, not in the job. */
+function nullishThrow(value) {
+  const e = new TypeError(`Cannot read properties of ${value} (reading 'stack')`);
+  e.stack = `TypeError: ${e.message}`;
+  return e;
+}
 
 function wrapOperation(fn, ctx, name, index, operationsMap) {
   return async (state) => {
@@ -288,6 +389,9 @@ function wrapOperation(fn, ctx, name, index, operationsMap) {
     try {
       result = await fn(state);
     } catch (e) {
+      // @openfn/runtime reads `e.stack` here, so a thrown null/undefined fails the step with
+      // the TypeError that read raises (a RuntimeError, never a silent success).
+      if (e === null || e === undefined) throw nullishThrow(e);
       if (e && typeof e.stack === "string") {
         const containsVMFrame = /at vm:module\(0\)/.test(e.stack);
         const frames = e.stack.split("\n");
@@ -335,7 +439,9 @@ async function executeExpression(ctx, step, input) {
       if (timeout) {
         tid = timers.setTimeout(() => {
           ctx.logger.error(`Error: Timeout expired (${timeout}ms)`);
-          reject({ timeout: new TimeoutError(timeout) });
+          const error = new TimeoutError(timeout);
+          markReported(error);
+          reject({ timeout: error });
         }, timeout);
       }
     });
@@ -375,7 +481,16 @@ function mapErrorPosition(ctx, step, error) {
   }
 }
 
+/** Errors already printed to the log (a crash that reaches runPlan's end unreported is
+ * printed there, so every crash says why). */
+const REPORTED = new WeakSet();
+
+function markReported(error) {
+  if (error !== null && (typeof error === "object" || typeof error === "function")) REPORTED.add(error);
+}
+
 function reportError(ctx, state, stepId, error) {
+  markReported(error);
   const log = ctx.logger;
   log.break();
   if (error.severity === "crash") log.error("CRITICAL ERROR! Aborting execution");
@@ -467,11 +582,14 @@ async function executeStep(ctx, step, input = {}) {
   let didError = false;
   if (step.expression) {
     const jobName = step.name || step.id;
-    addSecrets(Object.values(step.configuration ?? {}));
     // `--raw-state` hands the input over as it is; OpenFn assembles data/configuration.
     const state = ctx.rawState
       ? clone(input)
       : assembleState(clone(input), step.configuration, step.state, ctx.plan.workflow.credentials);
+    // The step's configuration, wherever it came from (state file, --credentials, the
+    // workflow), never reaches a log line.
+    addSecretsFrom(step.configuration);
+    addSecretsFrom(state?.configuration);
     ctx.logger.info(`Starting step ${jobName}`);
     const started = Date.now();
     try {
@@ -505,6 +623,11 @@ async function executeStep(ctx, step, input = {}) {
 /** Runs a plan. `plan.workflow.steps[i].adaptors` are `{name, url, version}` resolved by the host.
  * Resolves to `{ state }` or `{ crash: <serialised error> }`. */
 export async function runPlan(planJson, inputJson, optsJson) {
+  // ICU resolves an unknown TZ (from --tz or the environment) to no zone at all, and dates
+  // would silently be UTC: refuse to run instead.
+  if (Intl.DateTimeFormat().resolvedOptions().timeZone === undefined) {
+    return { crash: { name: "TimeZoneError", message: "unknown time zone" } };
+  }
   resetModules();
   startWebClock();
   const plan = JSON.parse(planJson);
@@ -543,6 +666,7 @@ export async function runPlan(planJson, inputJson, optsJson) {
       logger.error("Error validating execution plan");
       logger.error(e.message ?? String(e));
       logger.error("Aborting");
+      markReported(e);
       throw e;
     }
     ctx.plan = compiled;
@@ -582,6 +706,15 @@ export async function runPlan(planJson, inputJson, optsJson) {
     return { state: final === undefined ? null : JSON.stringify(final, null, 2) };
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
+    // Every crash says why: one the runtime has not reported yet (an edge condition that
+    // throws, a bad plan or input, an engine fault) is printed with its name and message.
+    if (!REPORTED.has(e) && error.name !== "CompileError") {
+      logger.break();
+      logger.error("CRITICAL ERROR! Aborting execution");
+      logger.error(`${error.name}: ${error.message}`);
+      if (error.fix) logger.error(error.fix);
+      logger.debug(error.stack ?? "");
+    }
     return { crash: { ...serializeError(error), name: error.name, message: error.message, stack: error.stack } };
   } finally {
     timers.clearAllTimers();

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod compile;
 mod engine;
+pub mod input;
 pub mod ops;
 pub mod repo;
 pub mod runtime;

@@ -65,8 +65,17 @@ struct ExecuteArgs {
     #[arg(short = 's', long = "state-path", value_name = "FILE")]
     state_path: Option<PathBuf>,
     /// Input state as a JSON string.
-    #[arg(short = 'S', long = "state-stdin", value_name = "JSON")]
+    #[arg(
+        short = 'S',
+        long = "state-stdin",
+        value_name = "JSON",
+        conflicts_with = "state_path"
+    )]
     state_json: Option<String>,
+    /// When the input state is not valid JSON, warn and run with the default state (what
+    /// OpenFn's CLI does) instead of stopping with the error's position.
+    #[arg(long)]
+    lenient_state: bool,
     /// JSON file whose object becomes the job's `state.configuration` (for a workflow: a map
     /// of credential ids used by steps whose `configuration` is a string).
     #[arg(long, value_name = "FILE")]
@@ -77,8 +86,10 @@ struct ExecuteArgs {
     /// Print the final state to standard output instead of writing a file.
     #[arg(short = 'O', long = "output-stdout")]
     output_stdout: bool,
-    /// Per-step time limit in milliseconds.
-    #[arg(short = 't', long, default_value_t = 300_000, value_name = "MS")]
+    /// Per-step time limit in milliseconds (at least 1; a workflow's `options.timeout` may
+    /// only lower it).
+    #[arg(short = 't', long, default_value_t = 300_000, value_name = "MS",
+          value_parser = parse_timeout)]
     timeout: u64,
     /// Log level: none, default, info, debug; or per logger, e.g. `job=debug,cli=none`.
     #[arg(long, value_name = "LEVEL")]
@@ -132,6 +143,15 @@ struct CompileArgs {
     path: PathBuf,
     #[command(flatten)]
     common: CommonArgs,
+}
+
+/// `-t MS`: a positive number of milliseconds (0 would silently turn the limit off).
+fn parse_timeout(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("0 would turn the time limit off; give at least 1 (milliseconds)".into()),
+        Ok(ms) => Ok(ms),
+        Err(_) => Err(format!("'{text}' is not a number of milliseconds")),
+    }
 }
 
 /// The `--tz ZONE` / `--tz=ZONE` argument, read before V8 starts (time zones are fixed when the
@@ -227,10 +247,104 @@ fn execute(args: ExecuteArgs) -> i32 {
             1
         }
         Ok(ExitStatus::CompileFailed) => 1,
-        Err(message) => {
+        Err(CliError::Failed(message)) => {
             cli_log("error", &message);
             1
         }
+        Err(CliError::Usage(message)) => {
+            cli_log("error", &message);
+            2
+        }
+    }
+}
+
+/// Why `execute` stopped before completing a run.
+enum CliError {
+    /// The command line asks for something impossible (exit 2).
+    Usage(String),
+    /// Input, installation or the engine failed (exit 1).
+    Failed(String),
+}
+
+impl From<String> for CliError {
+    fn from(message: String) -> Self {
+        CliError::Failed(message)
+    }
+}
+
+/// The final state's destination, checked before anything runs: the result is written to a
+/// temporary file beside it, synced, then renamed over it, so a crash or a full disk never
+/// leaves a truncated file and a run that fails keeps the previous one.
+struct OutputFile {
+    path: PathBuf,
+    temp: PathBuf,
+}
+
+impl OutputFile {
+    /// Checks `path` (and creates its folder, as OpenFn's CLI does) before the run: it must not
+    /// be one of the run's input files, not a folder, and its folder must be writable.
+    fn prepare(path: PathBuf, inputs: &[&Path]) -> Result<OutputFile, CliError> {
+        let shown = path.display().to_string();
+        if path.is_dir() {
+            return Err(CliError::Usage(format!(
+                "Output path {shown} is a directory: name a file"
+            )));
+        }
+        let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        if let Some(input) = inputs.iter().find(|i| same(&path, i)) {
+            return Err(CliError::Usage(format!(
+                "Output path {shown} is the run's input file {}: writing the result there would destroy it",
+                input.display()
+            )));
+        }
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            CliError::Usage(format!(
+                "Cannot create the output folder {}: {e}",
+                dir.display()
+            ))
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output.json".into());
+        let temp = dir.join(format!(".{name}.fnhost-{}.tmp", std::process::id()));
+        std::fs::File::create(&temp).map_err(|e| {
+            CliError::Usage(format!(
+                "Cannot write the output file {shown}: {e} (checked before running)"
+            ))
+        })?;
+        Ok(OutputFile { path, temp })
+    }
+
+    /// Writes `text` to the temporary file, syncs it and renames it over the output path.
+    fn commit(&self, text: &str) -> Result<(), String> {
+        use std::io::Write;
+        let fail = |e: std::io::Error| format!("Cannot write {}: {e}", self.path.display());
+        let mut file = std::fs::File::create(&self.temp).map_err(fail)?;
+        file.write_all(text.as_bytes()).map_err(fail)?;
+        file.sync_all().map_err(fail)?;
+        drop(file);
+        std::fs::rename(&self.temp, &self.path).map_err(fail)?;
+        if let Some(dir) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            // make the rename itself durable; not every file system can sync a folder
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for OutputFile {
+    fn drop(&mut self) {
+        // after a commit the temporary file is gone; otherwise the previous output stays
+        let _ = std::fs::remove_file(&self.temp);
     }
 }
 
@@ -266,7 +380,19 @@ enum ExitStatus {
     CompileFailed,
 }
 
-fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus, String> {
+fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus, CliError> {
+    let output = if args.output_stdout {
+        None
+    } else {
+        let path = args
+            .output_path
+            .clone()
+            .unwrap_or_else(|| base_dir(&args.path).join("output.json"));
+        let mut inputs: Vec<&Path> = vec![args.path.as_path()];
+        inputs.extend(args.state_path.as_deref());
+        inputs.extend(args.credentials.as_deref());
+        Some(OutputFile::prepare(path, &inputs)?)
+    };
     let sources = AdaptorSource {
         repo_dir: repo_dir(&args.common),
         defaults: args.common.adaptors.clone(),
@@ -319,16 +445,39 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus,
         );
     }
     let mut input = read_input_state(args)?;
-    if let Err(e) = serde_json::from_str::<serde_json::Value>(&input) {
+    let from = match (&args.state_path, &args.state_json) {
+        (Some(p), _) if p.as_os_str() == "-" => " from standard input".to_string(),
+        (Some(p), _) => format!(" from {}", p.display()),
+        (None, Some(_)) => " from -S".to_string(),
+        (None, None) => String::new(),
+    };
+    // The engine parses the state with JavaScript's JSON.parse (any depth, 1e400, lone
+    // surrogates); this checks the syntax first so that bad input is never silently replaced.
+    if let Err(e) = crate::input::check_json(&input) {
+        if !args.lenient_state {
+            return Err(CliError::Failed(format!(
+                "Error loading state{from}: SyntaxError: {e} (pass --lenient-state to run with the default state instead, as OpenFn's CLI does)"
+            )));
+        }
         // OpenFn's CLI warns and continues with the default state.
-        let from = args
-            .state_path
-            .as_ref()
-            .map(|p| format!(" from {}", p.display()))
-            .unwrap_or_default();
         logs.emit("warn", "CLI", &format!("Error loading state{from}"));
         logs.emit("warn", "CLI", &format!("SyntaxError: {e}"));
+        logs.emit(
+            "warn",
+            "CLI",
+            "Running with the default state instead (--lenient-state)",
+        );
         input = r#"{"data":{},"configuration":{}}"#.into();
+    } else if !input.trim_start().starts_with(['{', '[']) {
+        let kind = match input.trim_start().as_bytes().first() {
+            Some(b'"') => "a string",
+            Some(b'n') => "null",
+            Some(b't' | b'f') => "a boolean",
+            _ => "a number",
+        };
+        return Err(CliError::Failed(format!(
+            "Error loading state{from}: the state is {kind}; a state must be a JSON object such as {{\"data\": {{}}}}"
+        )));
     } else if let Some(path) = args.state_path.as_ref().filter(|p| p.as_os_str() != "-") {
         logs.emit(
             "success",
@@ -346,21 +495,26 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus,
     };
     match runtime::run_plan(&plan, &input, &options)? {
         RunOutcome::Completed { state_json } => {
-            let text = state_json.unwrap_or_default();
-            if args.output_stdout {
-                println!("{text}");
-            } else {
-                let out = args
-                    .output_path
-                    .clone()
-                    .unwrap_or_else(|| base_dir(&args.path).join("output.json"));
-                std::fs::write(&out, &text)
-                    .map_err(|e| format!("Cannot write {}: {e}", out.display()))?;
+            // OpenFn writes an empty file when the last operation returned nothing; fnhost
+            // writes `null` (still JSON) and says so.
+            let text = state_json.unwrap_or_else(|| {
                 logs.emit(
-                    "success",
+                    "warn",
                     "CLI",
-                    &format!("State written to {}", out.display()),
+                    "The final state is empty: the last operation returned nothing (did it return state?). Writing null",
                 );
+                "null".into()
+            });
+            match &output {
+                None => println!("{text}"),
+                Some(out) => {
+                    out.commit(&text)?;
+                    logs.emit(
+                        "success",
+                        "CLI",
+                        &format!("State written to {}", out.path.display()),
+                    );
+                }
             }
             // as OpenFn's CLI: a summary warning when steps recorded errors
             let failed = serde_json::from_str::<serde_json::Value>(&text)
@@ -372,6 +526,12 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus,
                 return Ok(ExitStatus::CompletedWithErrors);
             }
             Ok(ExitStatus::Completed)
+        }
+        RunOutcome::Crashed(crash) if crash.name == "TimeZoneError" => {
+            Err(CliError::Usage(format!(
+                "Unknown time zone '{}' (from --tz or TZ): use an IANA name such as UTC or Europe/Paris",
+                std::env::var("TZ").unwrap_or_default()
+            )))
         }
         RunOutcome::Crashed(crash) if crash.name == "CompileError" => {
             // as OpenFn's CLI: compile errors stop the command before anything runs
@@ -479,6 +639,17 @@ fn compile(args: CompileArgs) -> i32 {
         )?;
         let mut infos = Vec::new();
         for adaptor in adaptors.as_array().cloned().unwrap_or_default() {
+            if let Some(names) = adaptor.get("declaredExports").and_then(|d| d.as_array()) {
+                // the package's type declarations, as OpenFn's compiler reads them
+                infos.push(AdaptorInfo {
+                    specifier: adaptor["name"].as_str().unwrap_or_default().to_string(),
+                    exports: names
+                        .iter()
+                        .filter_map(|n| n.as_str().map(str::to_string))
+                        .collect(),
+                });
+                continue;
+            }
             let url = adaptor["url"].as_str().unwrap_or_default().to_string();
             let options = RunOptions {
                 timeout_ms: 60_000,

@@ -22,6 +22,7 @@
 //! including valid code kit cannot compile (see [`CompileErrorKind`]).
 
 mod add_imports;
+pub mod declared_exports;
 mod ensure_exports;
 mod estree;
 mod lazy_state;

@@ -27,6 +27,8 @@ pub struct PreparedJob {
     pub script: String,
     /// Specifiers the job imports, in the order the script expects their namespaces.
     pub imports: Vec<String>,
+    /// Export names bound from each of `imports` (see [`crate::runtime::job_script::JobScript`]).
+    pub bindings: Vec<Vec<String>>,
     /// OpenFn's operation list: the callee name and 1-based source line of each operation.
     pub operations: Vec<OperationMeta>,
 }

@@ -28,6 +28,10 @@ pub struct JobScript {
     pub source: String,
     /// Specifiers whose namespaces the function expects, in order.
     pub imports: Vec<String>,
+    /// For each of `imports`, the export names the module's `import` declarations bind
+    /// (`default` for a default import), in source order: a name the namespace lacks is a link
+    /// error, as in Node (`does not provide an export named …`).
+    pub bindings: Vec<Vec<String>>,
     /// Characters added before the module's first line (subtract from line-1 columns).
     pub line1_offset: u32,
 }
@@ -63,6 +67,7 @@ pub fn module_to_job_script(module_source: &str) -> Result<JobScript, String> {
         return Err(err.to_string());
     }
     let mut imports: Vec<String> = Vec::new();
+    let mut bindings: Vec<Vec<String>> = Vec::new();
     let namespace_index = |spec: &str, imports: &mut Vec<String>| -> usize {
         if let Some(i) = imports.iter().position(|s| s == spec) {
             i
@@ -79,11 +84,15 @@ pub fn module_to_job_script(module_source: &str) -> Result<JobScript, String> {
         match stmt {
             Statement::ImportDeclaration(decl) => {
                 let idx = namespace_index(decl.source.value.as_str(), &mut imports);
+                if bindings.len() < imports.len() {
+                    bindings.resize_with(imports.len(), Vec::new);
+                }
                 let ns = format!("{NAMESPACES}[{idx}]");
                 let mut named = Vec::new();
                 for spec in decl.specifiers.iter().flatten() {
                     match spec {
                         ImportDeclarationSpecifier::ImportSpecifier(s) => {
+                            bindings[idx].push(export_name(&s.imported));
                             named.push(format!(
                                 "{}: {}",
                                 js_string(&export_name(&s.imported)),
@@ -91,6 +100,7 @@ pub fn module_to_job_script(module_source: &str) -> Result<JobScript, String> {
                             ));
                         }
                         ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
+                            bindings[idx].push("default".into());
                             prologue.push_str(&format!("const {} = {ns}.default; ", s.local.name));
                         }
                         ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => {
@@ -232,9 +242,11 @@ pub fn module_to_job_script(module_source: &str) -> Result<JobScript, String> {
     );
     let line1_offset = prefix.chars().count() as u32;
     let source = format!("{prefix}{body}\n;{epilogue}\n}})");
+    bindings.resize_with(imports.len(), Vec::new);
     Ok(JobScript {
         source,
         imports,
+        bindings,
         line1_offset,
     })
 }
@@ -248,6 +260,7 @@ mod tests {
         let module = "import { fn, each as e } from \"@openfn/language-common\";\nexport * from \"@openfn/language-common\";\nconst x = 1;\nexport default [fn(s => s)];\n";
         let script = module_to_job_script(module).unwrap();
         assert_eq!(script.imports, vec!["@openfn/language-common"]);
+        assert_eq!(script.bindings, vec![vec!["fn".to_string(), "each".into()]]);
         assert!(script
             .source
             .contains("const { \"fn\": fn, \"each\": e } = __fnhost_ns[0];"));

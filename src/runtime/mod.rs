@@ -53,6 +53,15 @@ pub struct StepAdaptor {
     /// Why the adaptor cannot be loaded: the step fails with this message (as in OpenFn).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The names the package's type declarations export, which the compiler auto-imports
+    /// (OpenFn's rule); `None` for a package without `types` (the loaded module's exports are
+    /// used instead).
+    #[serde(
+        default,
+        rename = "declaredExports",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub declared_exports: Option<Vec<String>>,
 }
 
 /// Options of one run.
@@ -148,6 +157,7 @@ impl EngineHost for RunHost {
                 id,
                 script: script.source,
                 imports: script.imports,
+                bindings: script.bindings,
                 operations: Vec::new(),
             });
         }
@@ -186,6 +196,7 @@ impl EngineHost for RunHost {
             id,
             script: script.source,
             imports: script.imports,
+            bindings: script.bindings,
             operations,
         })
     }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
+use crate::compile::declared_exports::{declared_exports, DeclaredExports};
 use crate::repo::{self, AdaptorSpec};
 use crate::runtime::loader::NodeModules;
 use crate::runtime::StepAdaptor;
@@ -74,7 +75,13 @@ pub fn prepare_plan(
         let options = doc.remove("options").unwrap_or_else(|| json!({}));
         (workflow, options)
     } else {
-        (Value::Object(doc), json!({}))
+        // The bare form may carry `options` and a top-level `start` (which wins), as OpenFn's
+        // CLI reads it.
+        let mut options = doc.remove("options").unwrap_or_else(|| json!({}));
+        if let (Some(start), Some(opts)) = (doc.get("start"), options.as_object_mut()) {
+            opts.insert("start".into(), start.clone());
+        }
+        (Value::Object(doc), options)
     };
     let Some(steps) = workflow.get_mut("steps").and_then(Value::as_array_mut) else {
         return Err("a workflow needs a \"steps\" array".into());
@@ -126,8 +133,9 @@ pub fn prepare_plan(
     let opts = options
         .as_object_mut()
         .ok_or("workflow \"options\" must be an object")?;
-    // OpenFn's CLI honours `start` from the file but only takes `end` from `--end`.
-    opts.remove("end");
+    // `start` and `end` from the file are honoured as @openfn/runtime honours them (OpenFn's
+    // CLI 1.36 drops the file's `end`; see the README's compatibility notes); the command
+    // line's `--start`/`--end`/`--only` override them.
     if let Some(only) = &range.only {
         opts.insert("start".into(), json!(only));
         opts.insert("end".into(), json!(only));
@@ -177,6 +185,7 @@ pub fn resolve_adaptors(specs: &[String], repo_dir: &Path, expand: bool) -> Resu
                     "ENOENT: no such file or directory, open '{}'",
                     manifest.display()
                 )),
+                declared_exports: None,
             });
             continue;
         }
@@ -189,6 +198,10 @@ pub fn resolve_adaptors(specs: &[String], repo_dir: &Path, expand: bool) -> Resu
             url: url.to_string(),
             version: found.version,
             error: None,
+            declared_exports: match declared_exports(&found.dir) {
+                DeclaredExports::NoTypes => None,
+                DeclaredExports::Names(names) => Some(names),
+            },
         });
     }
     serde_json::to_value(out).map_err(|e| e.to_string())
