@@ -5,9 +5,11 @@
 //! real CLI as a subprocess, the way users run it.
 
 mod adaptors;
+mod bad_input;
 mod builtins;
 mod cases;
 mod cli;
+mod conformance;
 mod http;
 mod probes;
 mod repo;
