@@ -3,24 +3,37 @@
 //! `cargo run --example embed` (uses the fixture adaptor in tests/fixtures/esm-adaptor).
 
 fn main() {
-    // V8 must be initialised on the main thread before any run.
+    // V8 must be initialised on the main thread before any engine starts.
     fnhost::runtime::init_v8();
     let adaptor = concat!(
         "esm-adaptor=",
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/esm-adaptor"
     );
-    let engine = fnhost::Engine::new()
-        .with_logger(|level, name, message| eprintln!("[{name}] {level}: {message}"));
+    let engine = fnhost::Engine::builder()
+        .workers(2)
+        .log_sink(|line| eprintln!("[{}] {}: {}", line.name, line.level, line.message))
+        .build();
     let job = "fn(state => { console.log('hello from the job'); return { ...state, data: { total: state.data.items.length } }; });";
-    match engine.run_job(job, &[adaptor], r#"{"data": {"items": [1, 2, 3]}}"#) {
-        Ok(fnhost::RunOutcome::Completed { state_json }) => {
-            println!("{}", state_json.unwrap_or_default())
-        }
-        Ok(fnhost::RunOutcome::Crashed(crash)) => {
-            eprintln!("crashed: {}: {}", crash.name, crash.message);
-            std::process::exit(1);
-        }
+    let request = fnhost::RunRequest::job(job)
+        .adaptor(adaptor)
+        .state(r#"{"data": {"items": [1, 2, 3]}}"#);
+    match engine.run_blocking(request) {
+        Ok(outcome) => match &outcome.crash {
+            None => {
+                println!("{}", outcome.final_state.unwrap_or_default());
+                for step in &outcome.stats.steps {
+                    eprintln!(
+                        "step {}: {:.1} ms, heap {} bytes",
+                        step.id, step.wall_ms, step.peak_heap_bytes
+                    );
+                }
+            }
+            Some(crash) => {
+                eprintln!("crashed: {}: {}", crash.name, crash.message);
+                std::process::exit(1);
+            }
+        },
         Err(e) => {
             eprintln!("error: {e}");
             std::process::exit(2);

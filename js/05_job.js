@@ -2,7 +2,8 @@
 // compiled job against its state, with @openfn/runtime's semantics for operations, errors,
 // timeouts and the final state. Job code runs in a separate restricted realm (op_realm_eval).
 import {
-  op_job_compile, op_job_deadline_clear, op_job_deadline_set, op_job_map_position, op_module_resolve, op_realm_eval,
+  op_job_compile, op_job_deadline_clear, op_job_deadline_set, op_job_map_position, op_job_step_event, op_module_resolve,
+  op_realm_eval,
 } from "ext:core/ops";
 import { createLogger, addSecretsFrom, formatValue } from "ext:fnhost/00_console.js";
 import * as timers from "ext:fnhost/01_timers.js";
@@ -592,10 +593,12 @@ async function executeStep(ctx, step, input = {}) {
     addSecretsFrom(state?.configuration);
     ctx.logger.info(`Starting step ${jobName}`);
     const started = Date.now();
+    op_job_step_event("start", step.id, true);
     try {
       result = await executeExpression(ctx, step, state);
     } catch (e) {
       didError = true;
+      op_job_step_event("end", step.id, false);
       if (e && Object.prototype.hasOwnProperty.call(e, "error") && Object.prototype.hasOwnProperty.call(e, "state")) {
         const { error } = e;
         ctx.logger.error(`${jobName} aborted with error (${Date.now() - started}ms)`);
@@ -609,6 +612,7 @@ async function executeStep(ctx, step, input = {}) {
       }
     }
     if (!didError) {
+      op_job_step_event("end", step.id, true);
       ctx.logger.success(`${jobName} completed in ${Date.now() - started}ms`);
       result = prepareFinalState(result, ctx);
       next = calculateNext(step, result, ctx);

@@ -14,5 +14,8 @@ pub mod repo;
 pub mod runtime;
 pub mod workflow;
 
-pub use engine::Engine;
-pub use runtime::{Crash, RunOutcome};
+pub use engine::{
+    Edge, Engine, EngineBuilder, Error, Limits, LogLine, Next, RunEvent, RunHandle, RunOutcome,
+    RunRequest, Step, Work, Workflow, WorkflowOptions,
+};
+pub use runtime::{Crash, RunStats, StepStats};

@@ -1,88 +1,373 @@
-//! The embedding API from a Rust program: `fnhost::Engine` runs a job and a workflow in-process.
+//! The embedding API from a Rust program: `fnhost::Engine` runs jobs and workflows in-process,
+//! on its pool of workers, with per-run limits that never take the process down.
 //!
 //! A `harness = false` test: V8's platform must be initialised on the main thread (these CPUs
 //! have memory-protection keys), which libtest's worker threads are not.
 
+use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use fnhost::{Engine, Limits, RunEvent, RunRequest};
+use serde_json::json;
 
 fn fixture_adaptor() -> String {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/esm-adaptor");
     format!("esm-adaptor={}", dir.display())
 }
 
+/// A temporary adaptor whose `get(url)` fetches `url` into `state.data`.
+fn http_adaptor(dir: &std::path::Path) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"name":"fetcher","version":"1.0.0","type":"module","main":"index.js"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("index.js"),
+        "export function execute(...ops) { return (s) => ops.reduce((p, op) => p.then(op), Promise.resolve(s)); }\n\
+         export function fn(f) { return (s) => f(s); }\n\
+         export function get(url) { return async (s) => { const r = await fetch(url); return { ...s, data: { ...s.data, status: r.status, body: await r.text() } }; }; }\n",
+    )
+    .unwrap();
+    format!("fetcher={}", dir.display())
+}
+
+/// A keep-alive HTTP server on 127.0.0.1 answering `ok` to every request, counting them.
+fn ok_server() -> (u16, Arc<AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = Arc::new(AtomicUsize::new(0));
+    let served = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let served = served.clone();
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let mut buf = [0u8; 4096];
+                let mut pending = Vec::new();
+                loop {
+                    let n = match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => n,
+                    };
+                    pending.extend_from_slice(&buf[..n]);
+                    while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+                        pending.drain(..end + 4);
+                        served.fetch_add(1, Ordering::SeqCst);
+                        let _ = stream.write_all(
+                            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: text/plain\r\n\r\nok",
+                        );
+                    }
+                }
+            });
+        }
+    });
+    (port, count)
+}
+
+/// A server that accepts connections and never answers.
+fn silent_server() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+fn check(name: &str, passed: &mut usize, f: impl FnOnce()) {
+    let started = Instant::now();
+    f();
+    *passed += 1;
+    eprintln!("ok {name} ({} ms)", started.elapsed().as_millis());
+}
+
 fn main() {
     fnhost::runtime::init_v8();
     let adaptor = fixture_adaptor();
-    let lines = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let tmp = std::env::temp_dir().join(format!("fnhost-embed-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut passed = 0;
+
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
     let sink = lines.clone();
-    let engine =
-        fnhost::Engine::new()
-            .with_timeout_ms(5_000)
-            .with_logger(move |_level, name, message| {
-                sink.borrow_mut().push(format!("{name}: {message}"))
-            });
+    let engine = Engine::builder()
+        .workers(4)
+        .limits(Limits {
+            timeout: Duration::from_secs(10),
+            ..Limits::default()
+        })
+        .log_sink(move |line| {
+            sink.lock()
+                .unwrap()
+                .push(format!("{}: {}", line.name, line.message))
+        })
+        .credentials(|id| (id == "db").then(|| json!({"password": "s3cr3t-pw"})))
+        .build();
 
-    // a job, its final state, and its console output through the logger
-    let outcome = engine
-        .run_job(
-            "fn(state => { console.log('counting'); return { ...state, data: { n: state.data.items.length } }; });",
-            &[&adaptor],
-            r#"{"data": {"items": [1, 2, 3]}, "configuration": {"secret": "abc123"}}"#,
-        )
-        .expect("the job runs");
-    let fnhost::RunOutcome::Completed {
-        state_json: Some(json),
-    } = outcome
-    else {
-        panic!("the job completes: {outcome:?}")
-    };
-    let state: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(state["data"]["n"], 3);
-    assert!(
-        state.get("configuration").is_none(),
-        "configuration is removed from the final state"
-    );
-    assert!(
-        lines.borrow().iter().any(|l| l == "JOB: counting"),
-        "{:?}",
-        lines.borrow()
-    );
+    fn assert_send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+    assert_send_sync_clone::<Engine>();
 
-    // a crash comes back as a value, not a panic
-    let outcome = engine
-        .run_job("fn(state => missing.value);", &[&adaptor], "{}")
-        .expect("runs");
-    match outcome {
-        fnhost::RunOutcome::Crashed(crash) => assert!(
+    check("a job, its state, logs and stats", &mut passed, || {
+        let outcome = engine
+            .run_job(
+                "fn(state => { console.log('counting'); return { ...state, data: { n: state.data.items.length } }; });",
+                &[&adaptor],
+                r#"{"data": {"items": [1, 2, 3]}, "configuration": {"secret": "abc123"}}"#,
+            )
+            .expect("the job runs");
+        assert!(outcome.succeeded(), "{outcome:?}");
+        let state = outcome.final_state_value();
+        assert_eq!(state["data"]["n"], 3);
+        assert!(
+            state.get("configuration").is_none(),
+            "configuration is removed"
+        );
+        assert!(outcome
+            .logs
+            .iter()
+            .any(|l| l.name == "JOB" && l.message == "counting"));
+        assert!(lines.lock().unwrap().iter().any(|l| l == "JOB: counting"));
+        assert_eq!(outcome.stats.steps.len(), 1);
+        assert_eq!(outcome.stats.steps[0].id, "job-1");
+        assert!(outcome.stats.steps[0].ok);
+        assert!(outcome.stats.steps[0].peak_heap_bytes > 0);
+        assert!(outcome.stats.state_in_bytes > 0 && outcome.stats.state_out_bytes > 0);
+        assert!(outcome.stats.wall_ms > 0.0 && outcome.stats.cpu_ms > 0.0);
+    });
+
+    check("a crash is a value, not a panic", &mut passed, || {
+        let outcome = engine
+            .run_job("fn(state => missing.value);", &[&adaptor], "{}")
+            .expect("runs");
+        let crash = outcome.crash.expect("a ReferenceError crashes");
+        assert!(
             crash.message.contains("missing is not defined"),
             "{crash:?}"
-        ),
-        other => panic!("a ReferenceError crashes: {other:?}"),
-    }
+        );
+        assert!(outcome.final_state.is_none());
+    });
 
-    // a workflow file, with the adaptor applied to every step
-    let dir = std::env::temp_dir().join(format!("fnhost-embed-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let workflow = dir.join("workflow.json");
-    std::fs::write(
-        &workflow,
-        r#"{"steps": [
-            {"id": "a", "expression": "fn(s => ({ ...s, data: { path: ['a'] } }));", "next": {"b": "!state.errors"}},
-            {"id": "b", "expression": "fn(s => ({ ...s, data: { path: [...s.data.path, 'b'] } }));"}
-        ]}"#,
-    )
-    .unwrap();
-    let outcome = engine
-        .run_workflow(&workflow, &[&adaptor], "{}")
-        .expect("runs");
-    let _ = std::fs::remove_dir_all(&dir);
-    let fnhost::RunOutcome::Completed {
-        state_json: Some(json),
-    } = outcome
-    else {
-        panic!("the workflow completes")
-    };
-    let state: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(state["data"]["path"], serde_json::json!(["a", "b"]));
-    println!("embed: 3 passed, 0 failed");
+    check("bad input is a typed error", &mut passed, || {
+        let err = engine
+            .run_job("fn(s => s);", &[&adaptor], "{nope")
+            .expect_err("not JSON");
+        assert!(matches!(err, fnhost::Error::InvalidState(_)), "{err}");
+    });
+
+    check(
+        "a workflow file and a typed workflow with a credential",
+        &mut passed,
+        || {
+            let workflow = tmp.join("workflow.json");
+            std::fs::write(
+            &workflow,
+            r#"{"steps": [
+                {"id": "a", "expression": "fn(s => ({ ...s, data: { path: ['a'] } }));", "next": {"b": "!state.errors"}},
+                {"id": "b", "expression": "fn(s => ({ ...s, data: { path: [...s.data.path, 'b'] } }));"}
+            ]}"#,
+        )
+        .unwrap();
+            let outcome = engine
+                .run_workflow(&workflow, &[&adaptor], "{}")
+                .expect("runs");
+            assert_eq!(
+                outcome.final_state_value()["data"]["path"],
+                json!(["a", "b"])
+            );
+            assert_eq!(outcome.stats.steps.len(), 2);
+
+            let typed = fnhost::Workflow::from_json(
+            r#"{"workflow": {"steps": [
+                {"id": "login", "configuration": "db", "expression": "fn(s => { console.log('pw ' + s.configuration.password); return { ...s, data: { len: s.configuration.password.length } }; });"}
+            ]}}"#,
+        )
+        .unwrap();
+            let outcome = engine
+                .run_blocking(RunRequest::workflow(typed.clone()).adaptor(&adaptor))
+                .expect("runs");
+            assert_eq!(outcome.final_state_value()["data"]["len"], 9);
+            assert!(
+                outcome.logs.iter().any(|l| l.message == "pw ****"),
+                "{:?}",
+                outcome.logs
+            );
+            let mut unknown = typed;
+            unknown.steps[0].configuration = Some(json!("nope"));
+            let err = engine
+                .run_blocking(RunRequest::workflow(unknown).adaptor(&adaptor))
+                .expect_err("unknown credential");
+            assert!(matches!(err, fnhost::Error::UnknownCredential(ref id) if id == "nope"));
+        },
+    );
+
+    check(
+        "a run past its heap limit ends with OOMError while 10 others complete",
+        &mut passed,
+        || {
+            let hog = engine.run(
+                RunRequest::job(
+                    "fn(s => { const keep = []; while (true) keep.push(new Array(100000).fill(Math.random())); });",
+                )
+                .adaptor(&adaptor)
+                .limits(Limits {
+                    heap_bytes: 64 * 1024 * 1024,
+                    ..Limits::default()
+                }),
+            );
+            let others: Vec<_> = (0..10)
+                .map(|i| {
+                    engine.run(
+                        RunRequest::job(format!(
+                            "fn(s => ({{ data: {{ i: {i}, sum: Array.from({{ length: 10000 }}, (_, k) => k).reduce((a, b) => a + b, 0) }} }}));"
+                        ))
+                        .adaptor(&adaptor),
+                    )
+                })
+                .collect();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let hog = hog.await.expect("runs");
+                let crash = hog.crash.expect("the hog crashes");
+                assert_eq!(crash.name, "OOMError", "{crash:?}");
+                for (i, run) in others.into_iter().enumerate() {
+                    let outcome = run.await.expect("runs");
+                    assert_eq!(outcome.final_state_value()["data"]["i"], i, "{outcome:?}");
+                    assert_eq!(outcome.final_state_value()["data"]["sum"], 49995000);
+                }
+            });
+        },
+    );
+
+    check("while(true) ends at its timeout", &mut passed, || {
+        let started = Instant::now();
+        let outcome = engine
+            .run_blocking(
+                RunRequest::job("fn(s => { while (true) {} });")
+                    .adaptor(&adaptor)
+                    .limits(Limits {
+                        timeout: Duration::from_millis(400),
+                        ..Limits::default()
+                    }),
+            )
+            .expect("runs");
+        assert_eq!(outcome.crash.expect("times out").name, "TimeoutError");
+        assert!(started.elapsed() >= Duration::from_millis(400));
+    });
+
+    let fetcher = http_adaptor(&tmp.join("fetcher"));
+    check(
+        "a run waiting on a request that never answers ends at its timeout, and can be cancelled",
+        &mut passed,
+        || {
+            let port = silent_server();
+            let job = format!("get('http://127.0.0.1:{port}/never');");
+            let outcome = engine
+                .run_blocking(RunRequest::job(&job).adaptor(&fetcher).limits(Limits {
+                    timeout: Duration::from_millis(300),
+                    ..Limits::default()
+                }))
+                .expect("runs");
+            assert_eq!(outcome.crash.expect("times out").name, "TimeoutError");
+
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let mut handle = engine.run(RunRequest::job(&job).adaptor(&fetcher));
+                // wait until the step has started, then cancel
+                while let Some(event) = handle.next_event().await {
+                    if matches!(event, RunEvent::StepStarted(_)) {
+                        break;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                handle.cancel();
+                let outcome = handle.await.expect("runs");
+                assert_eq!(outcome.crash.expect("cancelled").name, "Cancelled");
+            });
+        },
+    );
+
+    check(
+        "100 runs with HTTP on one engine thread",
+        &mut passed,
+        || {
+            let single = Engine::builder().workers(1).build();
+            let (port, served) = ok_server();
+            for i in 0..100 {
+                let outcome = single
+                    .run_blocking(
+                        RunRequest::job(format!("get('http://127.0.0.1:{port}/{i}');"))
+                            .adaptor(&fetcher),
+                    )
+                    .expect("runs");
+                assert_eq!(
+                    outcome.final_state_value()["data"],
+                    json!({"status": 200, "body": "ok"}),
+                    "run {i}: {outcome:?}"
+                );
+            }
+            assert_eq!(served.load(Ordering::SeqCst), 100);
+        },
+    );
+
+    check("state and log limits", &mut passed, || {
+        let outcome = engine
+            .run_blocking(
+                RunRequest::job("fn(s => { for (let i = 0; i < 1000; i++) console.log('line ' + i); return { data: { big: 'x'.repeat(50000) } }; });")
+                    .adaptor(&adaptor)
+                    .limits(Limits {
+                        max_state_bytes: 10_000,
+                        max_log_bytes: 1_000,
+                        ..Limits::default()
+                    }),
+            )
+            .expect("runs");
+        assert_eq!(outcome.crash.expect("too large").name, "StateTooLargeError");
+        assert!(outcome.logs_dropped > 800, "{}", outcome.logs_dropped);
+        let kept: usize = outcome.logs.iter().map(|l| l.message.len()).sum();
+        assert!(kept <= 1_000);
+    });
+
+    check("events stream while the run goes on", &mut passed, || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let mut handle = engine.run(
+                RunRequest::job("fn(s => { console.log('one'); return s; });\nfn(s => { console.log('two'); return s; });")
+                    .adaptor(&adaptor),
+            );
+            let mut seen = Vec::new();
+            while let Some(event) = handle.next_event().await {
+                seen.push(match event {
+                    RunEvent::Log(l) if l.name == "JOB" => format!("log {}", l.message),
+                    RunEvent::Log(_) => continue,
+                    RunEvent::StepStarted(id) => format!("start {id}"),
+                    RunEvent::StepFinished(s) => format!("end {} {}", s.id, s.ok),
+                });
+            }
+            assert_eq!(
+                seen,
+                vec!["start job-1", "log one", "log two", "end job-1 true"]
+            );
+            assert!(handle.await.expect("runs").succeeded());
+        });
+    });
+
+    let _ = std::fs::remove_dir_all(&tmp);
+    println!("embed: {passed} passed, 0 failed");
 }

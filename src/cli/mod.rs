@@ -492,6 +492,7 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus,
         use_snapshot: !args.no_snapshot,
         env: allowed_env(&args.env)?,
         log: Rc::new(move |level, name, message| log_sink.emit(level, name, message)),
+        ..RunOptions::default()
     };
     match runtime::run_plan(&plan, &input, &options)? {
         RunOutcome::Completed { state_json } => {
@@ -661,6 +662,7 @@ fn compile(args: CompileArgs) -> i32 {
                         .unwrap()
                         .emit(level, name, message)
                 }),
+                ..RunOptions::default()
             };
             let exports = runtime::module_export_names(&url, &options)?;
             infos.push(AdaptorInfo {

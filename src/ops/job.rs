@@ -2,6 +2,7 @@
 //! position mapping for error reports.
 
 use deno_core::op2;
+use deno_core::v8;
 use deno_core::OpState;
 use deno_error::JsErrorBox;
 
@@ -64,5 +65,43 @@ pub fn op_job_deadline_set(state: &mut OpState, #[number] ms: u64) {
 pub fn op_job_deadline_clear(state: &mut OpState) {
     if let Some(deadline) = state.try_borrow::<StepDeadline>() {
         *deadline.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// A step starting or ending, reported by the runtime's JavaScript for the host's statistics.
+#[derive(Debug, Clone)]
+pub struct StepEvent {
+    /// `true` when the step starts, `false` when it ends.
+    pub start: bool,
+    /// The step's id.
+    pub step: String,
+    /// At the end: whether the step completed without an error.
+    pub ok: bool,
+    /// V8 heap in use when the event was reported, in bytes.
+    pub heap_used: usize,
+}
+
+/// Receives [`StepEvent`]s; the host installs one in the `OpState` when it wants them.
+#[derive(Clone)]
+pub struct StepObserver(pub std::rc::Rc<dyn Fn(StepEvent)>);
+
+/// Reports a step's start (`phase` = "start") or end ("end", with `ok`) to the host.
+#[op2(fast)]
+pub fn op_job_step_event(
+    scope: &mut v8::PinScope<'_, '_>,
+    #[string] phase: String,
+    #[string] step: String,
+    ok: bool,
+) {
+    let heap_used = scope.get_heap_statistics().used_heap_size();
+    let state = deno_core::JsRuntime::op_state_from(scope);
+    let observer = state.borrow().try_borrow::<StepObserver>().cloned();
+    if let Some(observer) = observer {
+        (observer.0)(StepEvent {
+            start: phase == "start",
+            step,
+            ok,
+            heap_used,
+        });
     }
 }

@@ -19,6 +19,12 @@ thread_local! {
     static CLIENTS: RefCell<HashMap<String, reqwest::Client>> = RefCell::new(HashMap::new());
 }
 
+/// Drops this thread's cached clients: their connections belong to the tokio runtime that made
+/// them, and a thread that starts a new runtime per run must not reuse them.
+pub fn forget_thread_clients() {
+    CLIENTS.with(|c| c.borrow_mut().clear());
+}
+
 /// The reqwest-backed client.
 pub struct ReqwestClient;
 

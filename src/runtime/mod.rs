@@ -67,6 +67,13 @@ pub struct StepAdaptor {
 /// Options of one run.
 #[derive(Clone)]
 pub struct RunOptions {
+    /// V8 heap limit of the run, in bytes: past it the run ends with `OOMError` (the process and
+    /// other runs go on). `None`: V8's default limit.
+    pub heap_limit_bytes: Option<usize>,
+    /// Set to `true` (from any thread) to stop the run; it ends with a `Cancelled` crash.
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Called when a step starts and ends, as it happens.
+    pub on_step: Option<StepCallback>,
     /// Wall-clock limit per step, in milliseconds.
     pub timeout_ms: u64,
     /// Directory that job imports of non-adaptor packages resolve from (OpenFn's linker looks
@@ -79,6 +86,84 @@ pub struct RunOptions {
     pub env: std::collections::BTreeMap<String, String>,
     /// Receives every log line: `(level, logger name, message)`.
     pub log: Rc<crate::ops::log::LogFn>,
+}
+
+impl Default for RunOptions {
+    /// A five-minute step limit, adaptors from the default repo, the snapshot, no environment,
+    /// no log output, no heap limit beyond V8's.
+    fn default() -> Self {
+        RunOptions {
+            heap_limit_bytes: None,
+            cancel: None,
+            on_step: None,
+            timeout_ms: 300_000,
+            base_dir: crate::repo::default_repo_dir(),
+            use_snapshot: true,
+            env: Default::default(),
+            log: Rc::new(|_, _, _| {}),
+        }
+    }
+}
+
+/// Receives [`StepProgress`] as steps start and finish.
+pub type StepCallback = Rc<dyn Fn(&StepProgress)>;
+
+/// A step starting or finishing, reported while the run goes on.
+#[derive(Debug, Clone)]
+pub enum StepProgress {
+    /// The step with this id started.
+    Started(String),
+    /// A step finished (with or without an error).
+    Finished(StepStats),
+}
+
+/// What one step cost.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StepStats {
+    /// The step's id.
+    pub id: String,
+    /// Whether it completed without an error.
+    pub ok: bool,
+    /// Wall-clock time, milliseconds.
+    pub wall_ms: f64,
+    /// CPU time of the engine's thread, milliseconds.
+    pub cpu_ms: f64,
+    /// V8 heap in use when the step ended, bytes.
+    pub heap_used_bytes: usize,
+    /// The highest V8 heap use sampled during the step (at its start and end, and the heap
+    /// limit's callback), bytes.
+    pub peak_heap_bytes: usize,
+}
+
+/// What a whole run cost.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunStats {
+    /// Wall-clock time from the engine's start to the result, milliseconds.
+    pub wall_ms: f64,
+    /// CPU time of the engine's thread, milliseconds.
+    pub cpu_ms: f64,
+    /// The highest V8 heap use sampled, bytes.
+    pub peak_heap_bytes: usize,
+    /// Size of the input state's JSON text, bytes.
+    pub state_in_bytes: usize,
+    /// Size of the final state's JSON text, bytes (0 when there is none).
+    pub state_out_bytes: usize,
+    /// Each step, in the order they ran.
+    pub steps: Vec<StepStats>,
+}
+
+/// CPU time used by the calling thread so far.
+fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into the timespec it is given and nothing else.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
 /// How a run ended.
@@ -229,6 +314,31 @@ pub fn run_plan(
     input_json: &str,
     options: &RunOptions,
 ) -> Result<RunOutcome, String> {
+    init_v8();
+    forget_http_clients();
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .enable_io()
+        .build()
+        .map_err(|e| format!("cannot start the event loop: {e}"))?;
+    tokio
+        .block_on(run_plan_async(plan, input_json, options))
+        .map(|(outcome, _)| outcome)
+}
+
+/// Reqwest clients are cached per thread and belong to the tokio runtime that made them: a
+/// caller that makes a new runtime per run drops them first.
+fn forget_http_clients() {
+    http_client::forget_thread_clients();
+}
+
+/// [`run_plan`] inside the caller's (current-thread) tokio runtime, with the run's statistics.
+/// A thread that keeps one runtime for many runs keeps its HTTP connections between them.
+pub async fn run_plan_async(
+    plan: &serde_json::Value,
+    input_json: &str,
+    options: &RunOptions,
+) -> Result<(RunOutcome, RunStats), String> {
     let js_options = serde_json::json!({
         "timeout": options.timeout_ms,
         "basePath": options.base_dir.join("job.js").to_string_lossy(),
@@ -239,15 +349,67 @@ pub fn run_plan(
         input_json.to_string(),
         js_options.to_string(),
     ];
-    let (value, timed_out) = call_host("runPlan", &args, options)?;
-    if timed_out {
-        let message = format!("Job took longer than {}ms to complete", options.timeout_ms);
-        return Ok(RunOutcome::Crashed(Crash {
-            name: "TimeoutError".into(),
-            message: message.clone(),
-            details: serde_json::json!({"source": "runtime", "name": "TimeoutError", "severity": "kill", "message": message, "watchdog": true}),
-        }));
+    let started = std::time::Instant::now();
+    let cpu_started = thread_cpu_time();
+    let recorder = Rc::new(RefCell::new(RunStats {
+        state_in_bytes: input_json.len(),
+        ..RunStats::default()
+    }));
+    let (value, stop) = call_host_async("runPlan", &args, options, Some(recorder.clone())).await?;
+    let mut stats = recorder.borrow().clone();
+    stats.wall_ms = started.elapsed().as_secs_f64() * 1000.0;
+    stats.cpu_ms = (thread_cpu_time().saturating_sub(cpu_started)).as_secs_f64() * 1000.0;
+    let outcome = match stop {
+        Some(stop) => RunOutcome::Crashed(stop.crash(options)),
+        None => outcome_from_js(value)?,
+    };
+    if let RunOutcome::Completed {
+        state_json: Some(text),
+    } = &outcome
+    {
+        stats.state_out_bytes = text.len();
     }
+    Ok((outcome, stats))
+}
+
+/// Why the host stopped a run from outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// A step's deadline passed (the watchdog).
+    TimedOut,
+    /// The heap limit was reached.
+    OutOfMemory,
+    /// The caller cancelled the run.
+    Cancelled,
+}
+
+impl Stop {
+    fn crash(self, options: &RunOptions) -> Crash {
+        let (name, message, severity) = match self {
+            Stop::TimedOut => (
+                "TimeoutError",
+                format!("Job took longer than {}ms to complete", options.timeout_ms),
+                "kill",
+            ),
+            Stop::OutOfMemory => (
+                "OOMError",
+                format!(
+                    "Run exceeded its memory limit of {} MB",
+                    options.heap_limit_bytes.unwrap_or_default() / (1024 * 1024)
+                ),
+                "kill",
+            ),
+            Stop::Cancelled => ("Cancelled", "The run was cancelled".to_string(), "kill"),
+        };
+        Crash {
+            name: name.into(),
+            message: message.clone(),
+            details: serde_json::json!({"source": "runtime", "name": name, "severity": severity, "message": message, "watchdog": self == Stop::TimedOut}),
+        }
+    }
+}
+
+fn outcome_from_js(value: serde_json::Value) -> Result<RunOutcome, String> {
     let outcome: JsOutcome = serde_json::from_value(value)
         .map_err(|e| format!("engine returned an invalid result: {e}"))?;
     if let Some(crash) = outcome.crash {
@@ -275,7 +437,7 @@ pub fn run_plan(
 /// Loads the module at `url` in the engine and returns the export names a job sees (after
 /// OpenFn's linker rules): what the compiler may auto-import.
 pub fn module_export_names(url: &str, options: &RunOptions) -> Result<Vec<String>, String> {
-    let (value, _) = call_host("exportNames", &[url.to_string()], options)?;
+    let value = call_host("exportNames", &[url.to_string()], options)?;
     if let Some(err) = value.get("error").and_then(|e| e.as_str()) {
         return Err(err.to_string());
     }
@@ -283,30 +445,40 @@ pub fn module_export_names(url: &str, options: &RunOptions) -> Result<Vec<String
         .map_err(|e| e.to_string())
 }
 
-/// Starts a fresh engine, calls the host function `name` with string arguments, runs the event
-/// loop until its promise settles, and returns the result as JSON (and whether the watchdog
-/// terminated it).
+/// Starts a fresh engine on a new event loop, calls the host function `name` with string
+/// arguments and returns its result as JSON (an error when the host had to stop it).
 fn call_host(
     name: &str,
     args: &[String],
     options: &RunOptions,
-) -> Result<(serde_json::Value, bool), String> {
+) -> Result<serde_json::Value, String> {
     init_v8();
+    forget_http_clients();
     let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .enable_io()
         .build()
         .map_err(|e| format!("cannot start the event loop: {e}"))?;
-    tokio.block_on(call_host_async(name, args, options))
+    match tokio.block_on(call_host_async(name, args, options, None))? {
+        (value, None) => Ok(value),
+        (_, Some(stop)) => Err(stop.crash(options).message),
+    }
 }
 
+/// Starts a fresh engine, calls the host function `name` with string arguments, runs the event
+/// loop until its promise settles, and returns the result as JSON — or why the host stopped it
+/// (deadline, heap limit, cancellation: V8 is terminated, also while it waits on Rust work).
 async fn call_host_async(
     name: &str,
     args: &[String],
     options: &RunOptions,
-) -> Result<(serde_json::Value, bool), String> {
+    stats: Option<Rc<RefCell<RunStats>>>,
+) -> Result<(serde_json::Value, Option<Stop>), String> {
     let modules = Rc::new(NodeModules::new(options.base_dir.clone()));
     let mut runtime = JsRuntime::try_new(RuntimeOptions {
+        create_params: options
+            .heap_limit_bytes
+            .map(|max| v8::CreateParams::default().heap_limits(0, max)),
         module_loader: Some(Rc::new(NodeModuleLoader(modules.clone()))),
         startup_snapshot: if options.use_snapshot {
             Some(SNAPSHOT)
@@ -333,6 +505,9 @@ async fn call_host_async(
             jobs: RefCell::default(),
         })));
         state.put(deadline.clone());
+        if let Some(stats) = &stats {
+            state.put(step_observer(stats.clone(), options.on_step.clone()));
+        }
         let log = options.log.clone();
         state.put(LogSink(Rc::new(
             move |level: &str, name: &str, message: &str| log(level, name, message),
@@ -362,22 +537,61 @@ async fn call_host_async(
             .collect()
     };
 
-    // Watchdog: a synchronous runaway job never yields to the JS timeout, so terminate V8 when
-    // the running step's deadline (armed by js/05_job.js per step) has passed.
-    let timed_out = Arc::new(AtomicBool::new(false));
-    let (cancel, cancelled) = mpsc::channel::<()>();
+    // Why the host stopped the run, if it did (0: it did not); set by the watchdog thread or
+    // the heap-limit callback, which also wake the event loop below.
+    let stopped = Arc::new(std::sync::atomic::AtomicU8::new(0));
+    let wake = Arc::new(tokio::sync::Notify::new());
     let handle = runtime.v8_isolate().thread_safe_handle();
+    if options.heap_limit_bytes.is_some() {
+        let stopped = stopped.clone();
+        let wake = wake.clone();
+        let handle = handle.clone();
+        let stats = stats.clone();
+        runtime.add_near_heap_limit_callback(move |current, _initial| {
+            if let Some(stats) = &stats {
+                let mut stats = stats.borrow_mut();
+                stats.peak_heap_bytes = stats.peak_heap_bytes.max(current);
+            }
+            if stopped.load(Ordering::SeqCst) == 0 {
+                stopped.store(Stop::OutOfMemory as u8 + 1, Ordering::SeqCst);
+            }
+            handle.terminate_execution();
+            wake.notify_one();
+            // room for the terminated code to unwind: V8 aborts the process if it has none
+            current + current / 2 + 64 * 1024 * 1024
+        });
+    }
+
+    // Watchdog: a synchronous runaway job never yields to the JS timeout, so terminate V8 when
+    // the running step's deadline (armed by js/05_job.js per step) has passed, or the caller
+    // cancelled the run.
+    let (finished, finished_rx) = mpsc::channel::<()>();
     let watchdog = {
-        let timed_out = timed_out.clone();
+        let stopped = stopped.clone();
+        let wake = wake.clone();
         let deadline = deadline.0.clone();
+        let cancel = options.cancel.clone();
         std::thread::spawn(move || {
             while let Err(mpsc::RecvTimeoutError::Timeout) =
-                cancelled.recv_timeout(Duration::from_millis(20))
+                finished_rx.recv_timeout(Duration::from_millis(20))
             {
                 let due = *deadline.lock().unwrap_or_else(|e| e.into_inner());
-                if due.is_some_and(|at| std::time::Instant::now() >= at) {
-                    timed_out.store(true, Ordering::SeqCst);
+                let stop = if due.is_some_and(|at| std::time::Instant::now() >= at) {
+                    Some(Stop::TimedOut)
+                } else if cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst)) {
+                    Some(Stop::Cancelled)
+                } else {
+                    None
+                };
+                if let Some(stop) = stop {
+                    let _ = stopped.compare_exchange(
+                        0,
+                        stop as u8 + 1,
+                        Ordering::SeqCst,
+                        Ordering::SeqCst,
+                    );
                     handle.terminate_execution();
+                    wake.notify_one();
                     break;
                 }
             }
@@ -385,19 +599,70 @@ async fn call_host_async(
     };
 
     let call = runtime.call_with_args(&run_fn, &args);
-    let result = runtime
-        .with_event_loop_promise(call, Default::default())
-        .await;
-    let _ = cancel.send(());
+    let result = tokio::select! {
+        result = runtime.with_event_loop_promise(call, Default::default()) => Some(result),
+        // the run may be waiting on Rust work (a request that never answers): stop waiting
+        _ = wake.notified() => None,
+    };
+    let _ = finished.send(());
     let _ = watchdog.join();
 
-    if timed_out.load(Ordering::SeqCst) {
-        return Ok((serde_json::Value::Null, true));
+    let stop = match stopped.load(Ordering::SeqCst) {
+        0 => None,
+        n if n == Stop::TimedOut as u8 + 1 => Some(Stop::TimedOut),
+        n if n == Stop::OutOfMemory as u8 + 1 => Some(Stop::OutOfMemory),
+        _ => Some(Stop::Cancelled),
+    };
+    if let Some(stop) = stop {
+        return Ok((serde_json::Value::Null, Some(stop)));
     }
+    let Some(result) = result else {
+        return Err("engine error: the run was woken without a reason".into());
+    };
     let value = result.map_err(|e| format!("engine error: {e}"))?;
     deno_core::scope!(scope, runtime);
     let local = v8::Local::new(scope, value);
     let json: serde_json::Value = deno_core::serde_v8::from_v8(scope, local)
         .map_err(|e| format!("engine returned an invalid result: {e}"))?;
-    Ok((json, false))
+    Ok((json, None))
+}
+
+/// Turns the JavaScript's step events into [`StepStats`] (wall and CPU time measured here).
+fn step_observer(
+    stats: Rc<RefCell<RunStats>>,
+    on_step: Option<StepCallback>,
+) -> crate::ops::job::StepObserver {
+    let open: RefCell<Option<(std::time::Instant, Duration, usize)>> = RefCell::new(None);
+    crate::ops::job::StepObserver(Rc::new(move |event| {
+        {
+            let mut stats = stats.borrow_mut();
+            stats.peak_heap_bytes = stats.peak_heap_bytes.max(event.heap_used);
+        }
+        if event.start {
+            *open.borrow_mut() = Some((
+                std::time::Instant::now(),
+                thread_cpu_time(),
+                event.heap_used,
+            ));
+            if let Some(cb) = &on_step {
+                cb(&StepProgress::Started(event.step));
+            }
+            return;
+        }
+        let Some((started, cpu, heap_start)) = open.borrow_mut().take() else {
+            return;
+        };
+        let step = StepStats {
+            id: event.step,
+            ok: event.ok,
+            wall_ms: started.elapsed().as_secs_f64() * 1000.0,
+            cpu_ms: thread_cpu_time().saturating_sub(cpu).as_secs_f64() * 1000.0,
+            heap_used_bytes: event.heap_used,
+            peak_heap_bytes: heap_start.max(event.heap_used),
+        };
+        stats.borrow_mut().steps.push(step.clone());
+        if let Some(cb) = &on_step {
+            cb(&StepProgress::Finished(step));
+        }
+    }))
 }

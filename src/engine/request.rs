@@ -1,0 +1,224 @@
+//! What a caller asks the engine to run: a job or a workflow (typed, or a file), its input
+//! state, adaptors and limits.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Per-run limits. A run that reaches one ends with a crash naming it (`TimeoutError`,
+/// `OOMError`, `StateTooLargeError`); the process and other runs go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Wall-clock time per step (a workflow's `options.timeout` may only lower it).
+    pub timeout: Duration,
+    /// V8 heap of the run, bytes.
+    pub heap_bytes: usize,
+    /// Largest final state, bytes of JSON.
+    pub max_state_bytes: usize,
+    /// Log output kept and streamed per run, bytes; later lines are dropped (and counted).
+    pub max_log_bytes: usize,
+}
+
+impl Default for Limits {
+    /// OpenFn's worker defaults: 5 minutes, 500 MB of heap, 10 MB of state; 10 MB of logs.
+    fn default() -> Self {
+        Limits {
+            timeout: Duration::from_secs(300),
+            heap_bytes: 500 * 1024 * 1024,
+            max_state_bytes: 10 * 1024 * 1024,
+            max_log_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// An edge from one step to the next (OpenFn's forms).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Edge {
+    /// `true`: always follow; `false`: never.
+    Always(bool),
+    /// A JavaScript condition on `state`, or `on_job_success` / `on_job_failure` / `always`.
+    Condition(String),
+    /// `{condition, label, disabled}`.
+    Detailed {
+        /// `true`/`false` or a condition string.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        condition: Option<Value>,
+        /// A name for the edge.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        /// A disabled edge is never followed.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        disabled: bool,
+    },
+}
+
+/// Where a step goes next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Next {
+    /// One step id, always followed.
+    One(String),
+    /// Step ids with their edges.
+    Many(BTreeMap<String, Edge>),
+}
+
+/// One step of a workflow.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// Unique id (steps without one get `job-N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// A display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The job's source (or a path ending in `.js`, relative to the working directory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// Adaptor specs (`common`, `http@7.2.10`, `name=PATH`); the request's adaptors when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adaptors: Vec<String>,
+    /// The step's `state.configuration`: an object, or a credential id for the engine's
+    /// credential resolver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<Value>,
+    /// Default state merged under the input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<Value>,
+    /// The steps that follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<Next>,
+}
+
+/// Options of a workflow.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowOptions {
+    /// First step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// Last step: the run stops after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    /// A lower per-step time limit, milliseconds (never above the run's limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+}
+
+/// An OpenFn workflow, as typed values (the `{workflow, options}` file format).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Workflow {
+    /// The steps.
+    pub steps: Vec<Step>,
+    /// A name for logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Source of a module whose exports every step sees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub globals: Option<String>,
+    /// Start, end and timeout.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub options: WorkflowOptions,
+}
+
+fn is_default(options: &WorkflowOptions) -> bool {
+    *options == WorkflowOptions::default()
+}
+
+impl Workflow {
+    /// Reads a workflow file (either OpenFn form) into typed values.
+    pub fn from_json(text: &str) -> Result<Workflow, serde_json::Error> {
+        let value: Value = serde_json::from_str(text)?;
+        match value {
+            Value::Object(mut doc) if doc.contains_key("workflow") => {
+                let mut workflow: Workflow =
+                    serde_json::from_value(doc.remove("workflow").unwrap_or_default())?;
+                if let Some(options) = doc.remove("options") {
+                    workflow.options = serde_json::from_value(options)?;
+                }
+                Ok(workflow)
+            }
+            other => serde_json::from_value(other),
+        }
+    }
+
+    /// The `{workflow, options}` document the runtime takes.
+    pub(crate) fn to_document(&self) -> Value {
+        let mut workflow = serde_json::to_value(self).unwrap_or_default();
+        let options = workflow
+            .as_object_mut()
+            .and_then(|w| w.remove("options"))
+            .unwrap_or_else(|| serde_json::json!({}));
+        serde_json::json!({ "workflow": workflow, "options": options })
+    }
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub enum Work {
+    /// A job's source: one step, id `job-1`, with the request's adaptors.
+    Job(String),
+    /// A typed workflow.
+    Workflow(Workflow),
+    /// A workflow file; expressions given as paths are read relative to it.
+    WorkflowFile(PathBuf),
+}
+
+/// One run: the work, its input state, default adaptors and limits.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    /// What to run.
+    pub work: Work,
+    /// The input state's JSON text (`{"data":{},"configuration":{}}` by default).
+    pub state: String,
+    /// Adaptors for steps that name none.
+    pub adaptors: Vec<String>,
+    /// Limits for this run (the engine's defaults when `None`).
+    pub limits: Option<Limits>,
+}
+
+impl RunRequest {
+    /// Runs a job's source.
+    pub fn job(source: impl Into<String>) -> RunRequest {
+        RunRequest::new(Work::Job(source.into()))
+    }
+
+    /// Runs a typed workflow.
+    pub fn workflow(workflow: Workflow) -> RunRequest {
+        RunRequest::new(Work::Workflow(workflow))
+    }
+
+    /// Runs a workflow file.
+    pub fn workflow_file(path: impl Into<PathBuf>) -> RunRequest {
+        RunRequest::new(Work::WorkflowFile(path.into()))
+    }
+
+    fn new(work: Work) -> RunRequest {
+        RunRequest {
+            work,
+            state: r#"{"data":{},"configuration":{}}"#.into(),
+            adaptors: Vec::new(),
+            limits: None,
+        }
+    }
+
+    /// Sets the input state (JSON text).
+    pub fn state(mut self, json: impl Into<String>) -> RunRequest {
+        self.state = json.into();
+        self
+    }
+
+    /// Adds a default adaptor (`common`, `http@7.2.10`, `name=PATH`).
+    pub fn adaptor(mut self, spec: impl Into<String>) -> RunRequest {
+        self.adaptors.push(spec.into());
+        self
+    }
+
+    /// Sets this run's limits.
+    pub fn limits(mut self, limits: Limits) -> RunRequest {
+        self.limits = Some(limits);
+        self
+    }
+}
