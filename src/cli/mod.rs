@@ -132,6 +132,9 @@ struct ExecuteArgs {
     /// Do not install missing adaptors.
     #[arg(long)]
     no_autoinstall: bool,
+    /// Print what each step cost after the run: wall and CPU time, V8 heap, state sizes.
+    #[arg(long)]
+    stats: bool,
     /// npm registry URL for autoinstall (default: `$FNHOST_REGISTRY`, `.npmrc`, or npm's).
     #[arg(long, value_name = "URL")]
     registry: Option<String>,
@@ -494,7 +497,11 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus,
         log: Rc::new(move |level, name, message| log_sink.emit(level, name, message)),
         ..RunOptions::default()
     };
-    match runtime::run_plan(&plan, &input, &options)? {
+    let (outcome, stats) = runtime::run_plan_with_stats(&plan, &input, &options)?;
+    if args.stats {
+        logs.emit("always", "CLI", &stats_table(&stats));
+    }
+    match outcome {
         RunOutcome::Completed { state_json } => {
             // OpenFn writes an empty file when the last operation returned nothing; fnhost
             // writes `null` (still JSON) and says so.
@@ -554,6 +561,56 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus,
             Ok(ExitStatus::Crashed)
         }
     }
+}
+
+/// The `--stats` table: one row per step and a total, so the slow or fat step stands out.
+fn stats_table(stats: &runtime::RunStats) -> String {
+    let mb = |bytes: usize| format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0));
+    let kb = |bytes: usize| format!("{:.1} KB", bytes as f64 / 1024.0);
+    let mut rows = vec![[
+        "step".to_string(),
+        "wall".into(),
+        "cpu".into(),
+        "heap peak".into(),
+        "heap after".into(),
+        "result".into(),
+    ]];
+    for step in &stats.steps {
+        rows.push([
+            step.id.clone(),
+            format!("{:.1} ms", step.wall_ms),
+            format!("{:.1} ms", step.cpu_ms),
+            mb(step.peak_heap_bytes),
+            mb(step.heap_used_bytes),
+            if step.ok { "ok" } else { "failed" }.into(),
+        ]);
+    }
+    rows.push([
+        "total".into(),
+        format!("{:.1} ms", stats.wall_ms),
+        format!("{:.1} ms", stats.cpu_ms),
+        mb(stats.peak_heap_bytes),
+        String::new(),
+        format!(
+            "state {} in, {} out",
+            kb(stats.state_in_bytes),
+            kb(stats.state_out_bytes)
+        ),
+    ]);
+    let widths: Vec<usize> = (0..6)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut text = String::from("Run statistics:");
+    for row in rows {
+        text.push_str("\n  ");
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        text.push_str(cells.join("  ").trim_end());
+    }
+    text
 }
 
 /// OpenFn's "Versions:" banner: fnhost's version and each adaptor a step uses, aligned.

@@ -314,6 +314,15 @@ pub fn run_plan(
     input_json: &str,
     options: &RunOptions,
 ) -> Result<RunOutcome, String> {
+    run_plan_with_stats(plan, input_json, options).map(|(outcome, _)| outcome)
+}
+
+/// [`run_plan`] with the run's [`RunStats`].
+pub fn run_plan_with_stats(
+    plan: &serde_json::Value,
+    input_json: &str,
+    options: &RunOptions,
+) -> Result<(RunOutcome, RunStats), String> {
     init_v8();
     forget_http_clients();
     let tokio = tokio::runtime::Builder::new_current_thread()
@@ -321,9 +330,7 @@ pub fn run_plan(
         .enable_io()
         .build()
         .map_err(|e| format!("cannot start the event loop: {e}"))?;
-    tokio
-        .block_on(run_plan_async(plan, input_json, options))
-        .map(|(outcome, _)| outcome)
+    tokio.block_on(run_plan_async(plan, input_json, options))
 }
 
 /// Reqwest clients are cached per thread and belong to the tokio runtime that made them: a

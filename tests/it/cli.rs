@@ -265,3 +265,42 @@ fn the_timeout_applies_to_each_step_not_the_whole_workflow() {
         .unwrap();
     assert_eq!(final_state(&out)["data"]["n"], 5);
 }
+
+#[test]
+fn stats_print_a_row_per_step() {
+    let dir = TempDir::new("stats");
+    let wf = dir.write(
+        "workflow.json",
+        r#"{"steps": [
+            {"id": "fast", "expression": "export default [s => s]", "next": {"fat": true}},
+            {"id": "fat", "expression": "export default [s => ({ data: { big: 'x'.repeat(200000) } })]"}
+        ]}"#,
+    );
+    let out = fnhost().arg(&wf).args(["-O", "--stats"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let log = String::from_utf8_lossy(&out.stderr);
+    let table: Vec<&str> = log
+        .lines()
+        .skip_while(|l| !l.contains("Run statistics:"))
+        .take(4)
+        .collect();
+    assert_eq!(table.len(), 4, "{log}");
+    assert!(table[1]
+        .split_whitespace()
+        .eq(["step", "wall", "cpu", "heap", "peak", "heap", "after", "result"]));
+    assert!(
+        table[2].trim_start().starts_with("fast") && table[2].ends_with("ok"),
+        "{log}"
+    );
+    assert!(table[3].trim_start().starts_with("fat"), "{log}");
+    // the fat step's output is in the total's state size
+    assert!(log.contains("KB out"), "{log}");
+    let out_kb: f64 = log
+        .lines()
+        .find(|l| l.contains("KB out"))
+        .and_then(|l| l.split("in, ").nth(1))
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(out_kb > 190.0, "{log}");
+}
