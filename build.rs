@@ -54,6 +54,13 @@ fn main() {
     )
     .expect("creating the startup snapshot");
     std::fs::write(&out, &snapshot.output).expect("writing the startup snapshot");
+    // the snapshot's digest keys the per-adaptor snapshots built on top of it
+    use sha2::Digest;
+    let digest: String = sha2::Sha256::digest(&snapshot.output)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(out.with_extension("digest"), digest).expect("writing the snapshot digest");
     for file in snapshot.files_loaded_during_snapshot {
         println!("cargo:rerun-if-changed={}", file.display());
     }

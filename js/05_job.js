@@ -632,11 +632,11 @@ export async function runPlan(planJson, inputJson, optsJson) {
   if (Intl.DateTimeFormat().resolvedOptions().timeZone === undefined) {
     return { crash: { name: "TimeZoneError", message: "unknown time zone" } };
   }
-  resetModules();
-  startWebClock();
   const plan = JSON.parse(planJson);
   const input = inputJson == null ? undefined : JSON.parse(inputJson);
   const opts = JSON.parse(optsJson);
+  if (!opts.keepModules) resetModules();
+  startWebClock();
   // process.env holds only the variables the host allowed (none by default)
   configureProcess({ env: opts.env ?? {} });
   const logger = createLogger("R/T");

@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and printing only. Everything a library user
 //! would need lives in [`crate::runtime`], [`crate::workflow`] and [`crate::compile`].
 
+mod bench;
 mod log;
 mod repo;
 
@@ -33,6 +34,10 @@ enum Command {
     Compile(CompileArgs),
     /// Install, list and remove adaptors (from the npm registry, no Node needed).
     Repo(repo::RepoArgs),
+    /// Run one job many times through the embedding API's worker pool and print throughput
+    /// (used by benches/compare).
+    #[command(name = "bench-pool")]
+    BenchPool(bench::BenchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -135,6 +140,10 @@ struct ExecuteArgs {
     /// Print what each step cost after the run: wall and CPU time, V8 heap, state sizes.
     #[arg(long)]
     stats: bool,
+    /// Load the adaptor as usual instead of from its cached per-adaptor snapshot (built on first
+    /// use of an installed adaptor version; also `FNHOST_ADAPTOR_SNAPSHOTS=0`).
+    #[arg(long)]
+    no_adaptor_snapshot: bool,
     /// npm registry URL for autoinstall (default: `$FNHOST_REGISTRY`, `.npmrc`, or npm's).
     #[arg(long, value_name = "URL")]
     registry: Option<String>,
@@ -173,7 +182,7 @@ pub fn tz_argument() -> Option<String> {
     None
 }
 
-const SUBCOMMANDS: &[&str] = &["execute", "run", "compile", "repo", "help"];
+const SUBCOMMANDS: &[&str] = &["execute", "run", "compile", "repo", "bench-pool", "help"];
 
 /// Runs the CLI with the process arguments; returns the exit code.
 pub fn main() -> i32 {
@@ -195,6 +204,7 @@ pub fn main() -> i32 {
         Command::Execute(args) => execute(*args),
         Command::Compile(args) => compile(args),
         Command::Repo(args) => repo::run(args),
+        Command::BenchPool(args) => bench::run(args),
     }
 }
 
@@ -489,7 +499,14 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus,
         );
     }
     let log_sink = logs.clone();
+    let snapshot = if args.no_snapshot || args.no_adaptor_snapshot || !adaptor_snapshots_enabled() {
+        None
+    } else {
+        single_adaptor_url(&plan)
+            .and_then(|url| runtime::adaptor_snapshot::load_or_build(&url, &sources.repo_dir))
+    };
     let options = RunOptions {
+        snapshot,
         timeout_ms: args.timeout,
         base_dir: sources.repo_dir.clone(),
         use_snapshot: !args.no_snapshot,
@@ -561,6 +578,27 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus,
             Ok(ExitStatus::Crashed)
         }
     }
+}
+
+/// Per-adaptor snapshots are on unless `FNHOST_ADAPTOR_SNAPSHOTS=0`.
+pub(crate) fn adaptor_snapshots_enabled() -> bool {
+    std::env::var("FNHOST_ADAPTOR_SNAPSHOTS").map_or(true, |v| v != "0")
+}
+
+/// The entry URL of the one adaptor every step of `plan` uses, if there is exactly one.
+pub(crate) fn single_adaptor_url(plan: &serde_json::Value) -> Option<String> {
+    let mut urls = std::collections::BTreeSet::new();
+    for step in plan.pointer("/workflow/steps")?.as_array()? {
+        for adaptor in step
+            .get("adaptors")
+            .and_then(|a| a.as_array())
+            .into_iter()
+            .flatten()
+        {
+            urls.insert(adaptor.get("url")?.as_str()?.to_string());
+        }
+    }
+    (urls.len() == 1).then(|| urls.into_iter().next()).flatten()
 }
 
 /// The `--stats` table: one row per step and a total, so the slow or fat step stands out.

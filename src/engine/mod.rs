@@ -53,6 +53,7 @@ pub(crate) struct Settings {
     limits: Limits,
     log: Option<LogSink>,
     credentials: Option<CredentialResolver>,
+    adaptor_snapshots: bool,
 }
 
 /// Configures an [`Engine`].
@@ -103,6 +104,22 @@ impl EngineBuilder {
         self
     }
 
+    /// Starts runs of an installed adaptor from a per-adaptor snapshot (its module graph
+    /// already evaluated; see `fnhost::runtime::adaptor_snapshot`). The snapshot is built by
+    /// running this program's own binary with `adaptor_snapshot::SUBCOMMAND`, so `main` must hand
+    /// that over first:
+    ///
+    /// ```no_run
+    /// let args: Vec<String> = std::env::args().collect();
+    /// if args.get(1).map(String::as_str) == Some(fnhost::runtime::adaptor_snapshot::SUBCOMMAND) {
+    ///     std::process::exit(fnhost::runtime::adaptor_snapshot::main(&args[2..]));
+    /// }
+    /// ```
+    pub fn adaptor_snapshots(mut self, on: bool) -> Self {
+        self.settings.adaptor_snapshots = on;
+        self
+    }
+
     /// Starts the engine's workers. Call [`crate::runtime::init_v8`] on the main thread first.
     pub fn build(self) -> Engine {
         crate::runtime::init_v8();
@@ -145,6 +162,7 @@ impl Engine {
                 limits: Limits::default(),
                 log: None,
                 credentials: None,
+                adaptor_snapshots: false,
             },
         }
     }

@@ -197,7 +197,14 @@ async fn run(
         }
     };
     let step_events = events.clone();
+    let snapshot = if settings.adaptor_snapshots {
+        crate::cli::single_adaptor_url(&plan)
+            .and_then(|url| runtime::adaptor_snapshot::load_or_build(&url, &settings.repo_dir))
+    } else {
+        None
+    };
     let options = RunOptions {
+        snapshot,
         timeout_ms: limits.timeout.as_millis().max(1) as u64,
         base_dir: settings.repo_dir.clone(),
         use_snapshot: true,

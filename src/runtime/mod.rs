@@ -5,6 +5,7 @@
 //! compiles jobs. The OpenFn semantics themselves (operations, errors, state passing) live in
 //! `js/05_job.js`; Rust drives it and enforces the wall-clock timeout.
 
+pub mod adaptor_snapshot;
 pub mod cjs_exports;
 pub mod extension;
 pub mod http_client;
@@ -33,6 +34,8 @@ use loader::{NodeModuleLoader, NodeModules};
 
 /// The startup snapshot made by `build.rs`.
 static SNAPSHOT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/FNHOST_SNAPSHOT.bin"));
+/// SHA-256 of [`SNAPSHOT`]: snapshots built on top of it are only valid with this build.
+const SNAPSHOT_DIGEST: &str = include_str!(concat!(env!("OUT_DIR"), "/FNHOST_SNAPSHOT.digest"));
 
 /// Initialises V8. Call once, on the main thread, before any run (V8's platform must be
 /// created there on CPUs with memory-protection keys). Later calls do nothing.
@@ -74,6 +77,9 @@ pub struct RunOptions {
     pub cancel: Option<Arc<AtomicBool>>,
     /// Called when a step starts and ends, as it happens.
     pub on_step: Option<StepCallback>,
+    /// Start from this snapshot instead of the engine's (a per-adaptor snapshot from
+    /// [`adaptor_snapshot::load_or_build`]).
+    pub snapshot: Option<&'static [u8]>,
     /// Wall-clock limit per step, in milliseconds.
     pub timeout_ms: u64,
     /// Directory that job imports of non-adaptor packages resolve from (OpenFn's linker looks
@@ -96,6 +102,7 @@ impl Default for RunOptions {
             heap_limit_bytes: None,
             cancel: None,
             on_step: None,
+            snapshot: None,
             timeout_ms: 300_000,
             base_dir: crate::repo::default_repo_dir(),
             use_snapshot: true,
@@ -350,6 +357,8 @@ pub async fn run_plan_async(
         "timeout": options.timeout_ms,
         "basePath": options.base_dir.join("job.js").to_string_lossy(),
         "env": options.env,
+        // modules evaluated in a per-adaptor snapshot are this run's own copy: keep them
+        "keepModules": options.snapshot.is_some(),
     });
     let args = [
         plan.to_string(),
@@ -487,10 +496,10 @@ async fn call_host_async(
             .heap_limit_bytes
             .map(|max| v8::CreateParams::default().heap_limits(0, max)),
         module_loader: Some(Rc::new(NodeModuleLoader(modules.clone()))),
-        startup_snapshot: if options.use_snapshot {
-            Some(SNAPSHOT)
-        } else {
-            None
+        startup_snapshot: match (options.use_snapshot, options.snapshot) {
+            (false, _) => None,
+            (true, Some(adaptor)) => Some(adaptor),
+            (true, None) => Some(SNAPSHOT),
         },
         extensions: {
             let mut all = web::web_extensions();
@@ -500,25 +509,12 @@ async fn call_host_async(
         ..Default::default()
     })
     .map_err(|e| format!("cannot start the JavaScript engine: {e}"))?;
-    let deadline = crate::ops::job::StepDeadline::default();
-    {
+    let deadline = install_run_state(&mut runtime, modules, options.log.clone());
+    if let Some(stats) = &stats {
         let state = runtime.op_state();
-        let mut state = state.borrow_mut();
-        state.put(crate::ops::http::HttpClientHandle(Rc::new(
-            http_client::ReqwestClient,
-        )));
-        state.put(HostHandle(Rc::new(RunHost {
-            modules,
-            jobs: RefCell::default(),
-        })));
-        state.put(deadline.clone());
-        if let Some(stats) = &stats {
-            state.put(step_observer(stats.clone(), options.on_step.clone()));
-        }
-        let log = options.log.clone();
-        state.put(LogSink(Rc::new(
-            move |level: &str, name: &str, message: &str| log(level, name, message),
-        )));
+        state
+            .borrow_mut()
+            .put(step_observer(stats.clone(), options.on_step.clone()));
     }
     let run_fn = runtime
         .execute_script(
@@ -632,6 +628,30 @@ async fn call_host_async(
     let json: serde_json::Value = deno_core::serde_v8::from_v8(scope, local)
         .map_err(|e| format!("engine returned an invalid result: {e}"))?;
     Ok((json, None))
+}
+
+/// Puts what the ops of a run need into the runtime's `OpState` (HTTP client, the host that
+/// compiles jobs and resolves modules, the step deadline, the log sink); returns the deadline.
+fn install_run_state(
+    runtime: &mut JsRuntime,
+    modules: Rc<NodeModules>,
+    log: Rc<crate::ops::log::LogFn>,
+) -> crate::ops::job::StepDeadline {
+    let deadline = crate::ops::job::StepDeadline::default();
+    let state = runtime.op_state();
+    let mut state = state.borrow_mut();
+    state.put(crate::ops::http::HttpClientHandle(Rc::new(
+        http_client::ReqwestClient,
+    )));
+    state.put(HostHandle(Rc::new(RunHost {
+        modules,
+        jobs: RefCell::default(),
+    })));
+    state.put(deadline.clone());
+    state.put(LogSink(Rc::new(
+        move |level: &str, name: &str, message: &str| log(level, name, message),
+    )));
+    deadline
 }
 
 /// Turns the JavaScript's step events into [`StepStats`] (wall and CPU time measured here).

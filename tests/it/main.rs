@@ -4,6 +4,7 @@
 //! One test binary (every binary that linked the engine would carry V8); these tests drive the
 //! real CLI as a subprocess, the way users run it.
 
+mod adaptor_snapshot;
 mod adaptors;
 mod bad_input;
 mod builtins;
