@@ -82,6 +82,7 @@ impl Engine {
             use_snapshot: true,
             env: self.env.clone(),
             log: self.log.clone(),
+            step_output: None,
         }
     }
 
@@ -90,6 +91,7 @@ impl Engine {
             expand: true,
             repo_dir: self.repo_dir.clone(),
             defaults: adaptors.iter().map(|s| s.to_string()).collect(),
+            ..AdaptorSource::default()
         }
     }
 

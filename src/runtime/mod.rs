@@ -7,6 +7,7 @@
 
 pub mod cjs_exports;
 pub mod extension;
+pub mod from_source;
 pub mod http_client;
 pub mod job_script;
 pub mod loader;
@@ -70,6 +71,9 @@ pub struct RunOptions {
     pub env: std::collections::BTreeMap<String, String>,
     /// Receives every log line: `(level, logger name, message)`.
     pub log: Rc<crate::ops::log::LogFn>,
+    /// Receives each step's output state as it completes (for `--cache-steps`); `None` skips
+    /// serialising it.
+    pub step_output: Option<Rc<crate::ops::job::StepOutputFn>>,
 }
 
 /// How a run ended.
@@ -222,6 +226,7 @@ pub fn run_plan(
         "timeout": options.timeout_ms,
         "basePath": options.base_dir.join("job.js").to_string_lossy(),
         "env": options.env,
+        "stepOutput": options.step_output.is_some(),
     });
     let args = [
         plan.to_string(),
@@ -322,6 +327,9 @@ async fn call_host_async(
             jobs: RefCell::default(),
         })));
         state.put(deadline.clone());
+        if let Some(sink) = &options.step_output {
+            state.put(crate::ops::job::StepOutputSink(sink.clone()));
+        }
         let log = options.log.clone();
         state.put(LogSink(Rc::new(
             move |level: &str, name: &str, message: &str| log(level, name, message),
