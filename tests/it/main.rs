@@ -5,6 +5,7 @@
 //! real CLI as a subprocess, the way users run it.
 
 mod adaptors;
+mod author;
 mod builtins;
 mod cases;
 mod cli;
