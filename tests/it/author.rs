@@ -267,6 +267,11 @@ fn watch_reruns_on_each_change_and_stops_on_sigint() {
     until(&rx, "Watching for changes", &mut seen);
     write_job(&job, 3);
     until(&rx, "Watching for changes", &mut seen);
+    // a change to the from-source adaptor re-runs too
+    let util = adaptor.join("src/util.ts");
+    let source = std::fs::read_to_string(&util).unwrap();
+    std::fs::write(&util, source.replace("n * 2", "n * 3")).unwrap();
+    until(&rx, "Watching for changes", &mut seen);
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -275,11 +280,36 @@ fn watch_reruns_on_each_change_and_stops_on_sigint() {
     let code = child.wait().unwrap().code();
     let text = seen.join("\n");
     assert_eq!(code, Some(0), "{text}");
-    assert_eq!(text.matches("Change detected").count(), 2, "{text}");
-    assert_eq!(text.matches("completed in").count(), 3, "{text}");
+    assert_eq!(text.matches("Change detected").count(), 3, "{text}");
+    assert_eq!(text.matches("completed in").count(), 4, "{text}");
     assert!(text.contains("~ data.n: 1 → 2"), "{text}");
     assert!(text.contains("~ data.label: 2 → 4"), "{text}");
     assert!(text.contains("~ data.n: 2 → 3"), "{text}");
+    assert!(text.contains("~ data.label: 6 → 9"), "{text}");
+}
+
+#[test]
+fn steps_are_cached_when_openfn_always_cache_steps_is_true() {
+    let tmp = TempDir::new("always-cache");
+    let adaptor = ts_adaptor(&tmp);
+    let job = tmp.write("job.js", "fn(state => ({ data: { n: 1 } }));\n");
+    let run = |extra: &[&str]| {
+        let _ = std::fs::remove_dir_all(tmp.0.join(".cli-cache"));
+        let out = fnhost()
+            .current_dir(&tmp.0)
+            .arg(&job)
+            .arg("-a")
+            .arg(format!("ts-fixture={}", adaptor.display()))
+            .args(extra)
+            .arg("-O")
+            .env("OPENFN_ALWAYS_CACHE_STEPS", "true")
+            .output()
+            .unwrap();
+        final_state(&out);
+        std::fs::read_to_string(tmp.0.join(".cli-cache/job/job-1.json")).ok()
+    };
+    assert_eq!(run(&[]).as_deref(), Some(r#"{"data":{"n":1}}"#));
+    assert_eq!(run(&["--no-cache-steps"]), None);
 }
 
 fn language_common() -> PathBuf {
