@@ -1,6 +1,7 @@
 //! `fnhost docs ADAPTOR [FUNCTION]`: an adaptor's functions, or one function's signature,
 //! description and examples, printed as OpenFn's `openfn docs` prints them (or as JSON with
-//! `--json`). Read offline from the installed adaptor's `ast.json` ([`crate::repo::docs`]).
+//! `--json`). Read offline from the installed adaptor's `ast.json`, or from the JSDoc of its
+//! source when it has none, with `--from-source`, or in the monorepo ([`crate::repo::docs`]).
 
 use std::path::PathBuf;
 
@@ -22,6 +23,16 @@ pub struct DocsArgs {
     /// Directory holding installed adaptors.
     #[arg(long, env = "FNHOST_REPO_DIR", value_name = "DIR")]
     repo_dir: Option<PathBuf>,
+    /// Read the JSDoc of the adaptor's source (`src/`) even when it has an `ast.json`.
+    #[arg(long)]
+    from_source: bool,
+    /// The adaptor is in the adaptors monorepo named by `$OPENFN_ADAPTORS_REPO` (read from
+    /// source).
+    #[arg(short = 'm', long = "use-adaptors-monorepo")]
+    use_monorepo: bool,
+    /// The adaptor is in the adaptors monorepo at DIR (read from source).
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
+    monorepo: Option<PathBuf>,
 }
 
 /// Runs `fnhost docs`; returns the exit code.
@@ -36,13 +47,19 @@ pub fn run(args: DocsArgs) -> i32 {
 }
 
 fn docs(args: &DocsArgs) -> Result<(), String> {
-    let spec = AdaptorSpec::parse(&args.adaptor)?;
+    let mut spec = AdaptorSpec::parse(&args.adaptor)?;
     let repo_dir = args
         .repo_dir
         .clone()
         .unwrap_or_else(crate::repo::default_repo_dir);
+    let monorepo = super::monorepo_dir(&args.monorepo, args.use_monorepo)?;
+    if let (Some(root), None) = (&monorepo, &spec.path) {
+        spec.path = Some(crate::runtime::from_source::monorepo_package(
+            root, &spec.name,
+        ));
+    }
     let found = crate::repo::locate(&spec, &repo_dir)?;
-    let mut docs = PackageDocs::load(&found.dir)?;
+    let mut docs = PackageDocs::load(&found.dir, args.from_source || monorepo.is_some())?;
     if docs.name.is_empty() {
         docs.name = spec.name.clone();
     }

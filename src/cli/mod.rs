@@ -612,7 +612,20 @@ fn compile(args: CompileArgs) -> i32 {
 /// Where adaptors come from: `-a`, the repo, `--from-source`, the monorepo (`-m`,
 /// `--monorepo`), checked as OpenFn's CLI checks it (a `package.json` named `adaptors`).
 fn adaptor_source(common: &CommonArgs) -> Result<AdaptorSource, String> {
-    let monorepo = match (&common.monorepo, common.use_monorepo) {
+    let monorepo = monorepo_dir(&common.monorepo, common.use_monorepo)?;
+    Ok(AdaptorSource {
+        repo_dir: repo_dir(common),
+        defaults: common.adaptors.clone(),
+        expand: !common.no_expand_adaptors,
+        from_source: common.from_source,
+        monorepo,
+    })
+}
+
+/// The adaptors monorepo of `--monorepo [DIR]` / `-m` (`$OPENFN_ADAPTORS_REPO`), checked as
+/// OpenFn's CLI checks it: its `package.json` is named `adaptors`.
+fn monorepo_dir(dir: &Option<PathBuf>, use_env: bool) -> Result<Option<PathBuf>, String> {
+    let monorepo = match (dir, use_env) {
         (Some(dir), _) if !dir.as_os_str().is_empty() => Some(dir.clone()),
         (Some(_), _) | (None, true) => match std::env::var_os("OPENFN_ADAPTORS_REPO") {
             Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
@@ -636,13 +649,7 @@ fn adaptor_source(common: &CommonArgs) -> Result<AdaptorSource, String> {
             ));
         }
     }
-    Ok(AdaptorSource {
-        repo_dir: repo_dir(common),
-        defaults: common.adaptors.clone(),
-        expand: !common.no_expand_adaptors,
-        from_source: common.from_source,
-        monorepo,
-    })
+    Ok(monorepo)
 }
 
 /// `--cache-steps`, else `$OPENFN_ALWAYS_CACHE_STEPS=true`, unless `--no-cache-steps`.

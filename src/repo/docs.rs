@@ -5,7 +5,8 @@
 //! A function is listed when its JSDoc has `@public` or `@function` and no `@private` (the
 //! functions OpenFn's docs describe; `execute` is private). Entries come from the file's
 //! `operations`, `exports` and `common` lists (the last: language-common functions an adaptor
-//! re-exports), first occurrence of a name wins.
+//! re-exports), first occurrence of a name wins. A package without `ast.json` (an adaptor that
+//! was never built) is documented from the JSDoc of its source ([`super::jsdoc`]).
 
 use std::path::Path;
 
@@ -65,13 +66,29 @@ pub struct ExampleDoc {
 }
 
 impl PackageDocs {
-    /// Reads `<dir>/ast.json` with the name and version from `<dir>/package.json`.
-    pub fn load(dir: &Path) -> Result<PackageDocs, String> {
+    /// Reads `<dir>/ast.json` (or, with `from_source` or when there is none, the JSDoc of the
+    /// package's source) with the name and version from `<dir>/package.json`.
+    pub fn load(dir: &Path, from_source: bool) -> Result<PackageDocs, String> {
         let manifest: Value = std::fs::read_to_string(dir.join("package.json"))
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok())
             .ok_or_else(|| format!("{} has no readable package.json", dir.display()))?;
+        let field = |k: &str| {
+            manifest
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
         let ast_path = dir.join("ast.json");
+        let source = crate::runtime::from_source::source_entry(dir);
+        if let Some(entry) = source.filter(|_| from_source || !ast_path.is_file()) {
+            return Ok(PackageDocs {
+                name: field("name"),
+                version: field("version"),
+                functions: super::jsdoc::functions_from_source(&entry)?,
+            });
+        }
         let text = std::fs::read_to_string(&ast_path).map_err(|e| {
             format!(
                 "{} has no documentation: cannot read {}: {e}",
@@ -81,13 +98,6 @@ impl PackageDocs {
         })?;
         let ast: Value = serde_json::from_str(&text)
             .map_err(|e| format!("Invalid {}: {e}", ast_path.display()))?;
-        let field = |k: &str| {
-            manifest
-                .get(k)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
         Ok(PackageDocs::from_ast(field("name"), field("version"), &ast))
     }
 

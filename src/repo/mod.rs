@@ -9,6 +9,7 @@
 pub mod config;
 pub mod docs;
 pub mod install;
+pub mod jsdoc;
 pub mod lock;
 pub mod registry;
 pub mod resolve;

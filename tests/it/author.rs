@@ -425,3 +425,42 @@ fn docs_for_an_unknown_function_fail() {
     assert!(out.stdout.is_empty());
     assert_eq!(String::from_utf8_lossy(&out.stderr).trim_end(), error);
 }
+
+#[test]
+fn docs_of_an_unbuilt_adaptor_come_from_its_source_jsdoc() {
+    let ts = format!("ts-fixture={}", fixture("ts-adaptor").display());
+    let out = fnhost().args(["docs", &ts]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    // `double` is re-exported from util.ts; `boom` is @private
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "## @openfn/language-ts-fixture 0.3.0\n\n  double (n)\n  fn (func)\n  label (text, mode)\n\n"
+    );
+    let out = fnhost()
+        .args(["docs", &ts, "label", "--json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "name": "label",
+            "description": "Adds `data.label`: `text`, shouted unless `mode` is quiet.",
+            "parameters": [
+                {"name": "text", "type": "string", "optional": false, "description": "The label"},
+                {"name": "mode", "type": "Mode", "optional": true, "description": "Loud or quiet"}
+            ],
+            "examples": [{"caption": "Shout a greeting", "code": "label('hello');"}],
+            "returns": "Operation"
+        })
+    );
+    let out = fnhost()
+        .args(["docs", "-m", "greeter", "greet"])
+        .env("OPENFN_ADAPTORS_REPO", monorepo())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with(
+        "## greet(name)\n\nGreets someone in `data.greeting`.\n\n### Usage Examples\n\nNone\n"
+    ));
+}
