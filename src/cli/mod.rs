@@ -310,6 +310,16 @@ fn execute_inner(
         only: args.only.clone(),
     };
     if sources.monorepo.is_some() {
+        // as OpenFn's CLI: versions mean nothing in the monorepo
+        for spec in sources.defaults.iter().filter(|s| !s.contains('=')) {
+            if crate::repo::AdaptorSpec::parse(spec).is_ok_and(|s| s.version.is_some()) {
+                logs.emit(
+                    "warn",
+                    "CLI",
+                    &format!("Warning: Ignoring version specifier on {spec} as loading from the adaptors monorepo"),
+                );
+            }
+        }
         logs.emit(
             "warn",
             "CLI",

@@ -176,6 +176,18 @@ fn monorepo_adaptors_run_from_source_with_workspace_dependencies() {
         .output()
         .unwrap();
     assert_eq!(final_state(&out), expected);
+    // a version is ignored, with OpenFn's warning
+    let out = fnhost()
+        .arg(&job)
+        .arg("--monorepo")
+        .arg(monorepo())
+        .args(["-a", "greeter@1.2.3", "-O"])
+        .output()
+        .unwrap();
+    assert_eq!(final_state(&out), expected);
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "Warning: Ignoring version specifier on greeter@1.2.3 as loading from the adaptors monorepo"
+    ));
 }
 
 #[test]
