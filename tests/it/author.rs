@@ -284,8 +284,9 @@ fn watch_reruns_on_each_change_and_stops_on_sigint() {
     let source = std::fs::read_to_string(&util).unwrap();
     std::fs::write(&util, source.replace("n * 2", "n * 3")).unwrap();
     until(&rx, "Watching for changes", &mut seen);
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+    // the shell's builtin kill: no procps needed
+    let status = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
         .status()
         .unwrap();
     assert!(status.success());
