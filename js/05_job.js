@@ -2,8 +2,8 @@
 // compiled job against its state, with @openfn/runtime's semantics for operations, errors,
 // timeouts and the final state. Job code runs in a separate restricted realm (op_realm_eval).
 import {
-  op_job_compile, op_job_deadline_clear, op_job_deadline_set, op_job_map_position, op_job_step_event, op_module_resolve,
-  op_realm_eval,
+  op_job_compile, op_job_deadline_clear, op_job_deadline_set, op_job_map_position, op_job_step_event, op_job_step_output,
+  op_module_resolve, op_realm_eval,
 } from "ext:core/ops";
 import { createLogger, addSecretsFrom, formatValue } from "ext:fnhost/00_console.js";
 import * as timers from "ext:fnhost/01_timers.js";
@@ -615,6 +615,8 @@ async function executeStep(ctx, step, input = {}) {
       op_job_step_event("end", step.id, true);
       ctx.logger.success(`${jobName} completed in ${Date.now() - started}ms`);
       result = prepareFinalState(result, ctx);
+      // OpenFn's job-complete notification: the CLI caches the step's output (--cache-steps)
+      if (ctx.opts.stepOutput) op_job_step_output(step.id, String(JSON.stringify(result)));
       next = calculateNext(step, result, ctx);
     }
   } else {

@@ -2,8 +2,10 @@
 //! would need lives in [`crate::runtime`], [`crate::workflow`] and [`crate::compile`].
 
 mod bench;
+mod docs;
 mod log;
 mod repo;
+mod watch;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::compile::{compile_job, AdaptorInfo, CompileOptions};
 use crate::runtime::{self, RunOptions, RunOutcome};
+use crate::workflow::cache::StepCache;
 use crate::workflow::{self, AdaptorSource, StepRange};
 use log::LogConfig;
 
@@ -38,6 +41,8 @@ enum Command {
     /// (used by benches/compare).
     #[command(name = "bench-pool")]
     BenchPool(bench::BenchArgs),
+    /// Print an adaptor's operations, or one function's documentation (from its ast.json).
+    Docs(docs::DocsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -58,6 +63,17 @@ struct CommonArgs {
     /// Directory holding installed adaptors.
     #[arg(long, env = "FNHOST_REPO_DIR", value_name = "DIR")]
     repo_dir: Option<PathBuf>,
+    /// Run `NAME=DIR` adaptors from their source (`src/index.ts` or `src/index.js`, types
+    /// stripped) even when they have a build. Without it, source is used when the build is missing.
+    #[arg(long)]
+    from_source: bool,
+    /// Load adaptors from the adaptors monorepo named by `$OPENFN_ADAPTORS_REPO` (as OpenFn's
+    /// `-m`): `-a common` runs `<repo>/packages/common` from source.
+    #[arg(short = 'm', long = "use-adaptors-monorepo")]
+    use_monorepo: bool,
+    /// Load adaptors from the adaptors monorepo at DIR (default `$OPENFN_ADAPTORS_REPO`).
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
+    monorepo: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -147,6 +163,17 @@ struct ExecuteArgs {
     /// npm registry URL for autoinstall (default: `$FNHOST_REGISTRY`, `.npmrc`, or npm's).
     #[arg(long, value_name = "URL")]
     registry: Option<String>,
+    /// Write each step's output to `.cli-cache/<workflow>/<step>.json` (as OpenFn's CLI; default
+    /// from `$OPENFN_ALWAYS_CACHE_STEPS`). `--start STEP` without a state reads the cache.
+    #[arg(long, overrides_with = "no_cache_steps")]
+    cache_steps: bool,
+    /// Do not cache steps, whatever `$OPENFN_ALWAYS_CACHE_STEPS` says.
+    #[arg(long, overrides_with = "cache_steps")]
+    no_cache_steps: bool,
+    /// Re-run whenever the job, the state, the workflow or a from-source adaptor changes;
+    /// Ctrl-C stops.
+    #[arg(short = 'w', long)]
+    watch: bool,
 }
 
 #[derive(Args, Debug)]
@@ -182,7 +209,15 @@ pub fn tz_argument() -> Option<String> {
     None
 }
 
-const SUBCOMMANDS: &[&str] = &["execute", "run", "compile", "repo", "bench-pool", "help"];
+const SUBCOMMANDS: &[&str] = &[
+    "execute",
+    "run",
+    "compile",
+    "repo",
+    "docs",
+    "bench-pool",
+    "help",
+];
 
 /// Runs the CLI with the process arguments; returns the exit code.
 pub fn main() -> i32 {
@@ -201,10 +236,12 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Execute(args) => execute(*args),
+        Command::Execute(args) if args.watch => watch::run(&args),
+        Command::Execute(args) => execute(&args).0,
         Command::Compile(args) => compile(args),
         Command::Repo(args) => repo::run(args),
         Command::BenchPool(args) => bench::run(args),
+        Command::Docs(args) => docs::run(args),
     }
 }
 
@@ -227,17 +264,19 @@ fn is_workflow(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()) == Some("json")
 }
 
-fn execute(args: ExecuteArgs) -> i32 {
+/// Runs `execute` once: the exit code and the final state written (when the run completed).
+fn execute(args: &ExecuteArgs) -> (i32, Option<String>) {
     let started = Instant::now();
     let logs = match LogConfig::parse(&args.log, args.log_json) {
         Ok(l) => Rc::new(l),
         Err(e) => {
             eprintln!("fnhost: {e}");
-            return 2;
+            return (2, None);
         }
     };
     let cli_log = |level: &str, msg: &str| logs.emit(level, "CLI", msg);
-    match execute_inner(&args, &logs) {
+    let mut final_state = None;
+    let code = match execute_inner(args, &logs, &mut final_state) {
         Ok(ExitStatus::Completed) => {
             cli_log(
                 "success",
@@ -268,7 +307,8 @@ fn execute(args: ExecuteArgs) -> i32 {
             cli_log("error", &message);
             2
         }
-    }
+    };
+    (code, final_state)
 }
 
 /// Why `execute` stopped before completing a run.
@@ -393,7 +433,11 @@ enum ExitStatus {
     CompileFailed,
 }
 
-fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus, CliError> {
+fn execute_inner(
+    args: &ExecuteArgs,
+    logs: &Rc<LogConfig>,
+    final_state: &mut Option<String>,
+) -> Result<ExitStatus, CliError> {
     let output = if args.output_stdout {
         None
     } else {
@@ -406,17 +450,29 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus,
         inputs.extend(args.credentials.as_deref());
         Some(OutputFile::prepare(path, &inputs)?)
     };
-    let sources = AdaptorSource {
-        repo_dir: repo_dir(&args.common),
-        defaults: args.common.adaptors.clone(),
-        expand: !args.common.no_expand_adaptors,
-    };
+    let sources = adaptor_source(&args.common)?;
     let range = StepRange {
         start: args.start.clone(),
         end: args.end.clone(),
         only: args.only.clone(),
     };
-    if !args.no_autoinstall {
+    if sources.monorepo.is_some() {
+        // as OpenFn's CLI: versions mean nothing in the monorepo
+        for spec in sources.defaults.iter().filter(|s| !s.contains('=')) {
+            if crate::repo::AdaptorSpec::parse(spec).is_ok_and(|s| s.version.is_some()) {
+                logs.emit(
+                    "warn",
+                    "CLI",
+                    &format!("Warning: Ignoring version specifier on {spec} as loading from the adaptors monorepo"),
+                );
+            }
+        }
+        logs.emit(
+            "warn",
+            "CLI",
+            "Skipping auto-install as monorepo is being used",
+        );
+    } else if !args.no_autoinstall {
         let log = |level: &str, message: &str| logs.emit(level, "CLI", message);
         repo::autoinstall(
             &args.path,
@@ -457,7 +513,39 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus,
             ),
         );
     }
-    let mut input = read_input_state(args)?;
+    let cache = cache_steps(args).then(|| {
+        let base = if is_workflow(&args.path) {
+            base_dir(&args.path)
+        } else {
+            PathBuf::from(".")
+        };
+        Rc::new(StepCache::new(
+            &base,
+            &workflow::cache::workflow_name(&args.path, &plan),
+        ))
+    });
+    if let Some(cache) = &cache {
+        match cache.clear() {
+            Ok(true) => logs.emit(
+                "info",
+                "CLI",
+                &format!("Cleared cache at {}", cache.dir().display()),
+            ),
+            Ok(false) => {}
+            Err(e) => logs.emit(
+                "error",
+                "CLI",
+                &format!(
+                    "Error while clearing cache at {}: {e}",
+                    cache.dir().display()
+                ),
+            ),
+        }
+    }
+    let mut input = match cached_input(args, &plan, logs) {
+        Some(text) => text,
+        None => read_input_state(args)?,
+    };
     let from = match (&args.state_path, &args.state_json) {
         (Some(p), _) if p.as_os_str() == "-" => " from standard input".to_string(),
         (Some(p), _) => format!(" from {}", p.display()),
@@ -512,6 +600,20 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus,
         use_snapshot: !args.no_snapshot,
         env: allowed_env(&args.env)?,
         log: Rc::new(move |level, name, message| log_sink.emit(level, name, message)),
+        step_output: cache.clone().map(|cache| {
+            let logs = logs.clone();
+            Rc::new(move |step: &str, json: Option<&str>| {
+                let Some(json) = json else { return };
+                match cache.save(step, json) {
+                    Ok(file) => logs.emit(
+                        "info",
+                        "CLI",
+                        &format!("Writing {step} output to {}", file.display()),
+                    ),
+                    Err(e) => logs.emit("error", "CLI", &format!("Cannot cache {step}: {e}")),
+                }
+            }) as Rc<crate::ops::job::StepOutputFn>
+        }),
         ..RunOptions::default()
     };
     let (outcome, stats) = runtime::run_plan_with_stats(&plan, &input, &options)?;
@@ -520,6 +622,16 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus,
     }
     match outcome {
         RunOutcome::Completed { state_json } => {
+            if let Some(cache) = &cache {
+                logs.emit(
+                    "success",
+                    "CLI",
+                    &format!(
+                        "Cached output written to {} (see info logs for details)",
+                        cache.dir().display()
+                    ),
+                );
+            }
             // OpenFn writes an empty file when the last operation returned nothing; fnhost
             // writes `null` (still JSON) and says so.
             let text = state_json.unwrap_or_else(|| {
@@ -530,6 +642,7 @@ fn execute_inner(args: &ExecuteArgs, logs: &Rc<LogConfig>) -> Result<ExitStatus,
                 );
                 "null".into()
             });
+            *final_state = Some(text.clone());
             match &output {
                 None => println!("{text}"),
                 Some(out) => {
@@ -728,11 +841,8 @@ fn compile(args: CompileArgs) -> i32 {
     let run = || -> Result<String, String> {
         let source = std::fs::read_to_string(&args.path)
             .map_err(|e| format!("Cannot read job {}: {e}", args.path.display()))?;
-        let adaptors = workflow::resolve_adaptors(
-            &args.common.adaptors,
-            &repo_dir(&args.common),
-            !args.common.no_expand_adaptors,
-        )?;
+        let adaptors =
+            workflow::resolve_adaptors_from(&args.common.adaptors, &adaptor_source(&args.common)?)?;
         let mut infos = Vec::new();
         for adaptor in adaptors.as_array().cloned().unwrap_or_default() {
             if let Some(names) = adaptor.get("declaredExports").and_then(|d| d.as_array()) {
@@ -752,6 +862,7 @@ fn compile(args: CompileArgs) -> i32 {
                 base_dir: base_dir(&args.path),
                 use_snapshot: true,
                 env: Default::default(),
+                step_output: None,
                 log: Rc::new(|level, name, message| {
                     LogConfig::parse(&[], false)
                         .unwrap()
@@ -780,6 +891,131 @@ fn compile(args: CompileArgs) -> i32 {
         Err(e) => {
             eprintln!("{e}");
             1
+        }
+    }
+}
+
+/// Where adaptors come from: `-a`, the repo, `--from-source`, the monorepo (`-m`,
+/// `--monorepo`), checked as OpenFn's CLI checks it (a `package.json` named `adaptors`).
+fn adaptor_source(common: &CommonArgs) -> Result<AdaptorSource, String> {
+    let monorepo = monorepo_dir(&common.monorepo, common.use_monorepo)?;
+    Ok(AdaptorSource {
+        repo_dir: repo_dir(common),
+        defaults: common.adaptors.clone(),
+        expand: !common.no_expand_adaptors,
+        from_source: common.from_source,
+        monorepo,
+    })
+}
+
+/// The adaptors monorepo of `--monorepo [DIR]` / `-m` (`$OPENFN_ADAPTORS_REPO`), checked as
+/// OpenFn's CLI checks it: its `package.json` is named `adaptors`.
+fn monorepo_dir(dir: &Option<PathBuf>, use_env: bool) -> Result<Option<PathBuf>, String> {
+    let monorepo = match (dir, use_env) {
+        (Some(dir), _) if !dir.as_os_str().is_empty() => Some(dir.clone()),
+        (Some(_), _) | (None, true) => match std::env::var_os("OPENFN_ADAPTORS_REPO") {
+            Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+            _ => {
+                return Err(
+                    "-m/--monorepo needs a directory or $OPENFN_ADAPTORS_REPO to be set".into(),
+                )
+            }
+        },
+        (None, false) => None,
+    };
+    if let Some(dir) = &monorepo {
+        let name = std::fs::read_to_string(dir.join("package.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|m| m.get("name")?.as_str().map(str::to_string));
+        if name.as_deref() != Some("adaptors") {
+            return Err(format!(
+                "ERROR: Adaptors Monorepo not found at {}",
+                dir.display()
+            ));
+        }
+    }
+    Ok(monorepo)
+}
+
+/// `--cache-steps`, else `$OPENFN_ALWAYS_CACHE_STEPS=true`, unless `--no-cache-steps`.
+fn cache_steps(args: &ExecuteArgs) -> bool {
+    if args.cache_steps || args.no_cache_steps {
+        return args.cache_steps;
+    }
+    std::env::var("OPENFN_ALWAYS_CACHE_STEPS").as_deref() == Ok("true")
+}
+
+/// OpenFn's load-state rule for `--start STEP` (or `--only`) without a state: the cached
+/// output of the step before it, if there is one. Logs as OpenFn's CLI does.
+fn cached_input(args: &ExecuteArgs, plan: &serde_json::Value, logs: &LogConfig) -> Option<String> {
+    if args.state_json.is_some() || args.state_path.is_some() {
+        return None;
+    }
+    let start = args.only.as_ref().or(args.start.as_ref())?;
+    logs.emit(
+        "info",
+        "CLI",
+        "No state provided to CLI. Will attempt to load state from cache instead",
+    );
+    logs.emit(
+        "always",
+        "CLI",
+        &format!("Attempting to load cached input state for starting step \"{start}\""),
+    );
+    let steps = plan
+        .pointer("/workflow/steps")
+        .and_then(|s| s.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let Some(upstream) = workflow::cache::upstream_step(&steps, start) else {
+        logs.emit(
+            "warn",
+            "CLI",
+            &format!("Could not find an input step for step \"{start}\""),
+        );
+        return None;
+    };
+    let base = if is_workflow(&args.path) {
+        base_dir(&args.path)
+    } else {
+        PathBuf::from(".")
+    };
+    let cache = StepCache::new(&base, &workflow::cache::workflow_name(&args.path, plan));
+    let file = cache.step_file(&upstream);
+    match std::fs::read_to_string(&file)
+        .ok()
+        .filter(|t| serde_json::from_str::<serde_json::Value>(t).is_ok())
+    {
+        Some(text) => {
+            logs.emit(
+                "success",
+                "CLI",
+                &format!(
+                    "Loaded cached state for step \"{start}\" from {}",
+                    file.display()
+                ),
+            );
+            logs.emit(
+                "info",
+                "CLI",
+                "  To force disable the cache, run again with --no-cache",
+            );
+            Some(text)
+        }
+        None => {
+            logs.emit(
+                "warn",
+                "CLI",
+                &format!("No cached state found for step \"{start}\""),
+            );
+            logs.emit(
+                "warn",
+                "CLI",
+                "Re-run this workflow with --cache to save the output of each step",
+            );
+            logs.emit("break", "CLI", "");
+            None
         }
     }
 }

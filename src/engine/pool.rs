@@ -134,6 +134,7 @@ fn prepare(request: &RunRequest, settings: &Settings) -> Result<Value, Error> {
         repo_dir: settings.repo_dir.clone(),
         defaults: request.adaptors.clone(),
         expand: true,
+        ..AdaptorSource::default()
     };
     let mut plan = match &request.work {
         Work::Job(source) => {
@@ -208,6 +209,7 @@ async fn run(
         timeout_ms: limits.timeout.as_millis().max(1) as u64,
         base_dir: settings.repo_dir.clone(),
         use_snapshot: true,
+        step_output: None,
         env: settings.env.clone(),
         log: Rc::new(sink),
         heap_limit_bytes: Some(limits.heap_bytes),

@@ -105,3 +105,21 @@ pub fn op_job_step_event(
         });
     }
 }
+
+/// Receives each step's output state when step caching is on (`--cache-steps`): the step id
+/// and the state as compact JSON (`None` when the step returned no state).
+pub type StepOutputFn = dyn Fn(&str, Option<&str>);
+
+/// The [`StepOutputFn`] of a run, kept in the `OpState`.
+#[derive(Clone)]
+pub struct StepOutputSink(pub std::rc::Rc<StepOutputFn>);
+
+/// A step completed without error: hands its output state to the run's [`StepOutputSink`]
+/// (OpenFn's `job-complete` notification, which its CLI caches).
+#[op2(fast)]
+pub fn op_job_step_output(state: &mut OpState, #[string] step_id: &str, #[string] json: &str) {
+    if let Some(sink) = state.try_borrow::<StepOutputSink>() {
+        let json = (json != "undefined").then_some(json);
+        (sink.0)(step_id, json);
+    }
+}

@@ -7,7 +7,9 @@
 //! directory's own `node_modules`, so versions never share (or clash over) dependencies.
 
 pub mod config;
+pub mod docs;
 pub mod install;
+pub mod jsdoc;
 pub mod lock;
 pub mod registry;
 pub mod resolve;

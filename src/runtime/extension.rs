@@ -15,6 +15,7 @@ deno_core::extension!(
         crate::ops::job::op_job_deadline_set,
         crate::ops::job::op_job_deadline_clear,
         crate::ops::job::op_job_step_event,
+        crate::ops::job::op_job_step_output,
         crate::ops::realm::op_realm_eval,
         crate::ops::crypto::op_crypto_hash,
         crate::ops::crypto::op_crypto_hmac,

@@ -106,7 +106,12 @@ fn options(conditions: &[&str]) -> ResolveOptions {
             ".node".into(),
             ".mjs".into(),
             ".cjs".into(),
+            // adaptors run from source (`from_source`): `./util` may be `util.ts`
+            ".ts".into(),
+            ".mts".into(),
         ],
+        // TypeScript sources import `./util.js` meaning `util.ts`
+        extension_alias: vec![(".js".into(), vec![".js".into(), ".ts".into()])],
         main_fields: vec!["main".into()],
         builtin_modules: true,
         ..ResolveOptions::default()
@@ -192,6 +197,19 @@ impl NodeModules {
             }
         }
         let dir = self.referrer_dir(referrer);
+        // Published packages never keep `workspace:` ranges: only look outside node_modules.
+        let bare = !specifier.starts_with('.') && !specifier.starts_with('/');
+        if bare && !dir.components().any(|c| c.as_os_str() == "node_modules") {
+            if let Some(path) =
+                super::from_source::resolve_workspace_dependency(self, specifier, &dir)
+            {
+                let format = self.format_of(&path);
+                return Ok(Resolved::File {
+                    path: path.to_string_lossy().into_owned(),
+                    format,
+                });
+            }
+        }
         let resolver = if for_require {
             &self.for_require
         } else {
@@ -249,6 +267,7 @@ impl NodeModules {
             Some("json") => ModuleFormat::Json,
             Some("mjs") => ModuleFormat::Module,
             Some("cjs") => ModuleFormat::Commonjs,
+            Some("ts" | "mts") => ModuleFormat::Module,
             _ => {
                 if self.is_module_package(path.parent().unwrap_or(path)) {
                     ModuleFormat::Module
@@ -411,6 +430,12 @@ impl ModuleLoader for NodeModuleLoader {
                 .map_err(|_| JsErrorBox::generic(format!("Cannot load module {specifier}")))?;
             let (module_type, code) = match self.0.format_of(&path) {
                 ModuleFormat::Json => (ModuleType::Json, read(&path)?),
+                ModuleFormat::Module if super::from_source::is_typescript(&path) => {
+                    let source = read(&path)?;
+                    let code = super::from_source::strip_types(&path, &source)
+                        .map_err(|e| JsErrorBox::new("SyntaxError", e.to_string()))?;
+                    (ModuleType::JavaScript, code)
+                }
                 ModuleFormat::Module => (ModuleType::JavaScript, read(&path)?),
                 ModuleFormat::Commonjs => (ModuleType::JavaScript, self.0.cjs_facade(&path)),
             };

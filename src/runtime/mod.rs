@@ -8,6 +8,7 @@
 pub mod adaptor_snapshot;
 pub mod cjs_exports;
 pub mod extension;
+pub mod from_source;
 pub mod http_client;
 pub mod job_script;
 pub mod loader;
@@ -92,6 +93,9 @@ pub struct RunOptions {
     pub env: std::collections::BTreeMap<String, String>,
     /// Receives every log line: `(level, logger name, message)`.
     pub log: Rc<crate::ops::log::LogFn>,
+    /// Receives each step's output state as it completes (for `--cache-steps`); `None` skips
+    /// serialising it.
+    pub step_output: Option<Rc<crate::ops::job::StepOutputFn>>,
 }
 
 impl Default for RunOptions {
@@ -103,6 +107,7 @@ impl Default for RunOptions {
             cancel: None,
             on_step: None,
             snapshot: None,
+            step_output: None,
             timeout_ms: 300_000,
             base_dir: crate::repo::default_repo_dir(),
             use_snapshot: true,
@@ -359,6 +364,7 @@ pub async fn run_plan_async(
         "env": options.env,
         // modules evaluated in a per-adaptor snapshot are this run's own copy: keep them
         "keepModules": options.snapshot.is_some(),
+        "stepOutput": options.step_output.is_some(),
     });
     let args = [
         plan.to_string(),
@@ -515,6 +521,12 @@ async fn call_host_async(
         state
             .borrow_mut()
             .put(step_observer(stats.clone(), options.on_step.clone()));
+    }
+    if let Some(sink) = &options.step_output {
+        let state = runtime.op_state();
+        state
+            .borrow_mut()
+            .put(crate::ops::job::StepOutputSink(sink.clone()));
     }
     let run_fn = runtime
         .execute_script(

@@ -5,17 +5,20 @@
 //! forms, loads expression files relative to the workflow, resolves each step's adaptors in the
 //! repo, and applies `--start`/`--end`/`--only`.
 
+pub mod cache;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
 use crate::compile::declared_exports::{declared_exports, DeclaredExports};
 use crate::repo::{self, AdaptorSpec};
+use crate::runtime::from_source;
 use crate::runtime::loader::NodeModules;
 use crate::runtime::StepAdaptor;
 
 /// Where steps' adaptors come from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct AdaptorSource {
     /// Adaptor repo directory.
     pub repo_dir: PathBuf,
@@ -24,6 +27,12 @@ pub struct AdaptorSource {
     /// Expand short names (`common` → `@openfn/language-common`), as OpenFn's CLI does by
     /// default.
     pub expand: bool,
+    /// Run `NAME=DIR` adaptors from their source (`src/index.ts` or `src/index.js`) even when
+    /// they have a build (`--from-source`). Without it, source is used when the build is missing.
+    pub from_source: bool,
+    /// The adaptors monorepo (`-m`): a named adaptor `common` runs from source at
+    /// `DIR/packages/common`, and the Versions banner says `monorepo`.
+    pub monorepo: Option<PathBuf>,
 }
 
 /// Step selection: `--start`, `--end`, `--only`.
@@ -39,7 +48,7 @@ pub struct StepRange {
 
 /// Builds the one-step plan OpenFn's CLI makes for a lone job (step id `job-1`).
 pub fn plan_for_job(source: &str, adaptors: &AdaptorSource) -> Result<Value, String> {
-    let step = json!({ "id": "job-1", "expression": source, "adaptors": resolve_adaptors(&adaptors.defaults, &adaptors.repo_dir, adaptors.expand)? });
+    let step = json!({ "id": "job-1", "expression": source, "adaptors": resolve_adaptors_from(&adaptors.defaults, adaptors)? });
     Ok(json!({ "workflow": { "steps": [step] }, "options": {}, "fnhost": { "loneJob": true } }))
 }
 
@@ -117,7 +126,7 @@ pub fn prepare_plan(
             if specs.is_empty() {
                 specs = adaptors.defaults.clone();
             }
-            let resolved = resolve_adaptors(&specs, &adaptors.repo_dir, adaptors.expand)
+            let resolved = resolve_adaptors_from(&specs, adaptors)
                 .map_err(|e| format!("step {}: {e}", step_name(step, i)))?;
             step.insert("adaptors".into(), resolved);
         }
@@ -165,10 +174,28 @@ fn looks_like_path(expr: &str) -> bool {
 
 /// Resolves adaptor specs to `[{name, url, version}]` for the runtime.
 pub fn resolve_adaptors(specs: &[String], repo_dir: &Path, expand: bool) -> Result<Value, String> {
+    let sources = AdaptorSource {
+        repo_dir: repo_dir.to_path_buf(),
+        expand,
+        ..AdaptorSource::default()
+    };
+    resolve_adaptors_from(specs, &sources)
+}
+
+/// Resolves adaptor specs with every option of `sources` (from source, monorepo).
+pub fn resolve_adaptors_from(specs: &[String], sources: &AdaptorSource) -> Result<Value, String> {
+    let repo_dir = sources.repo_dir.as_path();
     let modules = NodeModules::new(repo_dir.to_path_buf());
     let mut out = Vec::new();
     for spec in specs {
-        let spec = AdaptorSpec::parse_with(spec, expand)?;
+        let mut spec = AdaptorSpec::parse_with(spec, sources.expand)?;
+        let mut from_source = sources.from_source;
+        let mut version = None;
+        if let (Some(root), None) = (&sources.monorepo, &spec.path) {
+            spec.path = Some(from_source::monorepo_package(root, &spec.name));
+            from_source = true;
+            version = Some("monorepo".to_string());
+        }
         if let Some(path) = spec
             .path
             .as_ref()
@@ -190,15 +217,22 @@ pub fn resolve_adaptors(specs: &[String], repo_dir: &Path, expand: bool) -> Resu
             continue;
         }
         let found = repo::locate(&spec, repo_dir)?;
-        let entry = modules.package_entry(&found.dir)?;
+        let entry = if spec.path.is_some() {
+            from_source::adaptor_entry(&modules, &found.dir, from_source)?
+        } else {
+            modules.package_entry(&found.dir)?
+        };
         let url = deno_core::ModuleSpecifier::from_file_path(&entry)
             .map_err(|_| format!("invalid adaptor path {}", entry.display()))?;
         out.push(StepAdaptor {
             name: found.name,
             url: url.to_string(),
-            version: found.version,
+            version: version.unwrap_or(found.version),
             error: None,
+            // run from source, the package's declarations describe a build it is not using:
+            // the source module's own exports are what the job can import
             declared_exports: match declared_exports(&found.dir) {
+                _ if entry.starts_with(found.dir.join("src")) => None,
                 DeclaredExports::NoTypes => None,
                 DeclaredExports::Names(names) => Some(names),
             },

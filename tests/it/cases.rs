@@ -46,6 +46,7 @@ fn run_case(dir: &Path, staged: &Path, tmp: &Path) -> Outcome {
     };
     let work = tmp.join(format!("case-{name}"));
     copy_dir(dir, &work);
+    write_cache_input(&work);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_fnhost"));
     cmd.current_dir(&work)
         .env("TZ", "UTC")
@@ -147,11 +148,26 @@ fn run_case(dir: &Path, staged: &Path, tmp: &Path) -> Outcome {
         (None, Some(_)) => problems.push("wrote an output file, OpenFn writes none".into()),
         _ => {}
     }
+    // `--cache-steps`: the .cli-cache folder as OpenFn's CLI left it
+    let expected_cache = read_opt(&dir.join("expected.cache.json"))
+        .map(|t| serde_json::from_str::<serde_json::Value>(&t).unwrap());
+    let cache = cache_files(&work);
+    match expected_cache {
+        Some(expected) if expected != cache => problems.push(format!(
+            "step cache differs\n--- OpenFn\n{expected:#}\n--- fnhost\n{cache:#}"
+        )),
+        None if cache.as_object().is_some_and(|c| !c.is_empty()) => {
+            problems.push(format!("wrote a step cache, OpenFn writes none: {cache:#}"))
+        }
+        _ => {}
+    }
     // Cases marked `compare-log` must also print OpenFn's log lines (after the Versions banner,
     // whose contents name the engine), durations aside.
     if dir.join("compare-log").exists() {
         let expected = log_lines(&read_opt(&overridden("expected.log")).unwrap_or_default());
-        let actual = log_lines(&String::from_utf8_lossy(&out.stderr));
+        let stderr =
+            String::from_utf8_lossy(&out.stderr).replace(&work.display().to_string(), "<CASE>");
+        let actual = log_lines(&stderr);
         if expected != actual {
             problems.push(format!(
                 "log differs\n--- OpenFn\n{}\n--- fnhost\n{}",
@@ -164,6 +180,36 @@ fn run_case(dir: &Path, staged: &Path, tmp: &Path) -> Outcome {
         problems.push(format!("stderr:\n{}", String::from_utf8_lossy(&out.stderr)));
     }
     Outcome { name, problems }
+}
+
+/// Writes a case's `cache-input.json` (`{"<path>": "<text>"}`) into its work folder.
+fn write_cache_input(work: &Path) {
+    let Some(text) = read_opt(&work.join("cache-input.json")) else {
+        return;
+    };
+    let files: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
+    for (file, content) in files {
+        let path = work.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content.as_str().unwrap()).unwrap();
+    }
+}
+
+/// Every file under `<work>/.cli-cache` as `{"<path>": "<text>"}` (the recorder's format).
+fn cache_files(work: &Path) -> serde_json::Value {
+    fn walk(work: &Path, rel: &Path, out: &mut serde_json::Map<String, serde_json::Value>) {
+        let abs = work.join(rel);
+        if abs.is_dir() {
+            for entry in std::fs::read_dir(&abs).unwrap().flatten() {
+                walk(work, &rel.join(entry.file_name()), out);
+            }
+        } else if let Some(text) = read_opt(&abs) {
+            out.insert(rel.display().to_string(), text.into());
+        }
+    }
+    let mut out = serde_json::Map::new();
+    walk(work, Path::new(".cli-cache"), &mut out);
+    serde_json::Value::Object(out)
 }
 
 /// Log lines without the Versions banner, with durations replaced by `<DURATION>`.

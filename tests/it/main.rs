@@ -6,6 +6,7 @@
 
 mod adaptor_snapshot;
 mod adaptors;
+mod author;
 mod bad_input;
 mod builtins;
 mod cases;

@@ -11,6 +11,10 @@
 //   adaptor.txt    fixture name for a job (tests/fixtures/<name>), empty/missing = no adaptor
 //   cli-args.txt   extra CLI arguments, one per line
 //   raw-fixture-path  marker file: give the CLI the in-tree fixture path instead of the staged node_modules copy
+//   cache-input.json  { "<path>": "<text>" }: files written into the case folder before the run (a step cache)
+//
+// Besides expected.exit/.json/.log, a run that leaves a .cli-cache folder (--cache-steps) records it as
+// expected.cache.json: { "<path under the case folder>": "<file text>" } for every file in it.
 //
 // Fixtures are staged (copied) to <tmp>/node_modules/<name>, the place where the CLI would have installed a real
 // adaptor; the runtime decides "error came from adaptor code" by looking for node_modules in stack frames.
@@ -76,6 +80,11 @@ const runCase = (name) => {
   for (const f of fs.readdirSync(dir)) {
     if (!f.startsWith('expected.')) fs.cpSync(path.join(dir, f), path.join(caseTmp, f), { recursive: true });
   }
+  const cacheInput = readOpt(path.join(dir, 'cache-input.json'));
+  for (const [file, text] of Object.entries(cacheInput ? JSON.parse(cacheInput) : {})) {
+    fs.mkdirSync(path.dirname(path.join(caseTmp, file)), { recursive: true });
+    fs.writeFileSync(path.join(caseTmp, file), text);
+  }
   const raw = fs.existsSync(path.join(dir, 'raw-fixture-path'));
   const args = [cli];
   const isWorkflow = fs.existsSync(path.join(dir, 'workflow.json'));
@@ -123,6 +132,23 @@ const runCase = (name) => {
   } else {
     // The CLI writes no output file at all when the run crashes.
     fs.rmSync(expectedJson, { force: true });
+  }
+  const cacheFiles = {};
+  const walk = (rel) => {
+    const abs = path.join(caseTmp, rel);
+    if (!fs.existsSync(abs)) return;
+    if (fs.statSync(abs).isDirectory()) {
+      for (const f of fs.readdirSync(abs).sort()) walk(path.join(rel, f));
+    } else {
+      cacheFiles[rel] = normalisePaths(fs.readFileSync(abs, 'utf8'), caseTmp);
+    }
+  };
+  walk('.cli-cache');
+  const expectedCache = path.join(dir, 'expected.cache.json');
+  if (Object.keys(cacheFiles).length) {
+    fs.writeFileSync(expectedCache, JSON.stringify(cacheFiles, null, 2) + '\n');
+  } else {
+    fs.rmSync(expectedCache, { force: true });
   }
   const cmd = args.slice(1).map((a) => a.split(staged).join('<STAGED>/node_modules').split(tmp).join('<TMP>')).join(' ');
   console.log(`${name.padEnd(34)} exit=${exit} ${fs.existsSync(out) ? 'output.json' : 'NO output file'}   openfn ${cmd}`);
