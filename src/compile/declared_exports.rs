@@ -85,6 +85,12 @@ fn collect(source: &str, names: &mut Vec<String>) {
                     add(module_export_name(&spec.exported));
                 }
             }
+            // `export { each, fn } from "@openfn/language-common"`: aliases too
+            Statement::ExportFromDeclaration(decl) => {
+                for spec in &decl.specifiers {
+                    add(module_export_name(&spec.exported));
+                }
+            }
             Statement::ExportAllDeclaration(decl) => {
                 if let Some(exported) = &decl.exported {
                     add(module_export_name(exported));
@@ -125,7 +131,7 @@ mod tests {
             ),
             (
                 "types/Adaptor.d.ts",
-                "export function fn(f: Function): Operation;\nexport declare function each(a: any, b: any): Operation;\nexport { _ };\nexport declare const helper: () => void;\n",
+                "export function fn(f: Function): Operation;\nexport declare function each(a: any, b: any): Operation;\nexport { _ };\nexport declare const helper: () => void;\nexport { merge, field as f } from \"@openfn/language-common\";\n",
             ),
         ]);
         assert_eq!(
@@ -135,7 +141,9 @@ mod tests {
                 "metadata".into(),
                 "fn".into(),
                 "each".into(),
-                "_".into()
+                "_".into(),
+                "merge".into(),
+                "f".into()
             ])
         );
         let _ = std::fs::remove_dir_all(dir);
