@@ -88,7 +88,7 @@ export function netDispatch(opts, handler, options = {}) {
     try {
       head = await http.fetch(request, bytes ?? null);
     } catch (e) {
-      fail(fromNetError(e, url));
+      fail(fromNetError(e));
       return;
     }
     if (aborted) {
@@ -120,7 +120,7 @@ export function netDispatch(opts, handler, options = {}) {
       try {
         chunk = await http.read(rid);
       } catch (e) {
-        fail(fromNetError(e, url));
+        fail(fromNetError(e));
         return;
       }
       if (aborted || done) return;

@@ -97,6 +97,36 @@ fn build_client(
         .map_err(|e| config_error(format!("cannot create the HTTP client: {e}")))
 }
 
+/// Node's code and OpenSSL's text for a server certificate rustls rejected (`text` is the error
+/// chain), as Node reports the same certificate. rustls does not say whether an unknown issuer
+/// belongs to a self-signed leaf or a missing intermediate; OpenSSL's most common case for a
+/// server that sends only its leaf (`unable to verify the first certificate`) is used.
+fn tls_failure(text: &str) -> Option<(&'static str, &'static str)> {
+    if !text.contains("invalid peer certificate") {
+        return None;
+    }
+    Some(if text.contains("CaUsedAsEndEntity") {
+        // a self-signed certificate (openssl req -x509 marks it as a CA) served as the leaf
+        ("DEPTH_ZERO_SELF_SIGNED_CERT", "self-signed certificate")
+    } else if text.contains("NotValidYet") || text.contains("not valid yet") {
+        ("CERT_NOT_YET_VALID", "certificate is not yet valid")
+    } else if text.contains("Expired") || text.contains("expired") {
+        ("CERT_HAS_EXPIRED", "certificate has expired")
+    } else if text.contains("NotValidForName") || text.contains("not valid for name") {
+        (
+            "ERR_TLS_CERT_ALTNAME_INVALID",
+            "Hostname/IP does not match certificate's altnames",
+        )
+    } else if text.contains("UnknownIssuer") || text.contains("unknown issuer") {
+        (
+            "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+            "unable to verify the first certificate",
+        )
+    } else {
+        return None;
+    })
+}
+
 /// Maps a reqwest failure to the code undici/Node would report.
 fn classify(error: &reqwest::Error) -> HttpError {
     let mut text = error.to_string();
@@ -105,6 +135,12 @@ fn classify(error: &reqwest::Error) -> HttpError {
         text.push_str(": ");
         text.push_str(&s.to_string());
         source = s.source();
+    }
+    if let Some((code, message)) = tls_failure(&text) {
+        return HttpError {
+            code,
+            message: message.to_string(),
+        };
     }
     let lower = text.to_lowercase();
     let code = if lower.contains("connection refused") {
