@@ -7,6 +7,7 @@
 mod adaptor_snapshot;
 mod adaptors;
 mod bad_input;
+mod bridge;
 mod builtins;
 mod cases;
 mod cli;
