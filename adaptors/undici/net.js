@@ -70,8 +70,15 @@ export function netDispatch(opts, handler, options = {}) {
     if (aborted) return;
     const { bytes, contentType } = await extractBody(opts.body);
     if (aborted) return;
-    const headers = headerPairs(opts.headers);
-    if (contentType && !headers.some(([k]) => k.toLowerCase() === "content-type")) headers.push(["content-type", contentType]);
+    // undici writes `host` and `connection: keep-alive` first, then the caller's headers as
+    // given, and nothing else (content-length, after them, comes from the HTTP layer)
+    const given = headerPairs(opts.headers);
+    const has = (name) => given.some(([k]) => k.toLowerCase() === name);
+    const headers = [];
+    if (!has("host")) headers.push(["host", new URL(url).host]);
+    if (!has("connection")) headers.push(["connection", "keep-alive"]);
+    headers.push(...given);
+    if (contentType && !has("content-type")) headers.push(["content-type", contentType]);
     const request = {
       method,
       url,

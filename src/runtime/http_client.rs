@@ -34,17 +34,11 @@ fn client_for(request: &HttpRequest) -> Result<reqwest::Client, HttpError> {
     let max = request
         .max_redirections
         .unwrap_or(if follow { 20 } else { 0 });
-    let key = serde_json::json!([tls, follow, max, request.decompress, request.proxy]).to_string();
+    let key = serde_json::json!([tls, follow, max, request.proxy]).to_string();
     if let Some(client) = CLIENTS.with(|c| c.borrow().get(&key).cloned()) {
         return Ok(client);
     }
-    let client = build_client(
-        &tls,
-        follow,
-        max,
-        request.decompress,
-        request.proxy.as_deref(),
-    )?;
+    let client = build_client(&tls, follow, max, request.proxy.as_deref())?;
     CLIENTS.with(|c| c.borrow_mut().insert(key, client.clone()));
     Ok(client)
 }
@@ -53,7 +47,6 @@ fn build_client(
     tls: &TlsOptions,
     follow: bool,
     max: usize,
-    decompress: bool,
     proxy: Option<&str>,
 ) -> Result<reqwest::Client, HttpError> {
     let config_error = |message: String| HttpError {
@@ -67,9 +60,11 @@ fn build_client(
         } else {
             Policy::none()
         })
-        .gzip(decompress)
-        .brotli(decompress)
-        .deflate(decompress)
+        // decoding happens here (`Decoder`), not in reqwest, which would also add an
+        // `accept-encoding` the caller did not send
+        .gzip(false)
+        .brotli(false)
+        .deflate(false)
         .no_proxy();
     if let Some(ca) = &tls.ca {
         for cert in reqwest::Certificate::from_pem_bundle(ca.as_bytes())
@@ -210,9 +205,23 @@ impl HttpClient for ReqwestClient {
             }
             .map_err(|e| classify(&e))?;
             let status = response.status();
+            let mut decoder = None;
+            if request.decompress {
+                let coding = response
+                    .headers()
+                    .get(reqwest::header::CONTENT_ENCODING)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                decoder = Decoder::for_coding(coding);
+            }
             let headers = response
                 .headers()
                 .iter()
+                .filter(|(k, _)| {
+                    decoder.is_none()
+                        || (*k != reqwest::header::CONTENT_ENCODING
+                            && *k != reqwest::header::CONTENT_LENGTH)
+                })
                 .map(|(k, v)| {
                     (
                         k.as_str().to_string(),
@@ -231,13 +240,17 @@ impl HttpClient for ReqwestClient {
                 .body_timeout_ms
                 .filter(|ms| *ms > 0)
                 .map(Duration::from_millis);
-            let chunks = response
+            let raw = response
                 .bytes_stream()
                 .map(|r| r.map(|b| b.to_vec()).map_err(|e| classify(&e)));
+            let chunks: BodyStream = match decoder {
+                None => Box::pin(raw),
+                Some(decoder) => decoded(Box::pin(raw), decoder),
+            };
             let stream: BodyStream = match body_timeout {
-                None => Box::pin(chunks),
+                None => chunks,
                 Some(limit) => Box::pin(deno_core::futures::stream::unfold(
-                    Box::pin(chunks),
+                    chunks,
                     move |mut rest| async move {
                         match tokio::time::timeout(limit, rest.next()).await {
                             Ok(Some(item)) => Some((item, rest)),
@@ -257,4 +270,96 @@ impl HttpClient for ReqwestClient {
         }
         .boxed_local()
     }
+}
+
+/// Decodes a response body of one content coding (`gzip`, `deflate`, `br`), chunk by chunk.
+enum Decoder {
+    Gzip(flate2::write::GzDecoder<Vec<u8>>),
+    Zlib(flate2::write::ZlibDecoder<Vec<u8>>),
+    Brotli(Box<brotli::DecompressorWriter<Vec<u8>>>),
+}
+
+impl Decoder {
+    /// A decoder for a `content-encoding` value; `None` for identity, several codings or an
+    /// unknown one (the body then stays as sent, with its header).
+    fn for_coding(coding: &str) -> Option<Decoder> {
+        match coding.trim().to_ascii_lowercase().as_str() {
+            "gzip" | "x-gzip" => Some(Decoder::Gzip(flate2::write::GzDecoder::new(Vec::new()))),
+            "deflate" => Some(Decoder::Zlib(flate2::write::ZlibDecoder::new(Vec::new()))),
+            "br" => Some(Decoder::Brotli(Box::new(brotli::DecompressorWriter::new(
+                Vec::new(),
+                4096,
+            )))),
+            _ => None,
+        }
+    }
+
+    /// Decodes `chunk`; returns what is ready.
+    fn push(&mut self, chunk: &[u8]) -> std::io::Result<Vec<u8>> {
+        use std::io::Write;
+        match self {
+            Decoder::Gzip(d) => {
+                d.write_all(chunk)?;
+                Ok(std::mem::take(d.get_mut()))
+            }
+            Decoder::Zlib(d) => {
+                d.write_all(chunk)?;
+                Ok(std::mem::take(d.get_mut()))
+            }
+            Decoder::Brotli(d) => {
+                d.write_all(chunk)?;
+                Ok(std::mem::take(d.get_mut()))
+            }
+        }
+    }
+
+    /// Ends the stream; returns the rest.
+    fn finish(&mut self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Decoder::Gzip(d) => {
+                d.try_finish()?;
+                Ok(std::mem::take(d.get_mut()))
+            }
+            Decoder::Zlib(d) => {
+                d.try_finish()?;
+                Ok(std::mem::take(d.get_mut()))
+            }
+            Decoder::Brotli(d) => {
+                d.close()?;
+                Ok(std::mem::take(d.get_mut()))
+            }
+        }
+    }
+}
+
+/// `body` decoded by `decoder`; a corrupt body ends with Node's `Z_DATA_ERROR`.
+fn decoded(body: BodyStream, decoder: Decoder) -> BodyStream {
+    let corrupt = |e: std::io::Error| HttpError {
+        code: "Z_DATA_ERROR",
+        message: e.to_string(),
+    };
+    Box::pin(deno_core::futures::stream::unfold(
+        (body, Some(decoder)),
+        move |(mut body, mut decoder)| async move {
+            loop {
+                let d = decoder.as_mut()?;
+                match body.next().await {
+                    Some(Ok(chunk)) => match d.push(&chunk) {
+                        Ok(out) if out.is_empty() => continue,
+                        Ok(out) => return Some((Ok(out), (body, decoder))),
+                        Err(e) => return Some((Err(corrupt(e)), (body, None))),
+                    },
+                    Some(Err(e)) => return Some((Err(e), (body, None))),
+                    None => {
+                        let rest = d.finish();
+                        return match rest {
+                            Ok(out) if out.is_empty() => None,
+                            Ok(out) => Some((Ok(out), (body, None))),
+                            Err(e) => Some((Err(corrupt(e)), (body, None))),
+                        };
+                    }
+                }
+            }
+        },
+    ))
 }

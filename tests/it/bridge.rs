@@ -229,3 +229,133 @@ fn errors_inside_the_bridge_reach_state_errors_as_in_openfn() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
+
+/// A raw TCP listener on 127.0.0.1 that records each request's bytes (head and body) by its
+/// path (query left out), answering `200` with a 2-byte body on a kept-alive connection: the
+/// same listener as tests/bridge/wire.mjs.
+struct Recorder {
+    port: u16,
+    seen: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
+}
+
+impl Recorder {
+    fn start() -> Recorder {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+        let record = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let record = record.clone();
+                std::thread::spawn(move || {
+                    let mut buf: Vec<u8> = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    loop {
+                        while let Some(total) = complete_request(&buf) {
+                            let request: String = buf.drain(..total).map(char::from).collect();
+                            let path = request.split(' ').nth(1).unwrap_or("/");
+                            let name = path[1..].split('?').next().unwrap_or("").to_string();
+                            record.lock().unwrap().insert(name, request);
+                            let reply = "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok";
+                            if stream.write_all(reply.as_bytes()).is_err() {
+                                return;
+                            }
+                        }
+                        match stream.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                });
+            }
+        });
+        Recorder { port, seen }
+    }
+}
+
+/// Length of the first complete request in `buf` (head, then a `content-length` or chunked body).
+fn complete_request(buf: &[u8]) -> Option<usize> {
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+    let mut total = end;
+    if let Some(line) = head.split("\r\n").find(|l| l.starts_with("content-length:")) {
+        total += line["content-length:".len()..].trim().parse::<usize>().ok()?;
+    } else if head.contains("\r\ntransfer-encoding: chunked") {
+        total = end + buf[end..].windows(5).position(|w| w == b"0\r\n\r\n")? + 5;
+    }
+    (buf.len() >= total).then_some(total)
+}
+
+/// What the real undici sends, as the bridge is documented to send it (README, "HTTP on the
+/// wire"): header names lower-case, the values of a repeated name together at its first place,
+/// and, for the dispatcher APIs (`request`, `stream`, `Client`, `Pool`, `Agent`), `accept: */*`
+/// after the caller's headers when the caller set no `accept`. reqwest cannot do otherwise.
+fn as_documented(case: &str, bytes: &str) -> String {
+    let (head, body) = bytes.split_once("\r\n\r\n").unwrap();
+    let mut lines = head.split("\r\n");
+    let request_line = lines.next().unwrap().to_string();
+    let mut headers: Vec<(String, Vec<String>)> = Vec::new();
+    for line in lines {
+        let (name, value) = line.split_once(": ").unwrap();
+        let name = name.to_lowercase();
+        match headers.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, values)) => values.push(value.to_string()),
+            None => headers.push((name, vec![value.to_string()])),
+        }
+    }
+    let dispatcher = !case.contains("fetch");
+    if dispatcher && !headers.iter().any(|(n, _)| n == "accept") {
+        let at = headers
+            .iter()
+            .position(|(n, _)| n == "content-length")
+            .unwrap_or(headers.len());
+        headers.insert(at, ("accept".into(), vec!["*/*".into()]));
+    }
+    let mut out = request_line;
+    for (name, values) in headers {
+        for value in values {
+            out.push_str(&format!("\r\n{name}: {value}"));
+        }
+    }
+    format!("{out}\r\n\r\n{body}")
+}
+
+/// The request bytes of undici 7 and 5 (`request`, `stream`, `fetch`, `Client`, `Pool`, a composed
+/// `Agent`) and Node's global fetch, recorded by make-expected.mjs (tests/bridge/wire.mjs), against
+/// what the bridge sends for the same calls to the same kind of listener.
+#[test]
+fn the_bridge_sends_the_bytes_undici_sends() {
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir().join("wire/expected.json")).unwrap(),
+    )
+    .unwrap();
+    let recorder = Recorder::start();
+    let tmp = TempDir::new("bridge-wire");
+    let job = tmp.write("job.js", &format!("wire({});\n", recorder.port));
+    let out = fnhost()
+        .arg(&job)
+        .arg("-a")
+        .arg(format!("wiretest={}", dir().join("wire-adaptor").display()))
+        .args(["-O", "--log", "none"])
+        .output()
+        .unwrap();
+    let state = super::support::final_state(&out);
+    assert!(state.get("errors").is_none(), "{}", state["errors"]);
+    let seen = recorder.seen.lock().unwrap().clone();
+    let mut problems = Vec::new();
+    for version in ["undici7", "undici5"] {
+        for (case, bytes) in expected[version]["cases"].as_object().unwrap() {
+            let want = as_documented(case, bytes.as_str().unwrap());
+            let got = seen
+                .get(case)
+                .map(|b| b.replace(&format!("127.0.0.1:{}", recorder.port), "127.0.0.1:<PORT>"))
+                .unwrap_or_default();
+            if got != want {
+                problems.push(format!("{version} {case}:\n--- undici\n{want}--- fnhost\n{got}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -1,0 +1,72 @@
+// Part 2 of make-expected.mjs: the request bytes the real undici 7 and 5 (and Node's global
+// fetch) send for each case of wire-adaptor/index.js, recorded by a raw TCP listener on
+// 127.0.0.1 that answers every request with a 2-byte body. Writes wire/expected.json:
+// { "undici7": { case: bytes }, "undici5": { ... } }, the host's port written `<PORT>`.
+//
+//   node tests/bridge/wire.mjs SCRATCH    # SCRATCH: tests/bridge/package.json installed there
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const scratch = path.resolve(process.argv[2] ?? '.');
+
+/** A listener that records every request's bytes (head and body) by its path. Answers
+ * `200` with a 2-byte body, keeping the connection open as HTTP/1.1 does. */
+export function recorder() {
+  const seen = {};
+  const server = net.createServer((socket) => {
+    let buf = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buf.subarray(0, end + 4).toString('latin1');
+        const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+        let total = end + 4;
+        if (length) total += Number(length[1]);
+        else if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
+          const last = buf.indexOf('0\r\n\r\n', end + 4);
+          if (last < 0) return;
+          total = last + 5;
+        }
+        if (buf.length < total) return;
+        const request = buf.subarray(0, total).toString('latin1');
+        buf = buf.subarray(total);
+        seen[request.split(' ')[1].slice(1).split('?')[0]] = request;
+        socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok');
+      }
+    });
+    socket.on('error', () => {});
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, seen, port: server.address().port })));
+}
+
+/** The adaptor with `undici` resolving to `pkg` (a folder of SCRATCH/node_modules). */
+function stage(name, pkg) {
+  const dir = path.join(scratch, name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+  fs.symlinkSync(path.join(scratch, 'node_modules', pkg), path.join(dir, 'node_modules', 'undici'));
+  fs.cpSync(path.join(here, 'wire-adaptor'), path.join(dir, 'wiretest'), { recursive: true });
+  return pathToFileURL(path.join(dir, 'wiretest', 'index.js')).href;
+}
+
+const record = {};
+for (const [key, pkg] of [['undici7', 'undici'], ['undici5', 'undici5']]) {
+  const { sendAll } = await import(stage(`wire-${key}`, pkg));
+  const { server, seen, port } = await recorder();
+  const names = await sendAll(port, key === 'undici7');
+  server.close();
+  const version = JSON.parse(fs.readFileSync(path.join(scratch, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+  const cases = {};
+  for (const name of names) cases[name] = seen[name].split(`127.0.0.1:${port}`).join('127.0.0.1:<PORT>');
+  record[key] = { version, cases };
+  console.log(`wire ${key} (undici ${version}): ${names.length} cases`);
+}
+record.node = process.version;
+fs.mkdirSync(path.join(here, 'wire'), { recursive: true });
+fs.writeFileSync(path.join(here, 'wire', 'expected.json'), JSON.stringify(record, null, 2) + '\n');
+process.exit(0); // keep-alive sockets of the clients would hold the process open
