@@ -280,8 +280,14 @@ fn complete_request(buf: &[u8]) -> Option<usize> {
     let end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
     let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
     let mut total = end;
-    if let Some(line) = head.split("\r\n").find(|l| l.starts_with("content-length:")) {
-        total += line["content-length:".len()..].trim().parse::<usize>().ok()?;
+    if let Some(line) = head
+        .split("\r\n")
+        .find(|l| l.starts_with("content-length:"))
+    {
+        total += line["content-length:".len()..]
+            .trim()
+            .parse::<usize>()
+            .ok()?;
     } else if head.contains("\r\ntransfer-encoding: chunked") {
         total = end + buf[end..].windows(5).position(|w| w == b"0\r\n\r\n")? + 5;
     }
@@ -327,10 +333,9 @@ fn as_documented(case: &str, bytes: &str) -> String {
 /// what the bridge sends for the same calls to the same kind of listener.
 #[test]
 fn the_bridge_sends_the_bytes_undici_sends() {
-    let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir().join("wire/expected.json")).unwrap(),
-    )
-    .unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("wire/expected.json")).unwrap())
+            .unwrap();
     let recorder = Recorder::start();
     let tmp = TempDir::new("bridge-wire");
     let job = tmp.write("job.js", &format!("wire({});\n", recorder.port));
@@ -353,7 +358,9 @@ fn the_bridge_sends_the_bytes_undici_sends() {
                 .map(|b| b.replace(&format!("127.0.0.1:{}", recorder.port), "127.0.0.1:<PORT>"))
                 .unwrap_or_default();
             if got != want {
-                problems.push(format!("{version} {case}:\n--- undici\n{want}--- fnhost\n{got}"));
+                problems.push(format!(
+                    "{version} {case}:\n--- undici\n{want}--- fnhost\n{got}"
+                ));
             }
         }
     }
