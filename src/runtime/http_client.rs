@@ -124,8 +124,23 @@ fn tls_failure(text: &str) -> Option<(&'static str, &'static str)> {
 
 /// Maps a reqwest failure to the code undici/Node would report.
 fn classify(error: &reqwest::Error) -> HttpError {
+    let code = if error.is_timeout() && error.is_connect() {
+        Some("UND_ERR_CONNECT_TIMEOUT")
+    } else if error.is_timeout() {
+        Some("UND_ERR_HEADERS_TIMEOUT")
+    } else if error.is_redirect() {
+        Some("UND_ERR_REDIRECT")
+    } else {
+        None
+    };
+    classify_chain(error, code)
+}
+
+/// Maps a failure (its whole `source` chain) to the code undici/Node would report; `fallback`
+/// when the text names no socket or TLS failure.
+fn classify_chain(error: &dyn std::error::Error, fallback: Option<&'static str>) -> HttpError {
     let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
+    let mut source = error.source();
     while let Some(s) = source {
         text.push_str(": ");
         text.push_str(&s.to_string());
@@ -150,14 +165,10 @@ fn classify(error: &reqwest::Error) -> HttpError {
         || lower.contains("invalidcertificate")
     {
         "CERT_ERROR"
-    } else if error.is_timeout() && error.is_connect() {
-        "UND_ERR_CONNECT_TIMEOUT"
-    } else if error.is_timeout() {
-        "UND_ERR_HEADERS_TIMEOUT"
+    } else if let Some(code) = fallback {
+        code
     } else if lower.contains("connection reset") {
         "ECONNRESET"
-    } else if error.is_redirect() {
-        "UND_ERR_REDIRECT"
     } else {
         "UND_ERR_SOCKET"
     };
@@ -167,108 +178,331 @@ fn classify(error: &reqwest::Error) -> HttpError {
     }
 }
 
+fn invalid(message: String) -> HttpError {
+    HttpError {
+        code: "ERR_INVALID_ARG_VALUE",
+        message,
+    }
+}
+
+/// Waits for the response head, at most `headers_timeout_ms` (undici's `headersTimeout`).
+async fn within_headers_timeout<T>(
+    limit_ms: Option<u64>,
+    send: impl std::future::Future<Output = Result<T, HttpError>>,
+) -> Result<T, HttpError> {
+    match limit_ms.filter(|ms| *ms > 0) {
+        Some(ms) => match tokio::time::timeout(Duration::from_millis(ms), send).await {
+            Ok(r) => r,
+            Err(_) => Err(HttpError {
+                code: "UND_ERR_HEADERS_TIMEOUT",
+                message: "Headers Timeout Error".into(),
+            }),
+        },
+        None => send.await,
+    }
+}
+
+/// The response head the ops return, and the body decoded as asked (`decompress`) and limited
+/// by `body_timeout_ms` between chunks.
+fn exchange(
+    request: &HttpRequest,
+    status: u16,
+    response_headers: &reqwest::header::HeaderMap,
+    url: String,
+    raw: BodyStream,
+) -> HttpExchange {
+    let mut decoder = None;
+    if request.decompress {
+        let coding = response_headers
+            .get(reqwest::header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        decoder = Decoder::for_coding(coding);
+    }
+    let headers = response_headers
+        .iter()
+        .filter(|(k, _)| {
+            decoder.is_none()
+                || (*k != reqwest::header::CONTENT_ENCODING
+                    && *k != reqwest::header::CONTENT_LENGTH)
+        })
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let head = HttpResponseHead {
+        status,
+        status_text: reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("")
+            .to_string(),
+        headers,
+        url,
+        rid: 0,
+    };
+    let chunks: BodyStream = match decoder {
+        None => raw,
+        Some(decoder) => decoded(raw, decoder),
+    };
+    let body_timeout = request
+        .body_timeout_ms
+        .filter(|ms| *ms > 0)
+        .map(Duration::from_millis);
+    let stream: BodyStream = match body_timeout {
+        None => chunks,
+        Some(limit) => Box::pin(deno_core::futures::stream::unfold(
+            chunks,
+            move |mut rest| async move {
+                match tokio::time::timeout(limit, rest.next()).await {
+                    Ok(Some(item)) => Some((item, rest)),
+                    Ok(None) => None,
+                    Err(_) => Some((
+                        Err(HttpError {
+                            code: "UND_ERR_BODY_TIMEOUT",
+                            message: "Body Timeout Error".into(),
+                        }),
+                        rest,
+                    )),
+                }
+            },
+        )),
+    };
+    (head, stream)
+}
+
+/// Through reqwest: requests that follow redirects, go through a proxy or have a whole-exchange
+/// timeout. reqwest adds `accept: */*` when the caller sent no `accept`.
+async fn via_reqwest(
+    request: HttpRequest,
+    body: Option<Vec<u8>>,
+) -> Result<HttpExchange, HttpError> {
+    let client = client_for(&request)?;
+    let method = reqwest::Method::from_bytes(request.method.to_uppercase().as_bytes())
+        .map_err(|_| invalid(format!("invalid method {}", request.method)))?;
+    let mut builder = client.request(method, &request.url);
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    if let Some(body) = body {
+        builder = builder.body(body);
+    }
+    if let Some(ms) = request.timeout_ms.filter(|ms| *ms > 0) {
+        builder = builder.timeout(Duration::from_millis(ms));
+    }
+    let send = async { builder.send().await.map_err(|e| classify(&e)) };
+    let response = within_headers_timeout(request.headers_timeout_ms, send).await?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let url = response.url().to_string();
+    let raw: BodyStream = Box::pin(
+        response
+            .bytes_stream()
+            .map(|r| r.map(|b| b.to_vec()).map_err(|e| classify(&e))),
+    );
+    Ok(exchange(&request, status, &headers, url, raw))
+}
+
 impl HttpClient for ReqwestClient {
     fn fetch(
         &self,
         request: HttpRequest,
         body: Option<Vec<u8>>,
     ) -> LocalBoxFuture<'static, Result<HttpExchange, HttpError>> {
-        async move {
-            let client = client_for(&request)?;
-            let method = reqwest::Method::from_bytes(request.method.to_uppercase().as_bytes())
-                .map_err(|_| HttpError {
-                    code: "ERR_INVALID_ARG_VALUE",
-                    message: format!("invalid method {}", request.method),
-                })?;
-            let mut builder = client.request(method, &request.url);
-            for (name, value) in &request.headers {
-                builder = builder.header(name.as_str(), value.as_str());
-            }
-            if let Some(body) = body {
-                builder = builder.body(body);
-            }
-            if let Some(ms) = request.timeout_ms.filter(|ms| *ms > 0) {
-                builder = builder.timeout(Duration::from_millis(ms));
-            }
-            let send = builder.send();
-            let response = match request.headers_timeout_ms.filter(|ms| *ms > 0) {
-                Some(ms) => match tokio::time::timeout(Duration::from_millis(ms), send).await {
-                    Ok(r) => r,
-                    Err(_) => {
-                        return Err(HttpError {
-                            code: "UND_ERR_HEADERS_TIMEOUT",
-                            message: "Headers Timeout Error".into(),
-                        })
-                    }
-                },
-                None => send.await,
-            }
-            .map_err(|e| classify(&e))?;
-            let status = response.status();
-            let mut decoder = None;
-            if request.decompress {
-                let coding = response
-                    .headers()
-                    .get(reqwest::header::CONTENT_ENCODING)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                decoder = Decoder::for_coding(coding);
-            }
-            let headers = response
-                .headers()
-                .iter()
-                .filter(|(k, _)| {
-                    decoder.is_none()
-                        || (*k != reqwest::header::CONTENT_ENCODING
-                            && *k != reqwest::header::CONTENT_LENGTH)
-                })
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
-            let head = HttpResponseHead {
-                status: status.as_u16(),
-                status_text: status.canonical_reason().unwrap_or("").to_string(),
-                headers,
-                url: response.url().to_string(),
-                rid: 0,
-            };
-            let body_timeout = request
-                .body_timeout_ms
-                .filter(|ms| *ms > 0)
-                .map(Duration::from_millis);
-            let raw = response
-                .bytes_stream()
-                .map(|r| r.map(|b| b.to_vec()).map_err(|e| classify(&e)));
-            let chunks: BodyStream = match decoder {
-                None => Box::pin(raw),
-                Some(decoder) => decoded(Box::pin(raw), decoder),
-            };
-            let stream: BodyStream = match body_timeout {
-                None => chunks,
-                Some(limit) => Box::pin(deno_core::futures::stream::unfold(
-                    chunks,
-                    move |mut rest| async move {
-                        match tokio::time::timeout(limit, rest.next()).await {
-                            Ok(Some(item)) => Some((item, rest)),
-                            Ok(None) => None,
-                            Err(_) => Some((
-                                Err(HttpError {
-                                    code: "UND_ERR_BODY_TIMEOUT",
-                                    message: "Body Timeout Error".into(),
-                                }),
-                                rest,
-                            )),
-                        }
-                    },
-                )),
-            };
-            Ok((head, stream))
+        let follow = request.redirect.as_deref() == Some("follow");
+        if follow || request.proxy.is_some() || request.timeout_ms.is_some_and(|ms| ms > 0) {
+            via_reqwest(request, body).boxed_local()
+        } else {
+            direct::fetch(request, body).boxed_local()
         }
-        .boxed_local()
+    }
+}
+
+/// The plain case (no proxy, no redirects to follow), on hyper directly: the request carries
+/// exactly the headers the bridge gives, in that order (names lower-case, the values of a
+/// repeated name together), and nothing else but `content-length` for a body.
+mod direct {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::io::Cursor;
+    use std::sync::Arc;
+
+    use deno_core::futures::StreamExt;
+    use http_body_util::{BodyStream as FrameStream, Full};
+    use hyper_util::client::legacy::connect::HttpConnector;
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+    use rustls::{DigitallySignedStruct, SignatureScheme};
+
+    use super::{
+        classify_chain, exchange, invalid, within_headers_timeout, BodyStream, HttpError,
+        HttpExchange, HttpRequest, TlsOptions,
+    };
+
+    type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+    type HyperClient = Client<Connector, Full<Cursor<Vec<u8>>>>;
+
+    thread_local! {
+        static CLIENTS: RefCell<HashMap<String, HyperClient>> = RefCell::new(HashMap::new());
+    }
+
+    /// `rejectUnauthorized: false`: any server certificate is accepted (signatures are still
+    /// checked, as OpenSSL does).
+    #[derive(Debug)]
+    struct AcceptAnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+    impl ServerCertVerifier for AcceptAnyCertificate {
+        fn verify_server_cert(
+            &self,
+            _end_entity: &CertificateDer<'_>,
+            _intermediates: &[CertificateDer<'_>],
+            _server_name: &ServerName<'_>,
+            _ocsp: &[u8],
+            _now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            Ok(ServerCertVerified::assertion())
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls12_signature(
+                message,
+                cert,
+                dss,
+                &self.0.signature_verification_algorithms,
+            )
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls13_signature(
+                message,
+                cert,
+                dss,
+                &self.0.signature_verification_algorithms,
+            )
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.0.signature_verification_algorithms.supported_schemes()
+        }
+    }
+
+    /// TLS settings as reqwest made them: the system's roots plus `ca`, a client certificate,
+    /// or no verification.
+    fn tls_config(tls: &TlsOptions) -> Result<rustls::ClientConfig, HttpError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| invalid(format!("cannot create the HTTP client: {e}")))?;
+        let builder = if tls.reject_unauthorized == Some(false) {
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+        } else {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+            if let Some(ca) = &tls.ca {
+                let certs = CertificateDer::pem_slice_iter(ca.as_bytes())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| invalid(format!("invalid CA: {e}")))?;
+                if certs.is_empty() {
+                    return Err(invalid("invalid CA: no certificate found".into()));
+                }
+                for cert in certs {
+                    roots
+                        .add(cert)
+                        .map_err(|e| invalid(format!("invalid CA: {e}")))?;
+                }
+            }
+            builder.with_root_certificates(roots)
+        };
+        match (&tls.cert, &tls.key) {
+            (Some(cert), Some(key)) => {
+                let chain = CertificateDer::pem_slice_iter(cert.as_bytes())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| invalid(format!("invalid client certificate: {e}")))?;
+                let key = PrivateKeyDer::from_pem_slice(key.as_bytes())
+                    .map_err(|e| invalid(format!("invalid client certificate: {e}")))?;
+                builder
+                    .with_client_auth_cert(chain, key)
+                    .map_err(|e| invalid(format!("invalid client certificate: {e}")))
+            }
+            _ => Ok(builder.with_no_client_auth()),
+        }
+    }
+
+    /// One pooled client per thread and TLS setting.
+    fn client_for(tls: &TlsOptions) -> Result<HyperClient, HttpError> {
+        let key = serde_json::to_string(tls).unwrap_or_default();
+        if let Some(client) = CLIENTS.with(|c| c.borrow().get(&key).cloned()) {
+            return Ok(client);
+        }
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls_config(tls)?)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new()).build(connector);
+        CLIENTS.with(|c| c.borrow_mut().insert(key, client.clone()));
+        Ok(client)
+    }
+
+    /// Sends `request` over hyper.
+    pub async fn fetch(
+        request: HttpRequest,
+        body: Option<Vec<u8>>,
+    ) -> Result<HttpExchange, HttpError> {
+        let client = client_for(&request.tls.clone().unwrap_or_default())?;
+        let method = hyper::Method::from_bytes(request.method.to_uppercase().as_bytes())
+            .map_err(|_| invalid(format!("invalid method {}", request.method)))?;
+        let uri: hyper::Uri = request
+            .url
+            .parse()
+            .map_err(|e| invalid(format!("invalid URL {}: {e}", request.url)))?;
+        let mut builder = hyper::Request::builder().method(method).uri(uri);
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let req = builder
+            .body(Full::new(Cursor::new(body.unwrap_or_default())))
+            .map_err(|e| invalid(format!("invalid request: {e}")))?;
+        let send = async {
+            client
+                .request(req)
+                .await
+                .map_err(|e| classify_chain(&e, None))
+        };
+        let response = within_headers_timeout(request.headers_timeout_ms, send).await?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let raw: BodyStream = Box::pin(FrameStream::new(response.into_body()).filter_map(
+            |frame| async move {
+                match frame {
+                    Ok(frame) => frame.into_data().ok().map(|data| Ok(data.to_vec())),
+                    Err(e) => Some(Err(classify_chain(&e, None))),
+                }
+            },
+        ));
+        let url = request.url.clone();
+        Ok(exchange(&request, status, &headers, url, raw))
     }
 }
 
