@@ -23,6 +23,7 @@ thread_local! {
 /// them, and a thread that starts a new runtime per run must not reuse them.
 pub fn forget_thread_clients() {
     CLIENTS.with(|c| c.borrow_mut().clear());
+    direct::forget_thread_clients();
 }
 
 /// The reqwest-backed client.
@@ -444,6 +445,11 @@ mod direct {
             }
             _ => Ok(builder.with_no_client_auth()),
         }
+    }
+
+    /// Drops this thread's hyper clients (see [`super::forget_thread_clients`]).
+    pub fn forget_thread_clients() {
+        CLIENTS.with(|c| c.borrow_mut().clear());
     }
 
     /// One pooled client per thread and TLS setting.
