@@ -95,11 +95,18 @@ fn build_client(
 
 /// Node's code and OpenSSL's text for a server certificate rustls rejected (`text` is the error
 /// chain), as Node reports the same certificate. rustls does not say whether an unknown issuer
-/// belongs to a self-signed leaf or a missing intermediate; OpenSSL's most common case for a
-/// server that sends only its leaf (`unable to verify the first certificate`) is used.
+/// belongs to a self-signed leaf or a missing intermediate: the hyper path's verifier looks at
+/// the chain and names the case; through reqwest, OpenSSL's most common case for a server that
+/// sends only its leaf (`unable to verify the first certificate`) is used.
 fn tls_failure(text: &str) -> Option<(&'static str, &'static str)> {
     if !text.contains("invalid peer certificate") {
         return None;
+    }
+    // the hyper path's verifier names OpenSSL's verdict for an untrusted chain itself
+    for (code, message) in direct::UNTRUSTED {
+        if text.contains(code) {
+            return Some((code, message));
+        }
     }
     Some(if text.contains("CaUsedAsEndEntity") {
         // a self-signed certificate (openssl req -x509 marks it as a CA) served as the leaf
@@ -403,6 +410,126 @@ mod direct {
         }
     }
 
+    /// OpenSSL's verdicts for a chain that leads to no trusted root, as Node reports them.
+    pub(super) const UNTRUSTED: [(&str, &str); 4] = [
+        ("DEPTH_ZERO_SELF_SIGNED_CERT", "self-signed certificate"),
+        (
+            "SELF_SIGNED_CERT_IN_CHAIN",
+            "self-signed certificate in certificate chain",
+        ),
+        (
+            "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+            "unable to get local issuer certificate",
+        ),
+        (
+            "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+            "unable to verify the first certificate",
+        ),
+    ];
+
+    /// OpenSSL's verdict (one of [`UNTRUSTED`]'s codes) carried through rustls' error.
+    #[derive(Debug)]
+    struct Untrusted(&'static str);
+
+    impl std::fmt::Display for Untrusted {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Untrusted {}
+
+    /// One DER element: tag, contents, what follows.
+    fn der(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+        let (&tag, rest) = input.split_first()?;
+        let (&first, rest) = rest.split_first()?;
+        let (len, rest) = if first < 0x80 {
+            (first as usize, rest)
+        } else {
+            let n = (first & 0x7f) as usize;
+            if n == 0 || n > 4 || rest.len() < n {
+                return None;
+            }
+            let len = rest[..n].iter().fold(0usize, |a, b| (a << 8) | *b as usize);
+            (len, &rest[n..])
+        };
+        (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+    }
+
+    /// Is the certificate its own issuer (issuer name = subject name)?
+    fn self_issued(cert: &[u8]) -> bool {
+        let names = || {
+            let (_, certificate, _) = der(cert)?;
+            let (_, tbs, _) = der(certificate)?;
+            let (tag, _, mut rest) = der(tbs)?;
+            if tag == 0xa0 {
+                rest = der(rest)?.2; // [0] version, then the serial number
+            }
+            let rest = der(rest)?.2; // signature algorithm
+            let (_, issuer, rest) = der(rest)?;
+            let rest = der(rest)?.2; // validity
+            let (_, subject, _) = der(rest)?;
+            Some(issuer == subject)
+        };
+        names().unwrap_or(false)
+    }
+
+    /// rustls' WebPKI verification, naming OpenSSL's verdict when the chain reaches no trusted
+    /// root (rustls says "unknown issuer" for all of them).
+    #[derive(Debug)]
+    struct OpenSslVerdicts(Arc<rustls::client::WebPkiServerVerifier>);
+
+    impl ServerCertVerifier for OpenSslVerdicts {
+        fn verify_server_cert(
+            &self,
+            end_entity: &CertificateDer<'_>,
+            intermediates: &[CertificateDer<'_>],
+            server_name: &ServerName<'_>,
+            ocsp: &[u8],
+            now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            self.0
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+                .map_err(|e| {
+                    let text = format!("{e:?}");
+                    if !text.contains("UnknownIssuer") && !text.contains("CaUsedAsEndEntity") {
+                        return e;
+                    }
+                    let code = match intermediates.last() {
+                        None if self_issued(end_entity) => UNTRUSTED[0].0,
+                        None => UNTRUSTED[3].0,
+                        Some(top) if self_issued(top) => UNTRUSTED[1].0,
+                        Some(_) => UNTRUSTED[2].0,
+                    };
+                    rustls::Error::InvalidCertificate(rustls::CertificateError::Other(
+                        rustls::OtherError(Arc::new(Untrusted(code))),
+                    ))
+                })
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            self.0.verify_tls12_signature(message, cert, dss)
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            self.0.verify_tls13_signature(message, cert, dss)
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.0.supported_verify_schemes()
+        }
+    }
+
     /// TLS settings as reqwest made them: the system's roots plus `ca`, a client certificate,
     /// or no verification.
     fn tls_config(tls: &TlsOptions) -> Result<rustls::ClientConfig, HttpError> {
@@ -430,7 +557,19 @@ mod direct {
                         .map_err(|e| invalid(format!("invalid CA: {e}")))?;
                 }
             }
-            builder.with_root_certificates(roots)
+            if roots.is_empty() {
+                // no trust anchor at all (a host without CA certificates): every server fails
+                builder.with_root_certificates(roots)
+            } else {
+                let roots = Arc::new(roots);
+                let webpki =
+                    rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider)
+                        .build()
+                        .map_err(|e| invalid(format!("cannot create the HTTP client: {e}")))?;
+                builder
+                    .dangerous()
+                    .with_custom_certificate_verifier(Arc::new(OpenSslVerdicts(webpki)))
+            }
         };
         match (&tls.cert, &tls.key) {
             (Some(cert), Some(key)) => {

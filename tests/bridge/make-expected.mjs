@@ -5,7 +5,8 @@
 //
 // 1. errors/*.js: jobs run by OpenFn's CLI with @openfn/language-http 7.2.10 from npm (and the
 //    real undici 7 under it) against tests/servers/http_fixture.py on 127.0.0.1: plain HTTP, HTTPS
-//    with a self-signed certificate the client does not trust, and a port nothing listens on.
+//    with certificates the client does not trust (self-signed CA, self-signed leaf, a leaf sent
+//    with its unknown CA), and a port nothing listens on.
 //    Writes errors/<name>.expected.json (the output file), .exit and .log (stdout+stderr).
 // 2. wire: the bytes undici 5 and 7 (`request`, `stream`, `fetch`) and Node's global fetch send,
 //    recorded by a raw TCP listener (see wire.mjs). Writes wire/expected.json.
@@ -46,13 +47,27 @@ function startServer(args = []) {
   });
 }
 
-/** The self-signed certificate of the TLS case, made as tests/it/bridge.rs makes it. */
-function selfSigned(dir) {
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', 'key.pem', '-out', 'cert.pem',
-  ], { cwd: dir, stdio: 'ignore' });
-  return [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
+/** The TLS cases' certificates, made as tests/it/bridge.rs makes them: [certificate, key] of a
+ * self-signed certificate as `openssl req -x509` makes it (a CA), of a self-signed leaf (not a
+ * CA), and of a leaf sent with the unknown CA that signed it. */
+function certificates(dir) {
+  const openssl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  const subject = ['-subj', '/CN=127.0.0.1'];
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', ...subject,
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', 'key.pem', '-out', 'cert.pem');
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', ...subject,
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-addext', 'basicConstraints=critical,CA:FALSE',
+    '-keyout', 'leaf-key.pem', '-out', 'leaf-cert.pem');
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=fnhost test CA',
+    '-keyout', 'ca-key.pem', '-out', 'ca.pem');
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', ...subject, '-keyout', 'signed-key.pem', '-out', 'signed.csr');
+  fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  openssl('x509', '-req', '-in', 'signed.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial',
+    '-days', '1', '-extfile', 'san.ext', '-out', 'signed.pem');
+  fs.writeFileSync(path.join(dir, 'chain.pem'),
+    fs.readFileSync(path.join(dir, 'signed.pem'), 'utf8') + fs.readFileSync(path.join(dir, 'ca.pem'), 'utf8'));
+  const p = (f) => path.join(dir, f);
+  return [[p('cert.pem'), p('key.pem')], [p('leaf-cert.pem'), p('leaf-key.pem')], [p('chain.pem'), p('signed-key.pem')]];
 }
 
 const freePort = () => {
@@ -61,9 +76,12 @@ const freePort = () => {
 };
 
 const plain = await startServer();
-const tls = await startServer(selfSigned(tmp));
+const [ca, leaf, chain] = certificates(tmp);
+const tls = await startServer(ca);
+const tlsLeaf = await startServer(leaf);
+const tlsChain = await startServer(chain);
 const closed = freePort();
-const ports = [plain.port, tls.port, closed];
+const ports = [plain.port, tls.port, tlsLeaf.port, tlsChain.port, closed];
 
 /** Which server each errors/ case talks to (the Rust test reads the same table). */
 const bases = {
@@ -71,6 +89,8 @@ const bases = {
   'refused': `http://127.0.0.1:${closed}`,
   'not-found': `http://127.0.0.1:${plain.port}`,
   'tls-self-signed': `https://127.0.0.1:${tls.port}`,
+  'tls-self-signed-leaf': `https://127.0.0.1:${tlsLeaf.port}`,
+  'tls-untrusted-chain': `https://127.0.0.1:${tlsChain.port}`,
   'each-throws': `http://127.0.0.1:${plain.port}`,
   'each-get-404': `http://127.0.0.1:${plain.port}`,
 };
@@ -119,8 +139,7 @@ for (const file of fs.readdirSync(errorsDir).filter((f) => f.endsWith('.js')).so
   console.log(`errors/${name}: exit ${res.status}`);
 }
 
-plain.stop();
-tls.stop();
+for (const server of [plain, tls, tlsLeaf, tlsChain]) server.stop();
 
 if (fs.existsSync(path.join(here, 'wire.mjs'))) {
   execFileSync(process.execPath, [path.join(here, 'wire.mjs'), tmp], { stdio: 'inherit' });

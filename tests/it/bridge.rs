@@ -28,33 +28,93 @@ pub(crate) fn prepared_packages() -> PathBuf {
     )
 }
 
-/// A self-signed certificate for 127.0.0.1, made as the generator makes it.
-fn self_signed(dir: &Path) -> (PathBuf, PathBuf) {
-    let status = Command::new("openssl")
-        .current_dir(dir)
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "cert.pem",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl makes the test certificate");
-    assert!(status.success());
-    (dir.join("cert.pem"), dir.join("key.pem"))
+/// The TLS cases' certificates, made as the generator makes them: (certificate, key) of a
+/// self-signed certificate as `openssl req -x509` makes it (a CA), of a self-signed leaf (not a
+/// CA), and of a leaf sent with the unknown CA that signed it.
+fn certificates(dir: &Path) -> [(PathBuf, PathBuf); 3] {
+    let openssl = |args: &[&str]| {
+        let status = Command::new("openssl")
+            .current_dir(dir)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl makes the test certificates");
+        assert!(status.success(), "openssl {args:?}");
+    };
+    let x509 = [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+    ];
+    let subject = ["-subj", "/CN=127.0.0.1"];
+    let san = ["-addext", "subjectAltName=IP:127.0.0.1"];
+    openssl(
+        &[
+            &x509[..],
+            &subject,
+            &san,
+            &["-keyout", "key.pem", "-out", "cert.pem"],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[
+            &x509[..],
+            &subject,
+            &san,
+            &["-addext", "basicConstraints=critical,CA:FALSE"],
+            &["-keyout", "leaf-key.pem", "-out", "leaf-cert.pem"],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[
+            &x509[..],
+            &[
+                "-subj",
+                "/CN=fnhost test CA",
+                "-keyout",
+                "ca-key.pem",
+                "-out",
+                "ca.pem",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[
+            &["req", "-newkey", "rsa:2048", "-nodes"][..],
+            &subject,
+            &["-keyout", "signed-key.pem", "-out", "signed.csr"],
+        ]
+        .concat(),
+    );
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "signed.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca-key.pem",
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "signed.pem",
+    ]);
+    let chain = std::fs::read_to_string(dir.join("signed.pem")).unwrap()
+        + &std::fs::read_to_string(dir.join("ca.pem")).unwrap();
+    std::fs::write(dir.join("chain.pem"), chain).unwrap();
+    let p = |f: &str| dir.join(f);
+    [
+        (p("cert.pem"), p("key.pem")),
+        (p("leaf-cert.pem"), p("leaf-key.pem")),
+        (p("chain.pem"), p("signed-key.pem")),
+    ]
 }
 
 fn free_port() -> u16 {
@@ -157,14 +217,18 @@ fn errors_inside_the_bridge_reach_state_errors_as_in_openfn() {
     let packages = prepared_packages();
     let language_http = packages.join("node_modules/@openfn/language-http");
     let tmp = TempDir::new("bridge-errors");
-    let (cert, key) = self_signed(&tmp.0);
+    let [ca, leaf, chain] = certificates(&tmp.0);
     let plain = HttpFixture::start(None);
-    let tls = HttpFixture::start(Some((&cert, &key)));
+    let tls = HttpFixture::start(Some((&ca.0, &ca.1)));
+    let tls_leaf = HttpFixture::start(Some((&leaf.0, &leaf.1)));
+    let tls_chain = HttpFixture::start(Some((&chain.0, &chain.1)));
     let closed = free_port();
-    let ports = [plain.port, tls.port, closed];
+    let ports = [plain.port, tls.port, tls_leaf.port, tls_chain.port, closed];
     let base = |name: &str| match name {
         "refused" => format!("http://127.0.0.1:{closed}"),
         "tls-self-signed" => format!("https://127.0.0.1:{}", tls.port),
+        "tls-self-signed-leaf" => format!("https://127.0.0.1:{}", tls_leaf.port),
+        "tls-untrusted-chain" => format!("https://127.0.0.1:{}", tls_chain.port),
         _ => format!("http://127.0.0.1:{}", plain.port),
     };
     let mut names: Vec<String> = std::fs::read_dir(dir().join("errors"))
@@ -174,7 +238,7 @@ fn errors_inside_the_bridge_reach_state_errors_as_in_openfn() {
         .filter_map(|f| f.strip_suffix(".js").map(str::to_string))
         .collect();
     names.sort();
-    assert_eq!(names.len(), 6, "{names:?}");
+    assert_eq!(names.len(), 8, "{names:?}");
     let mut problems = Vec::new();
     for name in &names {
         let work = tmp.0.join(name);
