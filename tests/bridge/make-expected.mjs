@@ -118,7 +118,7 @@ for (const file of fs.readdirSync(errorsDir).filter((f) => f.endsWith('.js')).so
   const work = path.join(tmp, 'cases', name);
   fs.mkdirSync(work, { recursive: true });
   fs.copyFileSync(path.join(errorsDir, file), path.join(work, 'job.js'));
-  const state = { configuration: { baseUrl: bases[name] }, data: { items: [1, 2] } };
+  const state = { configuration: { baseUrl: bases[name] ?? `http://127.0.0.1:${plain.port}` }, data: { items: [1, 2] } };
   fs.writeFileSync(path.join(work, 'state.json'), JSON.stringify(state));
   const logFd = fs.openSync(path.join(work, 'log.txt'), 'w'); // one file: lines stay in order
   const res = spawnSync(process.execPath, [

@@ -238,7 +238,7 @@ fn errors_inside_the_bridge_reach_state_errors_as_in_openfn() {
         .filter_map(|f| f.strip_suffix(".js").map(str::to_string))
         .collect();
     names.sort();
-    assert_eq!(names.len(), 8, "{names:?}");
+    assert_eq!(names.len(), 10, "{names:?}");
     let mut problems = Vec::new();
     for name in &names {
         let work = tmp.0.join(name);
