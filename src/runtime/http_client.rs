@@ -457,7 +457,7 @@ mod direct {
     }
 
     /// Is the certificate its own issuer (issuer name = subject name)?
-    fn self_issued(cert: &[u8]) -> bool {
+    pub(super) fn self_issued(cert: &[u8]) -> bool {
         let names = || {
             let (_, certificate, _) = der(cert)?;
             let (_, tbs, _) = der(certificate)?;
@@ -741,4 +741,89 @@ fn decoded(body: BodyStream, decoder: Decoder) -> BodyStream {
             }
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{direct, Decoder};
+    use std::io::Write;
+
+    fn encode(coding: &str, data: &[u8]) -> Vec<u8> {
+        match coding {
+            "gzip" => {
+                let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                e.write_all(data).unwrap();
+                e.finish().unwrap()
+            }
+            "deflate" => {
+                let mut e =
+                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+                e.write_all(data).unwrap();
+                e.finish().unwrap()
+            }
+            _ => {
+                let mut out = Vec::new();
+                let mut e = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+                e.write_all(data).unwrap();
+                drop(e);
+                out
+            }
+        }
+    }
+
+    #[test]
+    fn bodies_decode_whatever_the_chunk_boundaries() {
+        let data: Vec<u8> = (0..50_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
+        for coding in ["gzip", "deflate", "br"] {
+            let encoded = encode(coding, &data);
+            for size in [1, 7, 4096, encoded.len()] {
+                let mut decoder = Decoder::for_coding(coding).unwrap();
+                let mut out = Vec::new();
+                for chunk in encoded.chunks(size) {
+                    out.extend(decoder.push(chunk).unwrap());
+                }
+                out.extend(decoder.finish().unwrap());
+                assert!(out == data, "{coding} in chunks of {size}");
+            }
+        }
+        assert!(Decoder::for_coding("identity").is_none());
+        assert!(Decoder::for_coding("gzip, br").is_none());
+    }
+
+    #[test]
+    fn a_corrupt_body_is_an_error() {
+        for coding in ["gzip", "deflate", "br"] {
+            let mut decoder = Decoder::for_coding(coding).unwrap();
+            let pushed = decoder.push(b"this is not compressed at all, not even a little");
+            assert!(pushed.is_err() || decoder.finish().is_err(), "{coding}");
+        }
+    }
+
+    #[test]
+    fn self_issued_certificates_are_told_apart() {
+        // DER of a certificate whose issuer and subject are both `CN=a`, and one issued by `CN=b`
+        let name = |cn: u8| {
+            vec![
+                0x30, 0x0a, 0x31, 0x08, 0x30, 0x06, 0x06, 0x01, 0x03, 0x0c, 0x01, cn,
+            ]
+        };
+        let cert = |issuer: u8| {
+            let mut tbs = vec![0xa0, 0x03, 0x02, 0x01, 0x02]; // [0] version 3
+            tbs.extend([0x02, 0x01, 0x01]); // serial
+            tbs.extend([0x30, 0x00]); // signature algorithm
+            tbs.extend(name(issuer));
+            tbs.extend([0x30, 0x00]); // validity
+            tbs.extend(name(b'a'));
+            let mut tbs_seq = vec![0x30, tbs.len() as u8];
+            tbs_seq.extend(tbs);
+            let mut out = vec![0x30, tbs_seq.len() as u8];
+            out.extend(tbs_seq);
+            out
+        };
+        assert!(direct::self_issued(&cert(b'a')));
+        assert!(!direct::self_issued(&cert(b'b')));
+        assert!(!direct::self_issued(b"\x30\x05garbage"));
+    }
 }
