@@ -121,15 +121,26 @@ export function netDispatch(opts, handler, options = {}) {
     if (aborted) return;
     const { bytes, contentType } = await extractBody(opts.body);
     if (aborted) return;
-    // undici writes `host` and `connection: keep-alive` first, then the caller's headers as
-    // given, and nothing else (content-length, after them, comes from the HTTP layer)
+    // As undici writes a request: `host` (the caller's, else the origin's), `connection`
+    // (`close` after a HEAD, with `reset: true` or when the caller asked, else `keep-alive`),
+    // then the caller's other headers as given; `content-length` last (the HTTP layer's).
     const given = headerPairs(opts.headers);
-    const has = (name) => given.some(([k]) => k.toLowerCase() === name);
-    const headers = [];
-    if (!has("host")) headers.push(["host", new URL(url).host]);
-    if (!has("connection")) headers.push(["connection", "keep-alive"]);
-    headers.push(...given);
-    if (contentType && !has("content-type")) headers.push(["content-type", contentType]);
+    let host = new URL(url).host;
+    let reset = typeof opts.reset === "boolean" ? opts.reset : undefined;
+    const rest = [];
+    for (const [k, v] of given) {
+      const name = k.toLowerCase();
+      if (name === "host") host = v;
+      else if (name === "connection") {
+        if (v.toLowerCase().split(",").some((t) => t.trim() === "close")) reset = true;
+      } else if (name !== "content-length") rest.push([k, v]);
+    }
+    const close = reset ?? method === "HEAD";
+    const headers = [["host", host], ["connection", close ? "close" : "keep-alive"], ...rest];
+    if (contentType && !rest.some(([k]) => k.toLowerCase() === "content-type")) headers.push(["content-type", contentType]);
+    // an empty body: undici still says `content-length: 0` for the methods that expect one
+    const empty = bytes == null || bytes.length === 0;
+    if (empty && ["PUT", "POST", "PATCH", "QUERY"].includes(method)) headers.push(["content-length", "0"]);
     const request = {
       method,
       url,

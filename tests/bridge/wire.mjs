@@ -13,7 +13,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const scratch = path.resolve(process.argv[2] ?? '.');
 
 /** A listener that records every request's bytes (head and body) by its path. Answers
- * `200` with a 2-byte body, keeping the connection open as HTTP/1.1 does. */
+ * `200` with a 2-byte body (none to a HEAD), keeping the connection open as HTTP/1.1 does. */
 export function recorder() {
   const seen = {};
   const server = net.createServer((socket) => {
@@ -36,7 +36,8 @@ export function recorder() {
         const request = buf.subarray(0, total).toString('latin1');
         buf = buf.subarray(total);
         seen[request.split(' ')[1].slice(1).split('?')[0]] = request;
-        socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok');
+        const isHead = request.startsWith('HEAD ');
+        socket.write(`HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\n${isHead ? '' : 'ok'}`);
       }
     });
     socket.on('error', () => {});

@@ -295,8 +295,8 @@ fn errors_inside_the_bridge_reach_state_errors_as_in_openfn() {
 }
 
 /// A raw TCP listener on 127.0.0.1 that records each request's bytes (head and body) by its
-/// path (query left out), answering `200` with a 2-byte body on a kept-alive connection: the
-/// same listener as tests/bridge/wire.mjs.
+/// path (query left out), answering `200` with a 2-byte body (none to a HEAD) on a kept-alive
+/// connection: the same listener as tests/bridge/wire.mjs.
 struct Recorder {
     port: u16,
     seen: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
@@ -321,8 +321,10 @@ impl Recorder {
                             let request: String = buf.drain(..total).map(char::from).collect();
                             let path = request.split(' ').nth(1).unwrap_or("/");
                             let name = path[1..].split('?').next().unwrap_or("").to_string();
+                            let head_only = request.starts_with("HEAD ");
                             record.lock().unwrap().insert(name, request);
-                            let reply = "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok";
+                            let body = if head_only { "" } else { "ok" };
+                            let reply = format!("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\n{body}");
                             if stream.write_all(reply.as_bytes()).is_err() {
                                 return;
                             }

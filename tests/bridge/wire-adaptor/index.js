@@ -21,6 +21,9 @@ function cases() {
     }).then((r) => r.body.text()),
     'request-accept': (u) => undici.request(u, { headers: { Accept: 'application/fhir+json' } }).then((r) => r.body.text()),
     'request-header-array': (u) => undici.request(u, { headers: ['X-One', '1', 'x-two', '2', 'X-One', '3'] }).then((r) => r.body.text()),
+    'request-post-empty': (u) => undici.request(u, { method: 'POST' }).then((r) => r.body.text()),
+    'request-delete-body': (u) => undici.request(u, { method: 'DELETE', body: 'x=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }).then((r) => r.body.text()),
+    'request-head': (u) => undici.request(u, { method: 'HEAD' }).then((r) => r.body.text()),
     'stream-get': (u) => undici.stream(u, {}, () => drain()),
     'fetch-get': (u) => undici.fetch(u).then((r) => r.text()),
     'fetch-post-json': (u) => undici.fetch(u, {
@@ -28,6 +31,8 @@ function cases() {
       headers: { 'Content-Type': 'application/json', Authorization: 'Bearer tok' },
       body: json,
     }).then((r) => r.text()),
+    'fetch-put-empty': (u) => undici.fetch(u, { method: 'PUT' }).then((r) => r.text()),
+    'fetch-range': (u) => undici.fetch(u, { headers: { range: 'bytes=0-1' } }).then((r) => r.text()),
     'fetch-accept-encoding': (u) => undici.fetch(u, { headers: { 'accept-encoding': 'identity', 'user-agent': 'mine' } }).then((r) => r.text()),
     'client-get': (u) => {
       const client = new undici.Client(origin(u));
