@@ -1,7 +1,10 @@
-//! The engine's HTTP client: reqwest (rustls) behind the ops' [`HttpClient`] interface.
+//! The engine's HTTP client behind the ops' [`HttpClient`] interface: hyper with rustls for the
+//! plain case, so a request carries exactly the headers the bridge gives (as undici sends
+//! them); reqwest for proxies, followed redirects and whole-exchange timeouts (it adds
+//! `accept: */*`). Response bodies are decoded here when asked (gzip, deflate, br).
 //!
 //! Connection pools live per engine thread and per distinct connection setting (TLS options,
-//! redirect policy, decompression, proxy), so consecutive requests of a job reuse connections.
+//! redirect policy, proxy), so consecutive requests of a job reuse connections.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -26,7 +29,7 @@ pub fn forget_thread_clients() {
     direct::forget_thread_clients();
 }
 
-/// The reqwest-backed client.
+/// The engine's client (hyper, or reqwest where it is needed; see the module documentation).
 pub struct ReqwestClient;
 
 fn client_for(request: &HttpRequest) -> Result<reqwest::Client, HttpError> {
