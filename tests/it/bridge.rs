@@ -423,3 +423,56 @@ fn the_bridge_sends_the_bytes_undici_sends() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The requests of a language-http 7.2.10 job (`post` with a JSON body, `get` with a query and
+/// an `Accept`, `put` with text; basic auth from the configuration), as OpenFn's CLI on Node
+/// sent them (tests/bridge/wire.mjs) and as fnhost sends them over the bridge.
+#[test]
+fn language_http_jobs_send_the_bytes_they_send_under_openfn() {
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("wire/expected.json")).unwrap())
+            .unwrap();
+    let packages = prepared_packages();
+    let recorder = Recorder::start();
+    let tmp = TempDir::new("bridge-wire-lh");
+    let state = serde_json::json!({ "configuration": {
+        "baseUrl": format!("http://127.0.0.1:{}", recorder.port),
+        "username": "user",
+        "password": "pass",
+    }});
+    let out = fnhost()
+        .current_dir(&tmp.0)
+        .arg(dir().join("wire-jobs/language-http.js"))
+        .arg("-a")
+        .arg(format!(
+            "@openfn/language-http={}",
+            packages
+                .join("node_modules/@openfn/language-http")
+                .display()
+        ))
+        .args(["-S", &state.to_string(), "-o", "output.json"])
+        .output()
+        .unwrap();
+    let record = &expected["languageHttp"];
+    assert_eq!(
+        out.status.code(),
+        record["exit"].as_i64().map(|c| c as i32),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen = recorder.seen.lock().unwrap().clone();
+    let cases = record["cases"].as_object().unwrap();
+    assert_eq!(seen.len(), cases.len(), "requests: {:?}", seen.keys());
+    let mut problems = Vec::new();
+    for (case, bytes) in cases {
+        let want = as_documented(bytes.as_str().unwrap());
+        let got = seen
+            .get(case)
+            .map(|b| b.replace(&format!("127.0.0.1:{}", recorder.port), "127.0.0.1:<PORT>"))
+            .unwrap_or_default();
+        if got != want {
+            problems.push(format!("{case}:\n--- OpenFn\n{want}--- fnhost\n{got}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
