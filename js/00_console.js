@@ -1,6 +1,7 @@
 // The engine's console and OpenFn-style named loggers ("JOB", "R/T", "CLI").
 // Every line goes to the host through op_log_emit; the host filters by level and formats it.
 import { op_log_emit } from "ext:core/ops";
+import { format as nodeFormat, inspect as nodeInspect } from "ext:fnhost/node/_inspect.js";
 
 // Values that must never appear in log output: every string in a step's configuration (at
 // any depth), values of secret-named keys however short, and the forms they take on the wire
@@ -211,12 +212,13 @@ export function createLogger(name) {
 }
 
 /** The main realm's console, seen by adaptors and libraries: like Node's console it prints raw
- * lines (no logger prefix, no level filter) -- as adaptor output appears under OpenFn's CLI. */
+ * lines (no logger prefix, no level filter) formatted by `util.format`/`util.inspect` -- as
+ * adaptor output appears under OpenFn's CLI. */
 export function createRawConsole() {
   const raw = createLogger("");
-  const print = (...args) => emit("print", "", formatArgs(args));
+  const print = (...args) => emit("print", "", nodeFormat(...args));
   for (const key of ["log", "info", "debug", "trace", "warn", "error", "success", "always", "print"]) raw[key] = print;
-  raw.dir = (v) => emit("print", "", formatValue(v));
+  raw.dir = (v) => emit("print", "", nodeInspect(v));
   raw.table = raw.dir;
   return raw;
 }

@@ -121,7 +121,7 @@ function requireBridge(url) {
 /** Main-realm `fetch`, `Headers`, `Request`, `Response` and `FormData`: the undici bridge's
  * (adaptors/undici), loaded on first use so that runs which never touch them don't pay for it. */
 export function installFetchGlobals() {
-  const load = () => requireBridge("fnhost:/undici/index.js").installFetchGlobals(globalThis);
+  const load = () => requireBridge("fnhost:/node_modules/undici/index.js").installFetchGlobals(globalThis);
   for (const name of ["fetch", "Headers", "Request", "Response", "FormData"]) {
     Object.defineProperty(globalThis, name, {
       configurable: true,

@@ -378,6 +378,12 @@ function nullishThrow(value) {
   return e;
 }
 
+/** Frames of the files that play @openfn/runtime's role. Every other engine frame (`ext:fnhost/`
+ * Node built-ins, timers, the HTTP/crypto/zlib glue, `ext:deno_web/`, `ext:core/`) is what
+ * `node:internal/...` is in Node: matched by none of OpenFn's patterns, so skipped. Bridge
+ * modules are served as `fnhost:/node_modules/<package>/...` and read as that package. */
+const RUNTIME_FRAME = /ext:fnhost\/(05_job|99_main|openfn_runtime)\.js/;
+
 function wrapOperation(fn, ctx, name, index, operationsMap) {
   return async (state) => {
     ctx.logger.debug(`Starting operation ${name}`);
@@ -400,8 +406,7 @@ function wrapOperation(fn, ctx, name, index, operationsMap) {
         let firstFrame;
         do {
           const next = frames.shift();
-          // fnhost's own runtime frames play the role of @openfn/runtime's
-          if (/@openfn\/runtime/.test(next) || /ext:fnhost\//.test(next)) break;
+          if (/@openfn\/runtime/.test(next) || RUNTIME_FRAME.test(next)) break;
           if (/(@openfn\/language-)|(packages\/.+\/dist)|(vm:module)|(node_modules)/.test(next)) {
             firstFrame = next;
             break;

@@ -110,21 +110,13 @@ export class ResponseStatusCodeError extends UndiciError {
 
 /**
  * Turns a failure of the engine's HTTP ops (`err.code` set by the op) into what undici
- * surfaces: its own error classes for its codes, Node-style system errors (`ECONNREFUSED`,
- * `ENOTFOUND`, `ECONNRESET`) otherwise.
+ * surfaces: its own error classes for its codes. Socket and TLS failures arrive as the errors
+ * Node's network layer makes (`ECONNREFUSED`, `self-signed certificate`, ...; built by the ops'
+ * glue, js/06_http.js) and pass through unchanged, as undici passes Node's on.
  */
-export function fromNetError(e, url) {
+export function fromNetError(e) {
   const code = e?.code;
   const message = e?.message ?? String(e);
-  let host = "";
-  let port = "";
-  try {
-    const u = new URL(url);
-    host = u.hostname;
-    port = u.port || (u.protocol === "https:" ? "443" : "80");
-  } catch {
-    // keep empty
-  }
   switch (code) {
     case "UND_ERR_CONNECT_TIMEOUT":
       return new ConnectTimeoutError(message);
@@ -136,36 +128,6 @@ export function fromNetError(e, url) {
       return new SocketError(message);
     case "UND_ERR_ABORTED":
       return new RequestAbortedError(message);
-    case "ECONNREFUSED":
-    case "ECONNRESET":
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-    case "ETIMEDOUT": {
-      const syscall = code === "ENOTFOUND" || code === "EAI_AGAIN" ? "getaddrinfo" : code === "ECONNRESET" ? "read" : "connect";
-      const text = code === "ENOTFOUND" ? `getaddrinfo ENOTFOUND ${host}` : code === "ECONNRESET" ? "read ECONNRESET" : `connect ${code} ${host}:${port}`;
-      const err = new Error(text);
-      err.code = code;
-      err.errno = { ECONNREFUSED: -111, ECONNRESET: -104, ENOTFOUND: -3008, EAI_AGAIN: -3001, ETIMEDOUT: -110 }[code];
-      err.syscall = syscall;
-      if (code === "ENOTFOUND" || code === "EAI_AGAIN") err.hostname = host;
-      else if (code !== "ECONNRESET") {
-        err.address = host;
-        err.port = Number(port);
-      }
-      err.detail = message;
-      return err;
-    }
-    case "CERT_ERROR": {
-      const err = new Error(message);
-      err.code = /self[- ]signed/i.test(message)
-        ? "SELF_SIGNED_CERT_IN_CHAIN"
-        : /expired/i.test(message)
-          ? "CERT_HAS_EXPIRED"
-          : /hostname|altname|not valid for/i.test(message)
-            ? "ERR_TLS_CERT_ALTNAME_INVALID"
-            : "UNABLE_TO_VERIFY_LEAF_SIGNATURE";
-      return err;
-    }
     default: {
       if (e instanceof Error) return e;
       const err = new SocketError(message);

@@ -749,8 +749,21 @@ function fetchDataUrl(request) {
   return response;
 }
 
-/** WHATWG fetch over undici dispatchers. */
+/** undici's `fetch`: says `user-agent: undici`, as the npm package does. */
 export async function fetch(input, init = undefined) {
+  return fetchAs("undici", input, init);
+}
+
+/** The realm's global `fetch`: Node's own (its bundled undici) says `user-agent: node`. */
+export const nodeFetch = {
+  async fetch(input, init = undefined) {
+    return fetchAs("node", input, init);
+  },
+}.fetch;
+
+/** WHATWG fetch over undici dispatchers, sending undici's default request headers after the
+ * caller's, in undici's order. */
+async function fetchAs(userAgent, input, init) {
   const request = new Request(input, init ?? {});
   const signal = request.signal;
   if (signal?.aborted) throw abortError(signal);
@@ -770,8 +783,9 @@ export async function fetch(input, init = undefined) {
   if (!headers.has("accept")) headers.set("accept", "*/*");
   if (!headers.has("accept-language")) headers.set("accept-language", "*");
   if (!headers.has("sec-fetch-mode")) headers.set("sec-fetch-mode", "cors");
-  if (!headers.has("user-agent")) headers.set("user-agent", "node");
-  if (!headers.has("accept-encoding")) headers.set("accept-encoding", "gzip, deflate, br");
+  if (!headers.has("user-agent")) headers.set("user-agent", userAgent);
+  if (headers.has("range")) headers.append("accept-encoding", "identity");
+  if (!headers.has("accept-encoding")) headers.set("accept-encoding", url.protocol === "https:" ? "br, gzip, deflate" : "gzip, deflate");
   const urlList = [url.href];
   for (let redirects = 0; ; redirects++) {
     if (url.protocol !== "http:" && url.protocol !== "https:") {

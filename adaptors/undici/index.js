@@ -18,7 +18,7 @@ import {
 } from "./net.js";
 import { DecoratorHandler, interceptors, RedirectHandler, RetryHandler } from "./interceptors.js";
 import { MockAgent, MockCallHistory, MockCallHistoryLog, MockClient, MockPool, mockErrors } from "./mock.js";
-import { fetch as fetchImpl, FormData, Headers, Request, Response } from "./fetch.js";
+import { fetch as fetchImpl, FormData, Headers, nodeFetch, Request, Response } from "./fetch.js";
 
 // undici's `errors` export (mock errors are in `mockErrors`, as in undici).
 const {
@@ -245,7 +245,7 @@ const { CloseEvent, ErrorEvent, MessageEvent } = globalThis;
 
 /** `install()`: undici's globals (fetch, Headers, Request, Response, FormData). */
 export function install() {
-  installFetchGlobals(globalThis);
+  installFetchGlobals(globalThis, false);
 }
 
 export const util = {
@@ -263,9 +263,10 @@ export const { File } = globalThis;
 export const caches = undefined;
 
 /** Installs fetch, Headers, Request, Response and FormData as main-realm globals (the engine
- * does this on first use of any of them). */
-export function installFetchGlobals(target = globalThis) {
-  const values = { fetch, Headers, Request, Response, FormData };
+ * does this on first use of any of them, with Node's own fetch; undici's `install()` with
+ * undici's). */
+export function installFetchGlobals(target = globalThis, asNode = true) {
+  const values = { fetch: asNode ? nodeFetch : fetch, Headers, Request, Response, FormData };
   for (const [name, value] of Object.entries(values)) {
     Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
   }

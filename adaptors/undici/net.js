@@ -30,6 +30,56 @@ function tlsOf(connect) {
   return Object.keys(tls).length ? tls : undefined;
 }
 
+const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** undici's checks of a request's headers (its `Request` constructor), with its errors. */
+function checkHeaders(headers) {
+  if (headers == null) return;
+  let entries;
+  if (Array.isArray(headers)) {
+    entries = [];
+    if (headers.length && Array.isArray(headers[0])) for (const [k, v] of headers) entries.push([k, v]);
+    else for (let i = 0; i < headers.length; i += 2) entries.push([headers[i], headers[i + 1]]);
+  } else if (typeof headers[Symbol.iterator] === "function") {
+    entries = [...headers];
+  } else {
+    entries = Object.entries(headers);
+  }
+  let host = false;
+  let length = false;
+  for (const [rawKey, val] of entries) {
+    const key = String(rawKey);
+    if (val && typeof val === "object" && !Array.isArray(val)) throw new InvalidArgumentError(`invalid ${key} header`);
+    if (val === undefined) continue;
+    const name = key.toLowerCase();
+    if (!TOKEN.test(name)) throw new InvalidArgumentError("invalid header key");
+    const values = (Array.isArray(val) ? val : [val]).map((v) => {
+      if (v !== null && typeof v === "object") throw new InvalidArgumentError(`invalid ${key} header`);
+      const text = v === null ? "" : `${v}`;
+      if (BAD_VALUE.test(text)) throw new InvalidArgumentError(`invalid ${key} header`);
+      return text;
+    });
+    if (name === "host") {
+      if (host) throw new InvalidArgumentError("duplicate host header");
+      if (typeof val !== "string") throw new InvalidArgumentError("invalid host header");
+      host = true;
+    } else if (name === "content-length") {
+      if (length) throw new InvalidArgumentError("duplicate content-length header");
+      if (typeof val !== "string" && typeof val !== "number" || !/^\d+$/.test(values[0])) throw new InvalidArgumentError("invalid content-length header");
+      length = true;
+    } else if (name === "transfer-encoding" || name === "keep-alive" || name === "upgrade") {
+      throw new InvalidArgumentError(`invalid ${name} header`);
+    } else if (name === "connection") {
+      if (typeof val !== "string" || val.toLowerCase().split(",").some((t) => !TOKEN.test(t.trim()))) {
+        throw new InvalidArgumentError("invalid connection header");
+      }
+    } else if (name === "expect") {
+      throw new NotSupportedError("expect header not supported");
+    }
+  }
+}
+
 /** Sends one request with `opts` (undici dispatch options) and drives `handler` (legacy API). */
 export function netDispatch(opts, handler, options = {}) {
   const origin = opts.origin ?? options.origin;
@@ -66,12 +116,31 @@ export function netDispatch(opts, handler, options = {}) {
     handler.onError(err);
   };
   (async () => {
+    checkHeaders(opts.headers);
     handler.onConnect(abort, null);
     if (aborted) return;
     const { bytes, contentType } = await extractBody(opts.body);
     if (aborted) return;
-    const headers = headerPairs(opts.headers);
-    if (contentType && !headers.some(([k]) => k.toLowerCase() === "content-type")) headers.push(["content-type", contentType]);
+    // As undici writes a request: `host` (the caller's, else the origin's), `connection`
+    // (`close` after a HEAD, with `reset: true` or when the caller asked, else `keep-alive`),
+    // then the caller's other headers as given; `content-length` last (the HTTP layer's).
+    const given = headerPairs(opts.headers);
+    let host = new URL(url).host;
+    let reset = typeof opts.reset === "boolean" ? opts.reset : undefined;
+    const rest = [];
+    for (const [k, v] of given) {
+      const name = k.toLowerCase();
+      if (name === "host") host = v;
+      else if (name === "connection") {
+        if (v.toLowerCase().split(",").some((t) => t.trim() === "close")) reset = true;
+      } else if (name !== "content-length") rest.push([k, v]);
+    }
+    const close = reset ?? method === "HEAD";
+    const headers = [["host", host], ["connection", close ? "close" : "keep-alive"], ...rest];
+    if (contentType && !rest.some(([k]) => k.toLowerCase() === "content-type")) headers.push(["content-type", contentType]);
+    // an empty body: undici still says `content-length: 0` for the methods that expect one
+    const empty = bytes == null || bytes.length === 0;
+    if (empty && ["PUT", "POST", "PATCH", "QUERY"].includes(method)) headers.push(["content-length", "0"]);
     const request = {
       method,
       url,
@@ -88,7 +157,7 @@ export function netDispatch(opts, handler, options = {}) {
     try {
       head = await http.fetch(request, bytes ?? null);
     } catch (e) {
-      fail(fromNetError(e, url));
+      fail(fromNetError(e));
       return;
     }
     if (aborted) {
@@ -120,7 +189,7 @@ export function netDispatch(opts, handler, options = {}) {
       try {
         chunk = await http.read(rid);
       } catch (e) {
-        fail(fromNetError(e, url));
+        fail(fromNetError(e));
         return;
       }
       if (aborted || done) return;

@@ -456,43 +456,47 @@ fn read(path: &Path) -> Result<String, ModuleLoaderError> {
 }
 
 /// Bridge modules: packages the engine replaces with its own implementation (served from the
-/// binary under `fnhost:/<package>/...`), whoever imports or requires them.
+/// binary under `fnhost:/node_modules/<package>/...`), whoever imports or requires them.
+///
+/// The `/node_modules/<package>/` path is deliberate: @openfn/runtime decides whether an error
+/// thrown during an operation is an `AdaptorError` by looking for `node_modules` in the first
+/// non-runtime stack frame, and a bridge frame must read as the package it stands in for.
 mod bridge {
     /// Packages replaced by a bridge, with the bridge's entry point.
-    const PACKAGES: &[(&str, &str)] = &[("undici", "fnhost:/undici/index.js")];
+    const PACKAGES: &[(&str, &str)] = &[("undici", "fnhost:/node_modules/undici/index.js")];
 
     /// The bridge's files, by URL.
     const FILES: &[(&str, &str)] = &[
         (
-            "fnhost:/undici/index.js",
+            "fnhost:/node_modules/undici/index.js",
             include_str!("../../adaptors/undici/index.js"),
         ),
         (
-            "fnhost:/undici/errors.js",
+            "fnhost:/node_modules/undici/errors.js",
             include_str!("../../adaptors/undici/errors.js"),
         ),
         (
-            "fnhost:/undici/core.js",
+            "fnhost:/node_modules/undici/core.js",
             include_str!("../../adaptors/undici/core.js"),
         ),
         (
-            "fnhost:/undici/api.js",
+            "fnhost:/node_modules/undici/api.js",
             include_str!("../../adaptors/undici/api.js"),
         ),
         (
-            "fnhost:/undici/net.js",
+            "fnhost:/node_modules/undici/net.js",
             include_str!("../../adaptors/undici/net.js"),
         ),
         (
-            "fnhost:/undici/interceptors.js",
+            "fnhost:/node_modules/undici/interceptors.js",
             include_str!("../../adaptors/undici/interceptors.js"),
         ),
         (
-            "fnhost:/undici/mock.js",
+            "fnhost:/node_modules/undici/mock.js",
             include_str!("../../adaptors/undici/mock.js"),
         ),
         (
-            "fnhost:/undici/fetch.js",
+            "fnhost:/node_modules/undici/fetch.js",
             include_str!("../../adaptors/undici/fetch.js"),
         ),
     ];
@@ -530,7 +534,7 @@ mod tests {
 
     #[test]
     fn undici_and_its_subpaths_resolve_to_the_bridge() {
-        let entry = Some("fnhost:/undici/index.js".to_string());
+        let entry = Some("fnhost:/node_modules/undici/index.js".to_string());
         assert_eq!(bridge::resolve("undici", "/x/index.js"), entry);
         assert_eq!(
             bridge::resolve("undici/lib/mock/mock-agent", "/x/a.js"),
@@ -539,10 +543,10 @@ mod tests {
         assert_eq!(bridge::resolve("undici-types", "/x/a.js"), None);
         assert_eq!(bridge::resolve("./core.js", "/x/a.js"), None);
         assert_eq!(
-            bridge::resolve("./core.js", "fnhost:/undici/index.js"),
-            Some("fnhost:/undici/core.js".to_string())
+            bridge::resolve("./core.js", "fnhost:/node_modules/undici/index.js"),
+            Some("fnhost:/node_modules/undici/core.js".to_string())
         );
-        assert!(bridge::source("fnhost:/undici/index.js").is_some());
-        assert!(bridge::source("fnhost:/undici/nope.js").is_none());
+        assert!(bridge::source("fnhost:/node_modules/undici/index.js").is_some());
+        assert!(bridge::source("fnhost:/node_modules/undici/nope.js").is_none());
     }
 }

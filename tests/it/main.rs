@@ -8,6 +8,7 @@ mod adaptor_snapshot;
 mod adaptors;
 mod author;
 mod bad_input;
+mod bridge;
 mod builtins;
 mod cases;
 mod cli;

@@ -96,7 +96,8 @@ fn bridge_over_the_engine_http_ops_against_a_local_server() {
             "chunks": "part0;part1;part2;part3;part4;",
             "fetchRedirect": [200, true, true, { "ok": true }],
             "fetchGzip": { "zipped": true },
-            "fetchForm": ["multipart/form-data", true, "node"],
+            // undici's own fetch says `user-agent: undici` (Node's global fetch says `node`)
+            "fetchForm": ["multipart/form-data", true, "undici"],
             "timeout": ["HeadersTimeoutError", "UND_ERR_HEADERS_TIMEOUT", true],
             "fetchTimeout": ["TypeError", "fetch failed", "UND_ERR_HEADERS_TIMEOUT"],
             "refused": ["ECONNREFUSED", "connect"],

@@ -23,9 +23,10 @@ const { data } = await probe()({});
 const FNHOST_DIFFERENCES = {
   // Every `undici/...` subpath is the bridge's main module (Node: the file's own export).
   'cjs.sub': 'object',
-  // fnhost's global fetch/Headers/Request/Response/FormData are the bridge's; Node's come from
-  // its own bundled undici, so they differ from the npm package's.
-  globals: [true, true, true, true, true],
+  // fnhost's global Headers/Request/Response/FormData are the bridge's; Node's come from its own
+  // bundled undici, so they differ from the npm package's. Global fetch is a separate function
+  // (it says `user-agent: node`), as in Node.
+  globals: [false, true, true, true, true],
   // Reading a used body again: undici 7 trips an internal assert; the bridge throws the
   // TypeError('unusable') undici documents for used bodies.
   'body.reuse': ['TypeError', 'unusable'],

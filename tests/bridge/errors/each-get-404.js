@@ -1,0 +1,3 @@
+import { each, get } from '@openfn/language-http';
+
+each('$.data.items[*]', get('/missing'));

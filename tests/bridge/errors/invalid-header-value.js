@@ -1,0 +1,1 @@
+get('/json', { headers: { 'x-note': 'line\nbreak' } });

@@ -1,0 +1,1 @@
+get('/json', { headers: { 'bad header': 'x' } });

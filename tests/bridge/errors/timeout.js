@@ -1,0 +1,1 @@
+get('/slow-headers', { timeout: 500 });
