@@ -714,7 +714,8 @@ export async function runPlan(planJson, inputJson, optsJson) {
       for (const n of result.next ?? []) queue.push({ stepName: n, input: result.state });
     }
     const final = Object.keys(leaves).length > 1 ? leaves : Object.values(leaves)[0];
-    return { state: final === undefined ? null : JSON.stringify(final, null, 2) };
+    const errors = final && typeof final === "object" && final.errors ? JSON.stringify(final.errors) : null;
+    return { state: final === undefined ? null : JSON.stringify(final, null, 2), errors };
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     // Every crash says why: one the runtime has not reported yet (an edge condition that

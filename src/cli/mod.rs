@@ -621,7 +621,10 @@ fn execute_inner(
         logs.emit("always", "CLI", &stats_table(&stats));
     }
     match outcome {
-        RunOutcome::Completed { state_json } => {
+        RunOutcome::Completed {
+            state_json,
+            errors_json,
+        } => {
             if let Some(cache) = &cache {
                 logs.emit(
                     "success",
@@ -655,9 +658,9 @@ fn execute_inner(
                 }
             }
             // as OpenFn's CLI: a summary warning when steps recorded errors
-            let failed = serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|s| s.get("errors").and_then(|e| e.as_object()).map(|e| e.len()))
+            let failed = errors_json
+                .and_then(|e| serde_json::from_str::<serde_json::Value>(&e).ok())
+                .and_then(|e| e.as_object().map(|e| e.len()))
                 .unwrap_or(0);
             if failed > 0 {
                 logs.emit("warn", "CLI", &format!("Errors reported in {failed} jobs"));

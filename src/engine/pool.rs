@@ -225,9 +225,12 @@ async fn run(
     let (outcome, stats) = runtime::run_plan_async(&plan, &request.state, &options)
         .await
         .map_err(Error::Engine)?;
-    let (mut final_state, mut crash) = match outcome {
-        runtime::RunOutcome::Completed { state_json } => (state_json, None),
-        runtime::RunOutcome::Crashed(crash) => (None, Some(crash)),
+    let (mut final_state, errors_json, mut crash) = match outcome {
+        runtime::RunOutcome::Completed {
+            state_json,
+            errors_json,
+        } => (state_json, errors_json, None),
+        runtime::RunOutcome::Crashed(crash) => (None, None, Some(crash)),
     };
     if final_state
         .as_ref()
@@ -244,10 +247,10 @@ async fn run(
         });
         final_state = None;
     }
-    let errors: BTreeMap<String, Value> = final_state
-        .as_deref()
-        .and_then(|text| serde_json::from_str::<Value>(text).ok())
-        .and_then(|state| state.get("errors").and_then(Value::as_object).cloned())
+    let errors: BTreeMap<String, Value> = errors_json
+        .filter(|_| final_state.is_some())
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .and_then(|errors| errors.as_object().cloned())
         .map(|errors| errors.into_iter().collect())
         .unwrap_or_default();
     let log = std::mem::replace(

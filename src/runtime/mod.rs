@@ -183,7 +183,13 @@ fn thread_cpu_time() -> Duration {
 pub enum RunOutcome {
     /// The plan completed (possibly with `state.errors`). The final state as OpenFn writes it:
     /// `JSON.stringify(state, null, 2)`, or `None` when the final state is `undefined`.
-    Completed { state_json: Option<String> },
+    Completed {
+        /// The final state's JSON text.
+        state_json: Option<String>,
+        /// `state.errors` of the final state as JSON (the steps that failed), read by the engine
+        /// so that the host never has to parse a large final state to find them.
+        errors_json: Option<String>,
+    },
     /// The run crashed: an OpenFn error with `severity` crash or kill.
     Crashed(Crash),
 }
@@ -203,6 +209,8 @@ pub struct Crash {
 #[derive(Deserialize)]
 struct JsOutcome {
     state: Option<String>,
+    #[serde(default)]
+    errors: Option<String>,
     crash: Option<serde_json::Value>,
 }
 
@@ -387,6 +395,7 @@ pub async fn run_plan_async(
     };
     if let RunOutcome::Completed {
         state_json: Some(text),
+        ..
     } = &outcome
     {
         stats.state_out_bytes = text.len();
@@ -453,6 +462,7 @@ fn outcome_from_js(value: serde_json::Value) -> Result<RunOutcome, String> {
     }
     Ok(RunOutcome::Completed {
         state_json: outcome.state,
+        errors_json: outcome.errors,
     })
 }
 

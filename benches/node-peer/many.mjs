@@ -1,6 +1,6 @@
-// Node peer for benches/compare: runs one compiled job many times under OpenFn's runtime in
+// Node peer for benches/compare/run.sh: runs one compiled job many times under OpenFn's runtime in
 // this one process, `concurrency` at a time, and prints one JSON line (wall time, rate).
-// Usage: node --experimental-vm-modules node-many.mjs JOB.js STATE_FILE RUNS CONCURRENCY NAME=PATH...
+// Usage: node --experimental-vm-modules many.mjs JOB.js STATE_FILE RUNS CONCURRENCY NAME=PATH...
 import fs from 'node:fs';
 import run from '@openfn/runtime';
 
