@@ -15,7 +15,7 @@ pub mod web;
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -124,7 +124,7 @@ impl EngineHost for RunHost {
     }
 
     fn read_source(&self, path: &str) -> Result<String, String> {
-        std::fs::read_to_string(path).map_err(|e| format!("Cannot read {path}: {e}"))
+        self.modules.read_source(std::path::Path::new(path))
     }
 
     fn compile_job(
@@ -228,13 +228,13 @@ pub fn run_plan(
         input_json.to_string(),
         js_options.to_string(),
     ];
-    let (value, timed_out) = call_host("runPlan", &args, options)?;
-    if timed_out {
-        let message = format!("Job took longer than {}ms to complete", options.timeout_ms);
+    let (value, timed_out) = call_host("runPlan", &args, &adaptor_dirs(plan), options)?;
+    if let Some(limit) = timed_out {
+        let message = format!("Job took longer than {limit}ms to complete");
         return Ok(RunOutcome::Crashed(Crash {
             name: "TimeoutError".into(),
             message: message.clone(),
-            details: serde_json::json!({"source": "runtime", "name": "TimeoutError", "severity": "kill", "message": message, "watchdog": true}),
+            details: serde_json::json!({"source": "runtime", "name": "TimeoutError", "severity": "kill", "message": message, "watchdog": true, "limit": limit}),
         }));
     }
     let outcome: JsOutcome = serde_json::from_value(value)
@@ -264,7 +264,8 @@ pub fn run_plan(
 /// Loads the module at `url` in the engine and returns the export names a job sees (after
 /// OpenFn's linker rules): what the compiler may auto-import.
 pub fn module_export_names(url: &str, options: &RunOptions) -> Result<Vec<String>, String> {
-    let (value, _) = call_host("exportNames", &[url.to_string()], options)?;
+    let dirs: Vec<PathBuf> = entry_package_dir(url).into_iter().collect();
+    let (value, _) = call_host("exportNames", &[url.to_string()], &dirs, options)?;
     if let Some(err) = value.get("error").and_then(|e| e.as_str()) {
         return Err(err.to_string());
     }
@@ -272,29 +273,60 @@ pub fn module_export_names(url: &str, options: &RunOptions) -> Result<Vec<String
         .map_err(|e| e.to_string())
 }
 
-/// Starts a fresh engine, calls the host function `name` with string arguments, runs the event
-/// loop until its promise settles, and returns the result as JSON (and whether the watchdog
-/// terminated it).
+/// The package directory of an adaptor entry point given as a `file://` URL.
+fn entry_package_dir(url: &str) -> Option<PathBuf> {
+    let path = deno_core::ModuleSpecifier::parse(url)
+        .ok()?
+        .to_file_path()
+        .ok()?;
+    loader::package_root(&path)
+}
+
+/// The package directories of the adaptors the host resolved for the plan's steps: with the
+/// repo, what the run may read modules from. Only steps with an expression count: the host
+/// replaced their `adaptors` with what it resolved (any other step's are the file's own).
+fn adaptor_dirs(plan: &serde_json::Value) -> Vec<PathBuf> {
+    let steps = plan["workflow"]["steps"].as_array();
+    steps
+        .into_iter()
+        .flatten()
+        .filter(|step| step.get("expression").is_some())
+        .filter_map(|step| step["adaptors"].as_array())
+        .flatten()
+        .filter(|a| a.get("error").is_none_or(|e| e.is_null()))
+        .filter_map(|a| entry_package_dir(a["url"].as_str()?))
+        .collect()
+}
+
+/// Starts a fresh engine that may read modules from the repo and `grants`, calls the host
+/// function `name` with string arguments, runs the event loop until its promise settles, and
+/// returns the result as JSON (or, when the watchdog stopped it, the limit in milliseconds
+/// of the window that expired).
 fn call_host(
     name: &str,
     args: &[String],
+    grants: &[PathBuf],
     options: &RunOptions,
-) -> Result<(serde_json::Value, bool), String> {
+) -> Result<(serde_json::Value, Option<u64>), String> {
     init_v8();
     let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .enable_io()
         .build()
         .map_err(|e| format!("cannot start the event loop: {e}"))?;
-    tokio.block_on(call_host_async(name, args, options))
+    tokio.block_on(call_host_async(name, args, grants, options))
 }
 
 async fn call_host_async(
     name: &str,
     args: &[String],
+    grants: &[PathBuf],
     options: &RunOptions,
-) -> Result<(serde_json::Value, bool), String> {
+) -> Result<(serde_json::Value, Option<u64>), String> {
     let modules = Rc::new(NodeModules::new(options.base_dir.clone()));
+    for dir in grants {
+        modules.grant(dir);
+    }
     let mut runtime = JsRuntime::try_new(RuntimeOptions {
         module_loader: Some(Rc::new(NodeModuleLoader(modules.clone()))),
         startup_snapshot: if options.use_snapshot {
@@ -310,7 +342,14 @@ async fn call_host_async(
         ..Default::default()
     })
     .map_err(|e| format!("cannot start the JavaScript engine: {e}"))?;
-    let deadline = crate::ops::job::StepDeadline::default();
+    // The first window covers everything before the first step (adaptors' top-level code,
+    // workflow globals, compilation); js/05_job.js starts one per step and between steps.
+    let deadline = crate::ops::job::StepDeadline::new(options.timeout_ms);
+    // WebAssembly is compiled only where code generation from strings is allowed: the main
+    // realm, not the job realm (OpenFn's sandbox sets `codeGeneration: { wasm: false }`).
+    runtime
+        .v8_isolate()
+        .set_allow_wasm_code_generation_callback(allow_wasm_where_eval_is_allowed);
     {
         let state = runtime.op_state();
         let mut state = state.borrow_mut();
@@ -330,7 +369,7 @@ async fn call_host_async(
     let run_fn = runtime
         .execute_script(
             "[fnhost:start]",
-            format!("(() => {{ const h = globalThis.__fnhostHost; delete globalThis.__fnhostHost; delete globalThis.Deno; return h[{}]; }})()", serde_json::to_string(name).unwrap_or_default()),
+            format!("(() => {{ const h = globalThis.__fnhostHost; delete globalThis.__fnhostHost; delete globalThis.Deno; delete globalThis.__bootstrap; return h[{}]; }})()", serde_json::to_string(name).unwrap_or_default()),
         )
         .map_err(|e| format!("engine bootstrap failed: {e}"))?;
     let run_fn: v8::Global<v8::Function> = {
@@ -352,21 +391,25 @@ async fn call_host_async(
     };
 
     // Watchdog: a synchronous runaway job never yields to the JS timeout, so terminate V8 when
-    // the running step's deadline (armed by js/05_job.js per step) has passed.
-    let timed_out = Arc::new(AtomicBool::new(false));
+    // the running window's deadline has passed; and stop waiting for an event loop that is idle
+    // on a timer or a socket.
+    let timed_out = Arc::new(AtomicU64::new(NOT_TIMED_OUT));
+    let expired = Arc::new(tokio::sync::Notify::new());
     let (cancel, cancelled) = mpsc::channel::<()>();
     let handle = runtime.v8_isolate().thread_safe_handle();
     let watchdog = {
         let timed_out = timed_out.clone();
-        let deadline = deadline.0.clone();
+        let expired = expired.clone();
+        let deadline = deadline.clone();
         std::thread::spawn(move || {
             while let Err(mpsc::RecvTimeoutError::Timeout) =
                 cancelled.recv_timeout(Duration::from_millis(20))
             {
-                let due = *deadline.lock().unwrap_or_else(|e| e.into_inner());
-                if due.is_some_and(|at| std::time::Instant::now() >= at) {
-                    timed_out.store(true, Ordering::SeqCst);
+                let window = deadline.window();
+                if std::time::Instant::now() >= window.at {
+                    timed_out.store(window.limit_ms, Ordering::SeqCst);
                     handle.terminate_execution();
+                    expired.notify_one();
                     break;
                 }
             }
@@ -374,19 +417,36 @@ async fn call_host_async(
     };
 
     let call = runtime.call_with_args(&run_fn, &args);
-    let result = runtime
-        .with_event_loop_promise(call, Default::default())
-        .await;
+    let result = tokio::select! {
+        result = runtime.with_event_loop_promise(call, Default::default()) => Some(result),
+        _ = expired.notified() => None,
+    };
     let _ = cancel.send(());
     let _ = watchdog.join();
 
-    if timed_out.load(Ordering::SeqCst) {
-        return Ok((serde_json::Value::Null, true));
+    let limit = timed_out.load(Ordering::SeqCst);
+    if limit != NOT_TIMED_OUT {
+        return Ok((serde_json::Value::Null, Some(limit)));
     }
+    let Some(result) = result else {
+        return Err("engine error: the watchdog fired without a deadline".into());
+    };
     let value = result.map_err(|e| format!("engine error: {e}"))?;
     deno_core::scope!(scope, runtime);
     let local = v8::Local::new(scope, value);
     let json: serde_json::Value = deno_core::serde_v8::from_v8(scope, local)
         .map_err(|e| format!("engine returned an invalid result: {e}"))?;
-    Ok((json, false))
+    Ok((json, None))
+}
+
+/// `timed_out` before the watchdog fires.
+const NOT_TIMED_OUT: u64 = u64::MAX;
+
+/// V8 asks before compiling WebAssembly: allowed only in contexts that may generate code from
+/// strings (the main realm), never in the job realm.
+extern "C" fn allow_wasm_where_eval_is_allowed(
+    context: v8::Local<v8::Context>,
+    _source: v8::Local<v8::String>,
+) -> bool {
+    context.is_code_generation_from_strings_allowed()
 }
