@@ -11,6 +11,7 @@ mod cli;
 mod http;
 mod probes;
 mod repo;
+mod security;
 mod support;
 mod undici;
 mod web;
