@@ -8,6 +8,7 @@ mod adaptors;
 mod builtins;
 mod cases;
 mod cli;
+mod fuzz;
 mod http;
 mod probes;
 mod repo;
