@@ -57,7 +57,10 @@ impl Engine {
         self
     }
 
-    /// Limits each step to `ms` milliseconds of wall-clock time.
+    /// Limits each step to `ms` milliseconds of wall-clock time. This is a ceiling: a
+    /// workflow's `options.timeout` may lower it, never raise or disable it, and the work
+    /// before and between steps (adaptors' top-level code, `globals`, edge conditions) is
+    /// held to it too.
     pub fn with_timeout_ms(mut self, ms: u64) -> Self {
         self.timeout_ms = ms;
         self

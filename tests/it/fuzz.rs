@@ -431,7 +431,11 @@ fn fuzz_state_parsing_through_a_run() {
             .with_timeout_ms(20_000);
         format!(
             "{:?}",
-            engine.run_job("fn(state => state);", &[sanity.as_str()], r#"{"data":{"n":1}}"#)
+            engine.run_job(
+                "fn(state => state);",
+                &[sanity.as_str()],
+                r#"{"data":{"n":1}}"#
+            )
         )
     });
     assert!(
