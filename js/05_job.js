@@ -2,8 +2,8 @@
 // compiled job against its state, with @openfn/runtime's semantics for operations, errors,
 // timeouts and the final state. Job code runs in a separate restricted realm (op_realm_eval).
 import {
-  op_job_compile, op_job_deadline_clear, op_job_deadline_set, op_job_map_position, op_job_step_event, op_job_step_output,
-  op_module_resolve, op_realm_eval,
+  op_job_compile, op_job_deadline_set, op_job_map_position, op_job_step_event, op_job_step_output, op_module_resolve,
+  op_realm_eval,
 } from "ext:core/ops";
 import { createLogger, addSecretsFrom, formatValue } from "ext:fnhost/00_console.js";
 import * as timers from "ext:fnhost/01_timers.js";
@@ -30,12 +30,20 @@ const edgeConditions = {
 edgeConditions.on_upstream_success = edgeConditions.on_job_success;
 edgeConditions.on_upstream_fail = edgeConditions.on_job_failure;
 
-/** Evaluates `source` in a fresh restricted realm with the given globals. */
-function realmEval(globals, source) {
-  const [ok, value] = op_realm_eval(globals, source, JOB_FRAME);
+/** Evaluates `source` in a fresh restricted realm with the given globals. `import()` there
+ * calls `importModule(specifier)`; without one it rejects, as in a `node:vm` context. */
+function realmEval(globals, source, importModule) {
+  const [ok, value] = op_realm_eval(globals, source, JOB_FRAME, importModule);
   if (!ok) throw value;
   return value;
 }
+
+/** Built-ins that would hand job code the means to load or run code outside the job realm's
+ * rules; OpenFn's linker refuses every built-in (fnhost keeps the others importable). */
+const JOB_REFUSED_BUILTINS = new Set(["vm", "module", "worker_threads"]);
+
+/** `import()` in job code: the same rule as the job's static imports. */
+const jobImporter = (step, ctx) => (specifier) => importForJob(String(specifier), step, ctx);
 
 /** `--no-sandbox`: evaluates a job script in the main realm (all globals, eval allowed), the
  * way a plain `import` of the job module would run it. Frames still read `vm:module(0)`. */
@@ -340,7 +348,7 @@ async function prepareJob(step, state, ctx) {
   assertBindings(compiled, namespaces);
   const factory = ctx.noSandbox
     ? mainRealmEval(compiled.script)
-    : realmEval(jobGlobals(state, ctx.globals, ctx.jobLogger), compiled.script);
+    : realmEval(jobGlobals(state, ctx.globals, ctx.jobLogger), compiled.script, jobImporter(step, ctx));
   const exports = {};
   await factory(namespaces, exports, (value) => { exports.default = value; });
   const operations = exports.default;
@@ -429,12 +437,20 @@ function wrapOperation(fn, ctx, name, index, operationsMap) {
   };
 }
 
+/** A step's time limit: the workflow's `options.timeout` may lower the host's (`-t`, the
+ * Engine's), never raise or disable it. */
+function stepTimeout(ctx) {
+  const own = ctx.plan.options?.timeout;
+  const ceiling = ctx.opts.timeout;
+  return typeof own === "number" && own > 0 && own < ceiling ? own : ceiling;
+}
+
 async function executeExpression(ctx, step, input) {
-  const timeout = ctx.plan.options?.timeout ?? ctx.opts.timeout;
   let tid;
   // The JS timer below reports asynchronous overruns; the host's watchdog (a little later)
-  // stops synchronous ones, which never give the timer a chance to fire.
-  if (timeout) op_job_deadline_set(timeout + 250);
+  // stops synchronous ones, which never give the timer a chance to fire. The host also cuts
+  // the window to its own ceiling.
+  const timeout = op_job_deadline_set(stepTimeout(ctx));
   try {
     const { operations, execute } = await prepareJob(step, input, ctx);
     const reducer = (execute || defaultExecute)(
@@ -442,14 +458,12 @@ async function executeExpression(ctx, step, input) {
     );
     ctx.logger.debug(`Executing expression (${operations.length} operations)`);
     const timeoutPromise = new Promise((_, reject) => {
-      if (timeout) {
-        tid = timers.setTimeout(() => {
-          ctx.logger.error(`Error: Timeout expired (${timeout}ms)`);
-          const error = new TimeoutError(timeout);
-          markReported(error);
-          reject({ timeout: error });
-        }, timeout);
-      }
+      tid = timers.setTimeout(() => {
+        ctx.logger.error(`Error: Timeout expired (${timeout}ms)`);
+        const error = new TimeoutError(timeout);
+        markReported(error);
+        reject({ timeout: error });
+      }, timeout);
     });
     const result = await Promise.race([reducer(input), timeoutPromise]);
     ctx.logger.debug("Expression complete!");
@@ -459,7 +473,8 @@ async function executeExpression(ctx, step, input) {
     throw { state: input, error: classifyError(e) };
   } finally {
     if (tid) timers.clearTimeout(tid);
-    op_job_deadline_clear();
+    // Edge conditions and the next step's loading run in a window of their own.
+    op_job_deadline_set(ctx.opts.timeout);
   }
 }
 
@@ -657,7 +672,9 @@ export async function runPlan(planJson, inputJson, optsJson) {
     resolveJobImport: (specifier) => {
       try {
         const r = op_module_resolve(specifier, opts.basePath, false);
-        if (r.kind === "builtin") return `node:${r.name}`;
+        if (r.kind === "builtin") {
+          return JOB_REFUSED_BUILTINS.has(r.name) && !ctx.noSandbox ? undefined : `node:${r.name}`;
+        }
         if (r.kind === "url") return r.url;
         // Like OpenFn's linker, only packages installed in the repo itself are importable.
         const repoModules = opts.basePath.slice(0, opts.basePath.lastIndexOf("/")) + "/node_modules/";
@@ -691,7 +708,7 @@ export async function runPlan(planJson, inputJson, optsJson) {
       const namespaces = [];
       for (const s of compiledGlobals.imports) namespaces.push(await importForJob(s, step, ctx));
       const exports = {};
-      await realmEval(jobGlobals({}, {}, jobLogger), compiledGlobals.script)(namespaces, exports, (value) => { exports.default = value; });
+      await realmEval(jobGlobals({}, {}, jobLogger), compiledGlobals.script, jobImporter(step, ctx))(namespaces, exports, (value) => { exports.default = value; });
       delete exports.default;
       ctx.globals = exports;
       ctx.globalNames = Object.keys(exports);

@@ -685,10 +685,12 @@ fn execute_inner(
             // The runtime has already reported the error (as OpenFn's does). A synchronous
             // runaway stopped by the watchdog never got to, so say what OpenFn's timer says.
             if crash.details.get("watchdog").and_then(|v| v.as_bool()) == Some(true) {
+                // the window that expired: a workflow's options.timeout may be lower than -t
+                let limit = crash.details["limit"].as_u64().unwrap_or(args.timeout);
                 logs.emit(
                     "error",
                     "R/T",
-                    &format!("Error: Timeout expired ({}ms)", args.timeout),
+                    &format!("Error: Timeout expired ({limit}ms)"),
                 );
             }
             Ok(ExitStatus::Crashed)

@@ -12,7 +12,9 @@ use serde_json::Value;
 /// `OOMError`, `StateTooLargeError`); the process and other runs go on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Wall-clock time per step (a workflow's `options.timeout` may only lower it).
+    /// Wall-clock time per step. A ceiling: a workflow's `options.timeout` may lower it, never
+    /// raise or disable it, and the work before and between steps (adaptors' top-level code,
+    /// `globals`, edge conditions) is held to it too.
     pub timeout: Duration,
     /// V8 heap of the run, bytes.
     pub heap_bytes: usize,

@@ -46,25 +46,87 @@ pub fn op_job_map_position(
     Ok(host.0.map_position(job, line, column))
 }
 
-/// The wall-clock deadline of the step that is running, shared with the runtime's watchdog
-/// thread (which terminates V8 when it passes: a synchronous loop never yields to a JS timer).
-#[derive(Clone, Default)]
-pub struct StepDeadline(pub std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>);
+/// The run's wall-clock deadline, shared with the runtime's watchdog thread (which terminates
+/// V8 when it passes: a synchronous loop never yields to a JS timer).
+///
+/// The host sets the ceiling (`-t`, the `Engine`'s timeout) and arms the first window before
+/// any JavaScript runs, so module loading, workflow globals and compilation are covered. The
+/// JavaScript can only start a new window of at most the ceiling ([`op_job_deadline_set`], at
+/// each step and between steps); it cannot disarm the watchdog or go past the ceiling.
+#[derive(Clone)]
+pub struct StepDeadline(pub std::sync::Arc<std::sync::Mutex<DeadlineWindow>>);
 
-/// Arms the watchdog: the running step must finish within `ms` milliseconds.
-#[op2(fast)]
-pub fn op_job_deadline_set(state: &mut OpState, #[number] ms: u64) {
-    if let Some(deadline) = state.try_borrow::<StepDeadline>() {
-        let at = std::time::Instant::now() + std::time::Duration::from_millis(ms);
-        *deadline.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(at);
+/// The window that is running.
+#[derive(Debug, Clone, Copy)]
+pub struct DeadlineWindow {
+    /// The host's limit per window, in milliseconds.
+    pub ceiling_ms: u64,
+    /// The running window's limit, in milliseconds (at most the ceiling).
+    pub limit_ms: u64,
+    /// When the watchdog stops V8.
+    pub at: std::time::Instant,
+}
+
+/// Time the JS timer gets to report an asynchronous overrun before the watchdog stops V8.
+pub const WATCHDOG_GRACE: std::time::Duration = std::time::Duration::from_millis(250);
+
+impl StepDeadline {
+    /// A deadline with the host's ceiling, armed now.
+    pub fn new(ceiling_ms: u64) -> Self {
+        let window = DeadlineWindow {
+            ceiling_ms,
+            limit_ms: ceiling_ms,
+            at: Self::due(ceiling_ms),
+        };
+        StepDeadline(std::sync::Arc::new(std::sync::Mutex::new(window)))
+    }
+
+    fn due(ms: u64) -> std::time::Instant {
+        let now = std::time::Instant::now();
+        now.checked_add(std::time::Duration::from_millis(ms) + WATCHDOG_GRACE)
+            .unwrap_or(now + std::time::Duration::from_secs(86_400 * 365))
+    }
+
+    /// The running window.
+    pub fn window(&self) -> DeadlineWindow {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts a window of `ms` milliseconds, cut to the ceiling; returns its limit.
+    pub fn start_window(&self, ms: u64) -> u64 {
+        let mut window = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let ms = ms.min(window.ceiling_ms);
+        window.limit_ms = ms;
+        window.at = Self::due(ms);
+        ms
     }
 }
 
-/// Disarms the watchdog between steps.
+/// Starts the watchdog window of a step (or of the work between steps): the running code must
+/// finish within `ms` milliseconds, never more than the host's ceiling. Returns the limit
+/// that applies.
 #[op2(fast)]
-pub fn op_job_deadline_clear(state: &mut OpState) {
-    if let Some(deadline) = state.try_borrow::<StepDeadline>() {
-        *deadline.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+#[number]
+pub fn op_job_deadline_set(state: &mut OpState, #[number] ms: u64) -> u64 {
+    match state.try_borrow::<StepDeadline>() {
+        Some(deadline) => deadline.start_window(ms),
+        None => ms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_never_goes_past_the_ceiling() {
+        let deadline = StepDeadline::new(500);
+        assert_eq!(deadline.start_window(100), 100);
+        assert_eq!(deadline.start_window(0), 0);
+        assert_eq!(deadline.start_window(u64::MAX), 500);
+        let window = deadline.window();
+        assert_eq!(window.limit_ms, 500);
+        assert!(window.at <= std::time::Instant::now() + std::time::Duration::from_millis(750));
     }
 }
 

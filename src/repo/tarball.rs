@@ -151,11 +151,48 @@ fn link_stays_inside(at: &Path, target: &Path) -> bool {
     true
 }
 
+/// How much one package tarball may unpack. Sizes come from the entries' headers, which a
+/// hostile package controls, so they are checked before anything is read or allocated.
+#[derive(Debug, Clone, Copy)]
+pub struct ExtractLimits {
+    /// Largest single file (the biggest files on npm, native binaries and bundled typings,
+    /// are tens of MB).
+    pub entry_bytes: u64,
+    /// Largest total, counting every entry's declared size.
+    pub package_bytes: u64,
+    /// Most entries (npm's largest packages have some tens of thousands).
+    pub entries: usize,
+}
+
+impl Default for ExtractLimits {
+    fn default() -> Self {
+        ExtractLimits {
+            entry_bytes: 512 << 20,
+            package_bytes: 1 << 30,
+            entries: 200_000,
+        }
+    }
+}
+
 /// Extracts a gzipped npm tarball into `dest` (created if needed). Refuses the whole tarball
 /// if any entry would land outside `dest` or any link points outside the package; links that
 /// stay inside are skipped, as npm skips them. Files get mode 0644, or 0755 when the tarball
 /// marks them executable; directories 0755.
+///
+/// An entry, a total or an entry count above [`ExtractLimits::default`] refuses the tarball
+/// before anything is read or allocated for it; file contents are streamed to disk, never
+/// buffered whole.
 pub fn extract(data: &[u8], dest: &Path, package: &str) -> Result<usize, RepoError> {
+    extract_with_limits(data, dest, package, &ExtractLimits::default())
+}
+
+/// [`extract`] with explicit limits.
+pub fn extract_with_limits(
+    data: &[u8],
+    dest: &Path,
+    package: &str,
+    limits: &ExtractLimits,
+) -> Result<usize, RepoError> {
     let unsafe_entry = |message: String| RepoError::UnsafeTarball {
         package: package.to_string(),
         message,
@@ -168,11 +205,39 @@ pub fn extract(data: &[u8], dest: &Path, package: &str) -> Result<usize, RepoErr
     make_dirs(dest, &mut made).map_err(|e| io(dest, e))?;
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(data));
     let mut files = 0;
+    let mut entry_count = 0usize;
+    let mut unpacked: u64 = 0;
     let entries = archive
         .entries()
         .map_err(|e| unsafe_entry(format!("not a tarball: {e}")))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| unsafe_entry(format!("corrupt tarball: {e}")))?;
+        entry_count += 1;
+        if entry_count > limits.entries {
+            return Err(unsafe_entry(format!(
+                "more than {} entries: refused",
+                limits.entries
+            )));
+        }
+        // The header's size, not what the stream turns out to hold: checked before reading.
+        let size = entry
+            .header()
+            .entry_size()
+            .map_err(|e| unsafe_entry(format!("corrupt tarball: {e}")))?;
+        if size > limits.entry_bytes {
+            return Err(unsafe_entry(format!(
+                "entry '{}' claims {size} bytes, more than the {}-byte limit per file: refused",
+                String::from_utf8_lossy(&entry.path_bytes()),
+                limits.entry_bytes
+            )));
+        }
+        unpacked = unpacked.saturating_add(size);
+        if unpacked > limits.package_bytes {
+            return Err(unsafe_entry(format!(
+                "unpacked size exceeds the {}-byte limit per package: refused",
+                limits.package_bytes
+            )));
+        }
         let raw = entry
             .path()
             .map_err(|e| unsafe_entry(format!("bad entry name: {e}")))?
@@ -222,13 +287,13 @@ pub fn extract(data: &[u8], dest: &Path, package: &str) -> Result<usize, RepoErr
             .mode()
             .map(|m| m & 0o111 != 0)
             .unwrap_or(false);
-        let mut content = Vec::with_capacity(entry.size() as usize);
-        entry
-            .read_to_end(&mut content)
-            .map_err(|e| unsafe_entry(format!("corrupt tarball: {e}")))?;
         // A later entry with the same name replaces an earlier one (truncate), as with tar(1).
-        write_file(&target, &content, if executable { 0o755 } else { 0o644 })
-            .map_err(|e| io(&target, e))?;
+        write_file(&target, &mut entry, if executable { 0o755 } else { 0o644 }).map_err(
+            |e| match e {
+                WriteError::Read(e) => unsafe_entry(format!("corrupt tarball: {e}")),
+                WriteError::Write(e) => io(&target, e),
+            },
+        )?;
         files += 1;
     }
     Ok(files)
@@ -254,15 +319,31 @@ fn make_dirs(dir: &Path, made: &mut HashSet<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes a file with `mode` (less the umask) set at creation, in one open.
-fn write_file(path: &Path, content: &[u8], mode: u32) -> std::io::Result<()> {
+/// Which side of a copy failed: the tarball (corrupt) or the disk.
+enum WriteError {
+    Read(std::io::Error),
+    Write(std::io::Error),
+}
+
+/// Streams `content` into a file with `mode` (less the umask) set at creation, in one open.
+fn write_file(path: &Path, content: &mut impl Read, mode: u32) -> Result<(), WriteError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
     #[cfg(not(unix))]
     let _ = mode;
-    options.open(path)?.write_all(content)
+    let mut file = options.open(path).map_err(WriteError::Write)?;
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        let n = match content.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(WriteError::Read(e)),
+        };
+        file.write_all(&buffer[..n]).map_err(WriteError::Write)?;
+    }
 }
 
 #[cfg(test)]
@@ -312,6 +393,93 @@ mod tests {
             Err(RepoError::UnsafeTarball { .. })
         ));
         assert!(!dir.join("evil.js").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A tarball whose one entry's header claims `size` bytes but carries `carried` bytes.
+    fn tgz_claiming(entries: &[(&str, u64)], carried: usize) -> Vec<u8> {
+        let mut raw = Vec::new();
+        for (path, size) in entries {
+            let mut header = tar::Header::new_gnu();
+            header.set_path(path).unwrap();
+            header.set_size(*size);
+            header.set_mode(0o644);
+            header.set_entry_type(tar::EntryType::Regular);
+            header.set_cksum();
+            raw.extend_from_slice(header.as_bytes());
+            raw.extend(std::iter::repeat_n(b'x', carried.div_ceil(512) * 512));
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&raw).unwrap();
+        gz.finish().unwrap()
+    }
+
+    fn refusal(data: &[u8], dest: &Path) -> String {
+        refusal_with(data, dest, &ExtractLimits::default())
+    }
+
+    fn refusal_with(data: &[u8], dest: &Path, limits: &ExtractLimits) -> String {
+        match extract_with_limits(data, dest, "evil", limits) {
+            Err(RepoError::UnsafeTarball { message, .. }) => message,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn refuses_an_entry_whose_header_claims_a_huge_size_before_allocating() {
+        let dir = tmp();
+        // 2^62 bytes: trusting the header would abort on allocation
+        let data = tgz_claiming(&[("package/big.bin", 1 << 62)], 512);
+        let message = refusal(&data, &dir);
+        assert!(
+            message.contains("claims 4611686018427387904 bytes")
+                && message.contains("limit per file"),
+            "{message}"
+        );
+        assert!(!dir.join("big.bin").exists());
+        let data = tgz_claiming(
+            &[("package/big.bin", ExtractLimits::default().entry_bytes + 1)],
+            512,
+        );
+        assert!(refusal(&data, &dir).contains("limit per file"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn refuses_an_absurd_total_unpacked_size() {
+        let dir = tmp();
+        let limits = ExtractLimits {
+            entry_bytes: 1000,
+            package_bytes: 2500,
+            entries: 10,
+        };
+        let entries = [
+            ("package/a.bin", 1000),
+            ("package/b.bin", 1000),
+            ("package/c.bin", 1000),
+        ];
+        let data = tgz_claiming(&entries, 1000);
+        let message = refusal_with(&data, &dir, &limits);
+        assert!(message.contains("2500-byte limit per package"), "{message}");
+        let many: Vec<(String, u64)> = (0..11).map(|i| (format!("package/{i}"), 1)).collect();
+        let many: Vec<(&str, u64)> = many.iter().map(|(p, n)| (p.as_str(), *n)).collect();
+        let message = refusal_with(&tgz_claiming(&many, 1), &dir, &limits);
+        assert!(message.contains("more than 10 entries"), "{message}");
+        // within the limits the same tarball extracts
+        let limits = ExtractLimits {
+            package_bytes: 3000,
+            entries: 11,
+            ..limits
+        };
+        assert_eq!(extract_with_limits(&data, &dir, "ok", &limits).unwrap(), 3);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_header_larger_than_its_data_is_a_corrupt_tarball() {
+        let dir = tmp();
+        let data = tgz_claiming(&[("package/a.js", 100_000)], 512);
+        assert!(refusal(&data, &dir).contains("corrupt tarball"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

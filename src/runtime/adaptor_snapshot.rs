@@ -182,7 +182,8 @@ fn build(entry_url: &str, repo_dir: &Path) -> Result<Vec<u8>, String> {
         ..Default::default()
     })
     .map_err(|e| e.to_string())?;
-    super::install_run_state(&mut runtime, modules, Rc::new(|_, _, _| {}));
+    // no watchdog runs here: the build itself is bounded below
+    super::install_run_state(&mut runtime, modules, Rc::new(|_, _, _| {}), u64::MAX);
     runtime
         .execute_script("[fnhost:snapshot-tripwires]", TRIPWIRES)
         .map_err(|e| e.to_string())?;

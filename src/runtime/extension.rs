@@ -13,7 +13,6 @@ deno_core::extension!(
         crate::ops::job::op_job_compile,
         crate::ops::job::op_job_map_position,
         crate::ops::job::op_job_deadline_set,
-        crate::ops::job::op_job_deadline_clear,
         crate::ops::job::op_job_step_event,
         crate::ops::job::op_job_step_output,
         crate::ops::realm::op_realm_eval,

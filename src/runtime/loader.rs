@@ -4,6 +4,10 @@
 //! Bare specifiers resolve through `node_modules` with `oxc_resolver` (package `exports` and
 //! `imports` maps, conditions, `main`, extension and `index.js` probing). CommonJS files and
 //! Node built-ins are served to `import` as generated ES facades over the JS `require`.
+//!
+//! Every file the engine reads for JavaScript goes through [`NodeModules::check_read`]: only
+//! files inside the package directories of this run ([`ReadGrants`]) are resolved or read,
+//! whatever path or URL the JavaScript asks for.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -86,6 +90,101 @@ pub fn is_node_builtin(name: &str) -> bool {
     NODE_BUILTINS.contains(&name)
 }
 
+/// The directories one run may read modules from: the adaptor repo, each adaptor's package
+/// directory, and the packages the resolver found from those through `node_modules`. Checked
+/// in Rust on every resolution and read, so JavaScript that reaches the module ops or the
+/// loader directly still cannot name a file elsewhere (`/etc/passwd`, `/proc/self/environ`).
+#[derive(Debug, Default)]
+pub struct ReadGrants {
+    roots: RefCell<Vec<PathBuf>>,
+}
+
+impl ReadGrants {
+    /// Allows reading below `dir` (as given and, when it exists, as its real path).
+    pub fn grant(&self, dir: &Path) {
+        let mut roots = self.roots.borrow_mut();
+        let lexical = normalize(dir);
+        let real = std::fs::canonicalize(&lexical).ok();
+        for root in std::iter::once(lexical).chain(real) {
+            if !roots.contains(&root) {
+                roots.push(root);
+            }
+        }
+    }
+
+    /// Is `path` (absolute, normalised) below a granted directory?
+    pub fn allows(&self, path: &Path) -> bool {
+        self.roots
+            .borrow()
+            .iter()
+            .any(|root| path.starts_with(root))
+    }
+}
+
+/// `path` made absolute (from the current directory) with `.` and `..` removed, without
+/// touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("/"))
+            .join(path)
+    };
+    let mut out = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The refusal for a path outside the run's packages (the same whether or not it exists).
+fn not_allowed(path: &Path) -> String {
+    format!(
+        "Access to {} is not allowed: fnhost loads modules only from the packages of this run (the adaptor repo and the adaptors' directories)",
+        path.display()
+    )
+}
+
+/// Is `dir` a package directory inside `node_modules` (`…/node_modules/name` or
+/// `…/node_modules/@scope/name`)?
+fn is_installed_package(dir: &Path) -> bool {
+    let parent = dir.parent();
+    let under = |p: Option<&Path>| {
+        p.and_then(Path::file_name)
+            .is_some_and(|n| n == "node_modules")
+    };
+    under(parent)
+        || (parent
+            .and_then(Path::file_name)
+            .is_some_and(|n| n.to_string_lossy().starts_with('@'))
+            && under(parent.and_then(Path::parent)))
+}
+
+/// The directory of the package that holds `file`: the nearest ancestor with a `package.json`
+/// naming a package.
+pub fn package_root(file: &Path) -> Option<PathBuf> {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if let Ok(text) = std::fs::read_to_string(d.join("package.json")) {
+            if serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .is_some_and(|j| j.get("name").is_some_and(|n| n.is_string()))
+            {
+                return Some(d.to_path_buf());
+            }
+        }
+        dir = d.parent();
+    }
+    None
+}
+
 /// Resolves and reads modules for one engine; shared by the module loader and the ops.
 pub struct NodeModules {
     for_import: Resolver,
@@ -95,6 +194,8 @@ pub struct NodeModules {
     builtin_exports: HashMap<String, Vec<String>>,
     /// Directory bare specifiers resolve from when the referrer is not a file (engine code).
     base_dir: PathBuf,
+    /// What this run may read.
+    grants: ReadGrants,
 }
 
 fn options(conditions: &[&str]) -> ResolveOptions {
@@ -119,18 +220,49 @@ fn options(conditions: &[&str]) -> ResolveOptions {
 }
 
 impl NodeModules {
-    /// Creates a resolver; bare specifiers from engine code resolve from `base_dir`.
+    /// Creates a resolver; bare specifiers from engine code resolve from `base_dir`, which is
+    /// the one directory it may read from until [`NodeModules::grant`] adds more.
     pub fn new(base_dir: PathBuf) -> Self {
         let for_import = Resolver::new(options(&["node", "import", "default"]));
         let for_require = for_import.clone_with_options(options(&["node", "require", "default"]));
         let builtin_exports = serde_json::from_str(BUILTIN_EXPORTS).unwrap_or_default();
+        let grants = ReadGrants::default();
+        grants.grant(&base_dir);
         NodeModules {
             for_import,
             for_require,
             package_types: RefCell::default(),
             builtin_exports,
             base_dir,
+            grants,
         }
+    }
+
+    /// Allows reading modules below `dir` (an adaptor's package directory).
+    pub fn grant(&self, dir: &Path) {
+        self.grants.grant(dir);
+    }
+
+    /// The real path of `path` if this run may read it, else the refusal. Checked on the path
+    /// as written (so a refusal does not reveal whether the file exists) and on its real path
+    /// (so a link cannot lead outside).
+    pub fn check_read(&self, path: &Path) -> Result<PathBuf, String> {
+        let lexical = normalize(path);
+        if !self.grants.allows(&lexical) {
+            return Err(not_allowed(path));
+        }
+        match std::fs::canonicalize(&lexical) {
+            Ok(real) if self.grants.allows(&real) => Ok(real),
+            Ok(_) => Err(not_allowed(path)),
+            // Not there: let the reader report it as usual.
+            Err(_) => Ok(lexical),
+        }
+    }
+
+    /// Reads a module file this run may read.
+    pub fn read_source(&self, path: &Path) -> Result<String, String> {
+        let path = self.check_read(path)?;
+        std::fs::read_to_string(&path).map_err(|e| format!("Cannot read {}: {e}", path.display()))
     }
 
     fn referrer_dir(&self, referrer: &str) -> PathBuf {
@@ -183,6 +315,7 @@ impl NodeModules {
                 let path = url
                     .to_file_path()
                     .map_err(|_| format!("Invalid file URL {specifier}"))?;
+                let path = self.check_read(&path)?;
                 let format = self.format_of(&path);
                 return Ok(Resolved::File {
                     path: path.to_string_lossy().into_owned(),
@@ -197,12 +330,24 @@ impl NodeModules {
             }
         }
         let dir = self.referrer_dir(referrer);
+        if !self.grants.allows(&normalize(&dir)) {
+            return Err(not_allowed(&dir));
+        }
+        // A path is refused before the resolver looks for it: the answer must not depend on
+        // whether a file outside the run's packages exists.
+        if !is_bare(specifier) && !self.grants.allows(&normalize(&dir.join(specifier))) {
+            return Err(not_allowed(Path::new(specifier)));
+        }
         // Published packages never keep `workspace:` ranges: only look outside node_modules.
         let bare = !specifier.starts_with('.') && !specifier.starts_with('/');
         if bare && !dir.components().any(|c| c.as_os_str() == "node_modules") {
             if let Some(path) =
                 super::from_source::resolve_workspace_dependency(self, specifier, &dir)
             {
+                // a sibling package of the monorepo is part of the run, as installed ones are
+                if let Some(root) = package_root(&path) {
+                    self.grants.grant(&root);
+                }
                 let format = self.format_of(&path);
                 return Ok(Resolved::File {
                     path: path.to_string_lossy().into_owned(),
@@ -217,7 +362,18 @@ impl NodeModules {
         };
         match resolver.resolve(&dir, specifier) {
             Ok(res) => {
-                let path = res.into_path_buf();
+                // A package found through `node_modules` from a granted place is granted as a
+                // whole (its own relative imports); anything else must already be granted.
+                if is_bare(specifier) {
+                    if let Some(dir) = res
+                        .package_json()
+                        .and_then(|p| p.path().parent())
+                        .filter(|d| is_installed_package(d))
+                    {
+                        self.grants.grant(dir);
+                    }
+                }
+                let path = self.check_read(res.path())?;
                 let format = self.format_of(&path);
                 Ok(Resolved::File {
                     path: path.to_string_lossy().into_owned(),
@@ -320,7 +476,7 @@ impl NodeModules {
             return;
         }
         seen.push(path.to_path_buf());
-        let Ok(source) = std::fs::read_to_string(path) else {
+        let Ok(source) = self.read_source(path) else {
             return;
         };
         let found = detect_cjs_exports(&source);
@@ -350,6 +506,11 @@ impl NodeModules {
         }
         out
     }
+}
+
+/// A package specifier (`name`, `@scope/name/sub`, `#internal`), not a path or URL.
+fn is_bare(specifier: &str) -> bool {
+    !(specifier.starts_with('.') || specifier.starts_with('/') || specifier.contains(':'))
 }
 
 fn push_named_exports(out: &mut String, names: &[String]) {
@@ -428,6 +589,8 @@ impl ModuleLoader for NodeModuleLoader {
             let path = specifier
                 .to_file_path()
                 .map_err(|_| JsErrorBox::generic(format!("Cannot load module {specifier}")))?;
+            let path = self.0.check_read(&path).map_err(JsErrorBox::generic)?;
+            let read = |path: &Path| self.0.read_source(path).map_err(JsErrorBox::generic);
             let (module_type, code) = match self.0.format_of(&path) {
                 ModuleFormat::Json => (ModuleType::Json, read(&path)?),
                 ModuleFormat::Module if super::from_source::is_typescript(&path) => {
@@ -448,11 +611,6 @@ impl ModuleLoader for NodeModuleLoader {
         })();
         ModuleLoadResponse::Sync(result)
     }
-}
-
-fn read(path: &Path) -> Result<String, ModuleLoaderError> {
-    std::fs::read_to_string(path)
-        .map_err(|e| JsErrorBox::generic(format!("Cannot read {}: {e}", path.display())))
 }
 
 /// Bridge modules: packages the engine replaces with its own implementation (served from the

@@ -238,7 +238,7 @@ impl EngineHost for RunHost {
     }
 
     fn read_source(&self, path: &str) -> Result<String, String> {
-        std::fs::read_to_string(path).map_err(|e| format!("Cannot read {path}: {e}"))
+        self.modules.read_source(std::path::Path::new(path))
     }
 
     fn compile_job(
@@ -385,12 +385,19 @@ pub async fn run_plan_async(
         state_in_bytes: input_json.len(),
         ..RunStats::default()
     }));
-    let (value, stop) = call_host_async("runPlan", &args, options, Some(recorder.clone())).await?;
+    let (value, stop) = call_host_async(
+        "runPlan",
+        &args,
+        &adaptor_dirs(plan),
+        options,
+        Some(recorder.clone()),
+    )
+    .await?;
     let mut stats = recorder.borrow().clone();
     stats.wall_ms = started.elapsed().as_secs_f64() * 1000.0;
     stats.cpu_ms = (thread_cpu_time().saturating_sub(cpu_started)).as_secs_f64() * 1000.0;
     let outcome = match stop {
-        Some(stop) => RunOutcome::Crashed(stop.crash(options)),
+        Some((stop, limit)) => RunOutcome::Crashed(stop.crash(options, limit)),
         None => outcome_from_js(value)?,
     };
     if let RunOutcome::Completed {
@@ -415,11 +422,12 @@ enum Stop {
 }
 
 impl Stop {
-    fn crash(self, options: &RunOptions) -> Crash {
+    /// The crash a stopped run ends with; `limit` is the expired window's limit (timeouts).
+    fn crash(self, options: &RunOptions, limit: u64) -> Crash {
         let (name, message, severity) = match self {
             Stop::TimedOut => (
                 "TimeoutError",
-                format!("Job took longer than {}ms to complete", options.timeout_ms),
+                format!("Job took longer than {limit}ms to complete"),
                 "kill",
             ),
             Stop::OutOfMemory => (
@@ -435,7 +443,7 @@ impl Stop {
         Crash {
             name: name.into(),
             message: message.clone(),
-            details: serde_json::json!({"source": "runtime", "name": name, "severity": severity, "message": message, "watchdog": self == Stop::TimedOut}),
+            details: serde_json::json!({"source": "runtime", "name": name, "severity": severity, "message": message, "watchdog": self == Stop::TimedOut, "limit": limit}),
         }
     }
 }
@@ -469,7 +477,8 @@ fn outcome_from_js(value: serde_json::Value) -> Result<RunOutcome, String> {
 /// Loads the module at `url` in the engine and returns the export names a job sees (after
 /// OpenFn's linker rules): what the compiler may auto-import.
 pub fn module_export_names(url: &str, options: &RunOptions) -> Result<Vec<String>, String> {
-    let value = call_host("exportNames", &[url.to_string()], options)?;
+    let dirs: Vec<PathBuf> = entry_package_dir(url).into_iter().collect();
+    let value = call_host("exportNames", &[url.to_string()], &dirs, options)?;
     if let Some(err) = value.get("error").and_then(|e| e.as_str()) {
         return Err(err.to_string());
     }
@@ -477,11 +486,37 @@ pub fn module_export_names(url: &str, options: &RunOptions) -> Result<Vec<String
         .map_err(|e| e.to_string())
 }
 
+/// The package directory of an adaptor entry point given as a `file://` URL.
+fn entry_package_dir(url: &str) -> Option<PathBuf> {
+    let path = deno_core::ModuleSpecifier::parse(url)
+        .ok()?
+        .to_file_path()
+        .ok()?;
+    loader::package_root(&path)
+}
+
+/// The package directories of the adaptors the host resolved for the plan's steps: with the
+/// repo, what the run may read modules from. Only steps with an expression count: the host
+/// replaced their `adaptors` with what it resolved (any other step's are the file's own).
+fn adaptor_dirs(plan: &serde_json::Value) -> Vec<PathBuf> {
+    let steps = plan["workflow"]["steps"].as_array();
+    steps
+        .into_iter()
+        .flatten()
+        .filter(|step| step.get("expression").is_some())
+        .filter_map(|step| step["adaptors"].as_array())
+        .flatten()
+        .filter(|a| a.get("error").is_none_or(|e| e.is_null()))
+        .filter_map(|a| entry_package_dir(a["url"].as_str()?))
+        .collect()
+}
+
 /// Starts a fresh engine on a new event loop, calls the host function `name` with string
 /// arguments and returns its result as JSON (an error when the host had to stop it).
 fn call_host(
     name: &str,
     args: &[String],
+    grants: &[PathBuf],
     options: &RunOptions,
 ) -> Result<serde_json::Value, String> {
     init_v8();
@@ -491,9 +526,9 @@ fn call_host(
         .enable_io()
         .build()
         .map_err(|e| format!("cannot start the event loop: {e}"))?;
-    match tokio.block_on(call_host_async(name, args, options, None))? {
+    match tokio.block_on(call_host_async(name, args, grants, options, None))? {
         (value, None) => Ok(value),
-        (_, Some(stop)) => Err(stop.crash(options).message),
+        (_, Some((stop, limit))) => Err(stop.crash(options, limit).message),
     }
 }
 
@@ -503,10 +538,14 @@ fn call_host(
 async fn call_host_async(
     name: &str,
     args: &[String],
+    grants: &[PathBuf],
     options: &RunOptions,
     stats: Option<Rc<RefCell<RunStats>>>,
-) -> Result<(serde_json::Value, Option<Stop>), String> {
+) -> Result<(serde_json::Value, Option<(Stop, u64)>), String> {
     let modules = Rc::new(NodeModules::new(options.base_dir.clone()));
+    for dir in grants {
+        modules.grant(dir);
+    }
     let mut runtime = JsRuntime::try_new(RuntimeOptions {
         create_params: options
             .heap_limit_bytes
@@ -525,7 +564,19 @@ async fn call_host_async(
         ..Default::default()
     })
     .map_err(|e| format!("cannot start the JavaScript engine: {e}"))?;
-    let deadline = install_run_state(&mut runtime, modules, options.log.clone());
+    // WebAssembly is compiled only where code generation from strings is allowed: the main
+    // realm, not the job realm (OpenFn's sandbox sets `codeGeneration: { wasm: false }`).
+    runtime
+        .v8_isolate()
+        .set_allow_wasm_code_generation_callback(allow_wasm_where_eval_is_allowed);
+    // The first window covers everything before the first step (adaptors' top-level code,
+    // workflow globals, compilation); js/05_job.js starts one per step and between steps.
+    let deadline = install_run_state(
+        &mut runtime,
+        modules,
+        options.log.clone(),
+        options.timeout_ms,
+    );
     if let Some(stats) = &stats {
         let state = runtime.op_state();
         state
@@ -541,7 +592,7 @@ async fn call_host_async(
     let run_fn = runtime
         .execute_script(
             "[fnhost:start]",
-            format!("(() => {{ const h = globalThis.__fnhostHost; delete globalThis.__fnhostHost; delete globalThis.Deno; return h[{}]; }})()", serde_json::to_string(name).unwrap_or_default()),
+            format!("(() => {{ const h = globalThis.__fnhostHost; delete globalThis.__fnhostHost; delete globalThis.Deno; delete globalThis.__bootstrap; return h[{}]; }})()", serde_json::to_string(name).unwrap_or_default()),
         )
         .map_err(|e| format!("engine bootstrap failed: {e}"))?;
     let run_fn: v8::Global<v8::Function> = {
@@ -566,6 +617,8 @@ async fn call_host_async(
     // the heap-limit callback, which also wake the event loop below.
     let stopped = Arc::new(std::sync::atomic::AtomicU8::new(0));
     let wake = Arc::new(tokio::sync::Notify::new());
+    // the limit of the window that expired, when the watchdog stopped the run
+    let expired_limit = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let handle = runtime.v8_isolate().thread_safe_handle();
     if options.heap_limit_bytes.is_some() {
         let stopped = stopped.clone();
@@ -594,14 +647,16 @@ async fn call_host_async(
     let watchdog = {
         let stopped = stopped.clone();
         let wake = wake.clone();
-        let deadline = deadline.0.clone();
+        let deadline = deadline.clone();
+        let expired_limit = expired_limit.clone();
         let cancel = options.cancel.clone();
         std::thread::spawn(move || {
             while let Err(mpsc::RecvTimeoutError::Timeout) =
                 finished_rx.recv_timeout(Duration::from_millis(20))
             {
-                let due = *deadline.lock().unwrap_or_else(|e| e.into_inner());
-                let stop = if due.is_some_and(|at| std::time::Instant::now() >= at) {
+                let window = deadline.window();
+                let stop = if std::time::Instant::now() >= window.at {
+                    expired_limit.store(window.limit_ms, Ordering::SeqCst);
                     Some(Stop::TimedOut)
                 } else if cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst)) {
                     Some(Stop::Cancelled)
@@ -639,7 +694,8 @@ async fn call_host_async(
         _ => Some(Stop::Cancelled),
     };
     if let Some(stop) = stop {
-        return Ok((serde_json::Value::Null, Some(stop)));
+        let limit = expired_limit.load(Ordering::SeqCst);
+        return Ok((serde_json::Value::Null, Some((stop, limit))));
     }
     let Some(result) = result else {
         return Err("engine error: the run was woken without a reason".into());
@@ -658,8 +714,9 @@ fn install_run_state(
     runtime: &mut JsRuntime,
     modules: Rc<NodeModules>,
     log: Rc<crate::ops::log::LogFn>,
+    timeout_ms: u64,
 ) -> crate::ops::job::StepDeadline {
-    let deadline = crate::ops::job::StepDeadline::default();
+    let deadline = crate::ops::job::StepDeadline::new(timeout_ms);
     let state = runtime.op_state();
     let mut state = state.borrow_mut();
     state.put(crate::ops::http::HttpClientHandle(Rc::new(
@@ -714,4 +771,13 @@ fn step_observer(
             cb(&StepProgress::Finished(step));
         }
     }))
+}
+
+/// V8 asks before compiling WebAssembly: allowed only in contexts that may generate code from
+/// strings (the main realm), never in the job realm.
+extern "C" fn allow_wasm_where_eval_is_allowed(
+    context: v8::Local<v8::Context>,
+    _source: v8::Local<v8::String>,
+) -> bool {
+    context.is_code_generation_from_strings_allowed()
 }
