@@ -156,6 +156,10 @@ struct ExecuteArgs {
     /// Print what each step cost after the run: wall and CPU time, V8 heap, state sizes.
     #[arg(long)]
     stats: bool,
+    /// V8 heap limit of the run in MB: past it the run ends with OOMError (exit 1) instead of
+    /// V8 aborting the process (default: V8's own limit).
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(16..))]
+    heap_limit: Option<u64>,
     /// Load the adaptor as usual instead of from its cached per-adaptor snapshot (built on first
     /// use of an installed adaptor version; also `FNHOST_ADAPTOR_SNAPSHOTS=0`).
     #[arg(long)]
@@ -595,6 +599,7 @@ fn execute_inner(
     };
     let options = RunOptions {
         snapshot,
+        heap_limit_bytes: args.heap_limit.map(|mb| (mb as usize) * 1024 * 1024),
         timeout_ms: args.timeout,
         base_dir: sources.repo_dir.clone(),
         use_snapshot: !args.no_snapshot,
@@ -692,6 +697,10 @@ fn execute_inner(
                     "R/T",
                     &format!("Error: Timeout expired ({limit}ms)"),
                 );
+            } else if crash.name == "OOMError" {
+                // stopped by the heap limit from outside the JavaScript: say why here
+                logs.emit("error", "R/T", "CRITICAL ERROR! Aborting execution");
+                logs.emit("error", "R/T", &format!("OOMError: {}", crash.message));
             }
             Ok(ExitStatus::Crashed)
         }

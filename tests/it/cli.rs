@@ -304,3 +304,22 @@ fn stats_print_a_row_per_step() {
         .unwrap();
     assert!(out_kb > 190.0, "{log}");
 }
+
+#[test]
+fn a_run_past_its_heap_limit_ends_with_oom_error() {
+    let (_dir, path) = job(
+        "export default [s => { const keep = []; while (true) keep.push(new Array(100000).fill(Math.random())); }];",
+    );
+    let out = fnhost()
+        .arg(&path)
+        .args(["--heap-limit", "64", "-O"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("OOMError: Run exceeded its memory limit of 64 MB"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Workflow failed in"), "{stderr}");
+}
