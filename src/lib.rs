@@ -15,7 +15,7 @@ pub mod runtime;
 pub mod workflow;
 
 pub use engine::{
-    Edge, Engine, EngineBuilder, Error, Limits, LogLine, Next, RunEvent, RunHandle, RunOutcome,
-    RunRequest, Step, Work, Workflow, WorkflowOptions,
+    Edge, Engine, EngineBuilder, Error, Job, Limits, LogLine, Next, RunEvent, RunHandle,
+    RunOutcome, RunRequest, Step, Work, Workflow, WorkflowOptions,
 };
 pub use runtime::{Crash, RunStats, StepStats};

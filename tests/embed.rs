@@ -155,6 +155,35 @@ fn main() {
         assert!(outcome.final_state.is_none());
     });
 
+    check(
+        "a job compiled once runs many times; compile errors come back at once",
+        &mut passed,
+        || {
+            let job = engine
+                .compile(
+                    "fn(state => ({ data: { n: (state.data.n ?? 0) + 1 } }));",
+                    &[&adaptor],
+                )
+                .expect("compiles");
+            for n in [1, 5] {
+                let outcome = engine
+                    .run_blocking(
+                        RunRequest::compiled(&job)
+                            .state(format!(r#"{{"data":{{"n":{}}}}}"#, n - 1)),
+                    )
+                    .expect("runs");
+                assert_eq!(outcome.final_state_value()["data"]["n"], n, "{outcome:?}");
+            }
+            let err = engine
+                .compile("fn(state => {", &[&adaptor])
+                .expect_err("does not compile");
+            assert!(
+                matches!(err, fnhost::Error::Compile(ref m) if m.contains("1:")),
+                "{err}"
+            );
+        },
+    );
+
     check("bad input is a typed error", &mut passed, || {
         let err = engine
             .run_job("fn(s => s);", &[&adaptor], "{nope")

@@ -38,7 +38,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 pub use outcome::{Error, LogLine, RunEvent, RunOutcome};
-pub use request::{Edge, Limits, Next, RunRequest, Step, Work, Workflow, WorkflowOptions};
+pub use request::{Edge, Job, Limits, Next, RunRequest, Step, Work, Workflow, WorkflowOptions};
 
 /// Receives every log line of every run, as it happens.
 pub type LogSink = Arc<dyn Fn(&LogLine) + Send + Sync>;
@@ -192,6 +192,47 @@ impl Engine {
             cancel,
             finished: false,
         }
+    }
+
+    /// Checks and compiles a job once for the given adaptor specs, to run it many times with
+    /// [`RunRequest::compiled`]. Compile errors come back here, with OpenFn's message.
+    /// Adaptors that declare their exports (`types` in package.json, as OpenFn's do) are read
+    /// from their `.d.ts`; a job for an adaptor without declarations is compiled on its first
+    /// run instead.
+    pub fn compile(&self, source: &str, adaptors: &[&str]) -> Result<Job, Error> {
+        let specs: Vec<String> = adaptors.iter().map(|a| a.to_string()).collect();
+        let sources = crate::workflow::AdaptorSource {
+            repo_dir: self.inner.settings.repo_dir.clone(),
+            defaults: specs.clone(),
+            expand: true,
+            ..Default::default()
+        };
+        let resolved = crate::workflow::resolve_adaptors_from(&specs, &sources)
+            .map_err(Error::InvalidWorkflow)?;
+        let mut infos = Vec::new();
+        for adaptor in resolved.as_array().into_iter().flatten() {
+            let Some(names) = adaptor.get("declaredExports").and_then(Value::as_array) else {
+                // exports known only by loading the module: compiled on the first run
+                return Ok(Job {
+                    source: source.to_string(),
+                    adaptors: specs,
+                });
+            };
+            infos.push(crate::compile::AdaptorInfo {
+                specifier: adaptor["name"].as_str().unwrap_or_default().to_string(),
+                exports: names
+                    .iter()
+                    .filter_map(|n| n.as_str().map(str::to_string))
+                    .collect(),
+            });
+        }
+        // the same inputs the run's compile will ask for (step `job-1`, no globals)
+        crate::runtime::compile_cache::compile(source, &infos, "job-1", &[])
+            .map_err(Error::Compile)?;
+        Ok(Job {
+            source: source.to_string(),
+            adaptors: specs,
+        })
     }
 
     /// Runs and waits on the calling thread (which must not be inside a tokio runtime).

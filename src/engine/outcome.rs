@@ -73,6 +73,9 @@ pub enum Error {
     /// The workflow cannot be read or prepared (a missing file, bad JSON, bad adaptor spec).
     #[error("invalid workflow: {0}")]
     InvalidWorkflow(String),
+    /// The job does not compile (OpenFn's compiler message, with line and column).
+    #[error("the job does not compile: {0}")]
+    Compile(String),
     /// A step names a credential the engine's resolver does not know.
     #[error("unknown credential '{0}'")]
     UnknownCredential(String),

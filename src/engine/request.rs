@@ -168,6 +168,21 @@ pub enum Work {
     WorkflowFile(PathBuf),
 }
 
+/// A job checked and compiled once by [`crate::Engine::compile`], to run many times: runs of
+/// it skip compilation (the engine's compile cache holds the result).
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub(crate) source: String,
+    pub(crate) adaptors: Vec<String>,
+}
+
+impl Job {
+    /// The job's source.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
 /// One run: the work, its input state, default adaptors and limits.
 #[derive(Debug, Clone)]
 pub struct RunRequest {
@@ -185,6 +200,14 @@ impl RunRequest {
     /// Runs a job's source.
     pub fn job(source: impl Into<String>) -> RunRequest {
         RunRequest::new(Work::Job(source.into()))
+    }
+
+    /// Runs a job compiled with [`crate::Engine::compile`] (with the adaptors it was compiled
+    /// for).
+    pub fn compiled(job: &Job) -> RunRequest {
+        let mut request = RunRequest::new(Work::Job(job.source.clone()));
+        request.adaptors = job.adaptors.clone();
+        request
     }
 
     /// Runs a typed workflow.

@@ -7,6 +7,7 @@
 
 pub mod adaptor_snapshot;
 pub mod cjs_exports;
+pub mod compile_cache;
 pub mod extension;
 pub mod from_source;
 pub mod http_client;
@@ -25,7 +26,7 @@ use std::time::Duration;
 use deno_core::{v8, JsRuntime, RuntimeOptions};
 use serde::{Deserialize, Serialize};
 
-use crate::compile::{compile_job, AdaptorInfo, CompileOptions, CompiledJob};
+use crate::compile::{AdaptorInfo, CompiledJob};
 use crate::ops::host::{
     AdaptorExports, EngineHost, HostHandle, OperationMeta, PreparedJob, SourcePosition,
 };
@@ -266,20 +267,15 @@ impl EngineHost for RunHost {
                 operations: Vec::new(),
             });
         }
-        let options = CompileOptions {
-            adaptors: adaptors
-                .iter()
-                .map(|a| AdaptorInfo {
-                    specifier: a.specifier.clone(),
-                    exports: a.exports.clone(),
-                })
-                .collect(),
-            ignore: ignore.to_vec(),
-            name: Some(name.to_string()),
-            ..CompileOptions::default()
-        };
-        let job = compile_job(source, &options).map_err(|e| e.to_string())?;
-        let script = job_script::module_to_job_script(&job.code)?;
+        let infos: Vec<AdaptorInfo> = adaptors
+            .iter()
+            .map(|a| AdaptorInfo {
+                specifier: a.specifier.clone(),
+                exports: a.exports.clone(),
+            })
+            .collect();
+        let compiled = compile_cache::compile(source, &infos, name, ignore)?;
+        let (job, script) = (compiled.job.clone(), &compiled.script);
         let operations = job
             .operations
             .iter()
@@ -299,9 +295,9 @@ impl EngineHost for RunHost {
         });
         Ok(PreparedJob {
             id,
-            script: script.source,
-            imports: script.imports,
-            bindings: script.bindings,
+            script: script.source.clone(),
+            imports: script.imports.clone(),
+            bindings: script.bindings.clone(),
             operations,
         })
     }
