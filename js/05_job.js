@@ -597,16 +597,24 @@ function prepareFinalState(state, ctx) {
   return state;
 }
 
-async function executeStep(ctx, step, input = {}) {
+/** Runs one step. `owned`: the input is a copy no one else holds (the previous step's cleaned
+ * result, passed to this step alone), so OpenFn's defensive clone of it would copy a copy.
+ * Its result is `owned` when it is such a copy again. */
+async function executeStep(ctx, step, input = {}, owned = false) {
   let result = input;
   let next = [];
   let didError = false;
+  let fresh = owned;
   if (step.expression) {
     const jobName = step.name || step.id;
+    // the clone is skipped only for a value that already went through it (clone is idempotent
+    // on its own output; not on freshly parsed input, where it turns 1e400 into null)
+    const copy = owned ? input : clone(input);
+    fresh = true;
     // `--raw-state` hands the input over as it is; OpenFn assembles data/configuration.
     const state = ctx.rawState
-      ? clone(input)
-      : assembleState(clone(input), step.configuration, step.state, ctx.plan.workflow.credentials);
+      ? copy
+      : assembleState(copy, step.configuration, step.state, ctx.plan.workflow.credentials);
     // The step's configuration, wherever it came from (state file, --credentials, the
     // workflow), never reaches a log line.
     addSecretsFrom(step.configuration);
@@ -643,7 +651,7 @@ async function executeStep(ctx, step, input = {}) {
     ctx.logger.debug(`Step ${step.id} has no expression: passing state through`);
     next = calculateNext(step, result, ctx);
   }
-  return { next, state: result };
+  return { next, state: result, fresh };
 }
 
 /** Runs a plan. `plan.workflow.steps[i].adaptors` are `{name, url, version}` resolved by the host.
@@ -717,18 +725,20 @@ export async function runPlan(planJson, inputJson, optsJson) {
     logger.info(`Executing ${plan.workflow.name || plan.id || "workflow"}`);
     const { workflow, options } = compiled;
     const leaves = {};
-    const queue = [{ stepName: options.start, input }];
+    const queue = [{ stepName: options.start, input, owned: false }];
     const counts = {};
     while (queue.length) {
-      const { stepName, input: prev } = queue.shift();
+      const { stepName, input: prev, owned } = queue.shift();
       const step = workflow.steps[stepName];
       counts[stepName] = isNaN(counts[stepName]) ? 0 : counts[stepName] + 1;
       const stepId = counts[stepName] === 0 ? stepName : `${step.id}-${counts[stepName]}`;
-      const result = await executeStep(ctx, step, prev);
+      const result = await executeStep(ctx, step, prev, owned);
       const exitEarly = options.end === stepName;
       if (result.state && (exitEarly || !result.next.length)) leaves[stepId] = result.state;
       if (exitEarly) break;
-      for (const n of result.next ?? []) queue.push({ stepName: n, input: result.state });
+      const next = result.next ?? [];
+      // a result passed to one next step only is that step's own
+      for (const n of next) queue.push({ stepName: n, input: result.state, owned: result.fresh && next.length === 1 });
     }
     const final = Object.keys(leaves).length > 1 ? leaves : Object.values(leaves)[0];
     const errors = final && typeof final === "object" && final.errors ? JSON.stringify(final.errors) : null;

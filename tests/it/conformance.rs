@@ -309,3 +309,25 @@ fn the_declared_licence_is_shipped() {
     assert!(licence.starts_with("MIT License"));
     assert!(licence.contains("Permission is hereby granted, free of charge"));
 }
+
+/// A step's result handed to one next step is not copied again (it already is a copy), but a
+/// result shared by two branches still gives each its own copy: one branch's changes never
+/// reach the other.
+#[test]
+fn branches_never_share_a_state() {
+    let dir = TempDir::new("branches");
+    let wf = dir.write(
+        "workflow.json",
+        &json!({"steps": [
+            {"id": "a", "expression": "export default [s => ({ data: { list: [1] } })]", "next": {"b": true, "c": true}},
+            {"id": "b", "expression": "export default [s => { s.data.list.push('b'); return s; }]", "next": {"d": true}},
+            {"id": "c", "expression": "export default [s => { s.data.list.push('c'); return s; }]"},
+            {"id": "d", "expression": "export default [s => { s.data.list.push('d'); return s; }]"}
+        ]})
+        .to_string(),
+    );
+    let out = fnhost().arg(&wf).arg("-O").output().unwrap();
+    let state = final_state(&out);
+    assert_eq!(state["d"]["data"]["list"], json!([1, "b", "d"]), "{state}");
+    assert_eq!(state["c"]["data"]["list"], json!([1, "c"]), "{state}");
+}
