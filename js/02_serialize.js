@@ -4,43 +4,68 @@
 
 const CIRCULAR = "[Circular]";
 
-/** JSON.stringify that replaces circular references with "[Circular]" instead of throwing. */
-export function safeStringify(value, replacer, space) {
-  const restore = [];
-  const markCircular = (node, ancestors) => {
-    if (typeof node !== "object" || node === null) return;
-    ancestors.push(node);
-    const keys = Array.isArray(node) ? node.keys() : Object.keys(node);
-    for (const key of keys) {
-      let child;
-      let desc;
-      try {
-        desc = Object.getOwnPropertyDescriptor(node, key);
-        child = node[key];
-      } catch {
-        continue;
-      }
-      if (typeof child === "object" && child !== null && ancestors.includes(child)) {
-        if (desc && desc.get !== undefined) {
-          if (desc.configurable) {
-            Object.defineProperty(node, key, { value: CIRCULAR, configurable: true });
-            restore.push(() => Object.defineProperty(node, key, desc));
-          }
-        } else {
-          node[key] = CIRCULAR;
-          restore.push(() => { node[key] = child; });
+/** Replaces every reference to an object on its own ancestor path by "[Circular]", depth
+ * first in key order; returns the undo steps. Iterative, with the path kept as a set: a deeply
+ * nested state (100,000 levels) neither overflows the stack nor costs depth-squared time. */
+function markCircular(root, restore) {
+  if (typeof root !== "object" || root === null) return;
+  const onPath = new Set([root]);
+  const frames = [{ node: root, keys: childKeys(root), i: 0 }];
+  while (frames.length) {
+    const frame = frames[frames.length - 1];
+    if (frame.i >= frame.keys.length) {
+      onPath.delete(frame.node);
+      frames.pop();
+      continue;
+    }
+    const { node } = frame;
+    const key = frame.keys[frame.i++];
+    let child;
+    let desc;
+    try {
+      desc = Object.getOwnPropertyDescriptor(node, key);
+      child = node[key];
+    } catch {
+      continue;
+    }
+    if (typeof child !== "object" || child === null) continue;
+    if (onPath.has(child)) {
+      if (desc && desc.get !== undefined) {
+        if (desc.configurable) {
+          Object.defineProperty(node, key, { value: CIRCULAR, configurable: true });
+          restore.push(() => Object.defineProperty(node, key, desc));
         }
       } else {
-        markCircular(child, ancestors);
+        node[key] = CIRCULAR;
+        restore.push(() => { node[key] = child; });
       }
+    } else {
+      onPath.add(child);
+      frames.push({ node: child, keys: childKeys(child), i: 0 });
     }
-    ancestors.pop();
-  };
+  }
+}
+
+function childKeys(node) {
+  return Array.isArray(node) ? [...node.keys()] : Object.keys(node);
+}
+
+/** JSON.stringify that replaces circular references with "[Circular]" instead of throwing.
+ * As fast-safe-stringify (OpenFn's), an error of JSON.stringify itself gives a placeholder
+ * string for a TypeError (circular structures, BigInts); any other failure (running out of
+ * stack on a very deep value) is thrown: a state must never be silently replaced. */
+export function safeStringify(value, replacer, space) {
+  const restore = [];
   try {
-    markCircular(value, []);
-    return JSON.stringify(value, replacer, space);
-  } catch {
-    return JSON.stringify("[unable to serialize, circular reference is too complex to analyze]");
+    markCircular(value, restore);
+    try {
+      return JSON.stringify(value, replacer, space);
+    } catch (e) {
+      // circular structures and BigInts fail with a TypeError; anything else (running out of
+      // stack on a deep value) must surface, not replace the state
+      if (e?.name !== "TypeError") throw e;
+      return JSON.stringify("[unable to serialize, circular reference is too complex to analyze]");
+    }
   } finally {
     for (let i = restore.length - 1; i >= 0; i--) restore[i]();
   }

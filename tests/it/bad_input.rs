@@ -287,3 +287,47 @@ fn a_100000_step_chain_validates_and_runs() {
         stderr(&out)
     );
 }
+
+/// A state nested 20,000 levels deep goes through OpenFn's per-step copy whole: the copy
+/// walks it without recursion (it used to overflow at ~5,000 levels and silently replace the
+/// state by a placeholder; Node's OpenFn throws at ~6,500). Deeper than V8's JSON.stringify
+/// can go, the run fails with that error: never a replaced state.
+#[test]
+fn a_deeply_nested_state_is_never_replaced() {
+    let (dir, job, _) = setup(
+        "export default [s => { let d = 0, x = s.data; while (x && x.n !== undefined) { d++; x = x.n; } return { data: { depth: d, leaf: x } }; }];",
+    );
+    let n = 20_000;
+    let state = dir.write(
+        "state.json",
+        &format!("{{\"data\": {}1{}}}", "{\"n\":".repeat(n), "}".repeat(n)),
+    );
+    let out = fnhost()
+        .arg(&job)
+        .arg("-s")
+        .arg(&state)
+        .arg("-O")
+        .output()
+        .unwrap();
+    let result = final_state(&out);
+    assert_eq!(result["data"]["depth"], n);
+    assert_eq!(result["data"]["leaf"], 1);
+    // far deeper: completes whole or fails saying why, never runs on a placeholder
+    let n = 1_000_000;
+    let state = dir.write(
+        "deeper.json",
+        &format!("{{\"data\": {}1{}}}", "{\"n\":".repeat(n), "}".repeat(n)),
+    );
+    let out = fnhost()
+        .arg(&job)
+        .arg("-s")
+        .arg(&state)
+        .arg("-O")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    match out.status.code() {
+        Some(0) => assert_eq!(final_state(&out)["data"]["depth"], n),
+        _ => assert!(log.contains("Maximum call stack size exceeded"), "{log}"),
+    }
+}
