@@ -339,14 +339,20 @@ pub fn run_plan_with_stats(
     input_json: &str,
     options: &RunOptions,
 ) -> Result<(RunOutcome, RunStats), String> {
+    let tokio = fresh_event_loop()?;
+    tokio.block_on(run_plan_async(plan, input_json, options))
+}
+
+/// A new current-thread event loop for one run on the calling thread (V8 initialised, and the
+/// thread's cached HTTP clients, which belong to an earlier loop, dropped).
+fn fresh_event_loop() -> Result<tokio::runtime::Runtime, String> {
     init_v8();
     forget_http_clients();
-    let tokio = tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .enable_io()
         .build()
-        .map_err(|e| format!("cannot start the event loop: {e}"))?;
-    tokio.block_on(run_plan_async(plan, input_json, options))
+        .map_err(|e| format!("cannot start the event loop: {e}"))
 }
 
 /// Reqwest clients are cached per thread and belong to the tokio runtime that made them: a
@@ -515,13 +521,7 @@ fn call_host(
     grants: &[PathBuf],
     options: &RunOptions,
 ) -> Result<serde_json::Value, String> {
-    init_v8();
-    forget_http_clients();
-    let tokio = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .enable_io()
-        .build()
-        .map_err(|e| format!("cannot start the event loop: {e}"))?;
+    let tokio = fresh_event_loop()?;
     match tokio.block_on(call_host_async(name, args, grants, options, None))? {
         (value, None) => Ok(value),
         (_, Some((stop, limit))) => Err(stop.crash(options, limit).message),
