@@ -12,6 +12,7 @@ pub mod input;
 pub mod ops;
 pub mod repo;
 pub mod runtime;
+pub mod triggers;
 pub mod workflow;
 
 pub use engine::{
