@@ -10,13 +10,17 @@ pub mod compile;
 mod engine;
 pub mod input;
 pub mod ops;
+pub mod project;
 pub mod repo;
+pub mod runs;
 pub mod runtime;
+pub mod server;
+pub mod store;
 pub mod triggers;
 pub mod workflow;
 
 pub use engine::{
     Edge, Engine, EngineBuilder, Error, Job, Limits, LogLine, Next, RunEvent, RunHandle,
-    RunOutcome, RunRequest, Step, Work, Workflow, WorkflowOptions,
+    RunOutcome, RunRequest, Step, StepOutputHook, Work, Workflow, WorkflowOptions,
 };
 pub use runtime::{Crash, RunStats, StepStats};

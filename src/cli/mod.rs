@@ -5,6 +5,7 @@ mod bench;
 mod docs;
 mod log;
 mod repo;
+mod serve;
 mod watch;
 
 use std::io::Read;
@@ -43,6 +44,15 @@ enum Command {
     BenchPool(bench::BenchArgs),
     /// Print an adaptor's operations, or one function's documentation (from its ast.json).
     Docs(docs::DocsArgs),
+    /// Serve a project: inboxes applications post JSON to, message filters, cron and flow
+    /// triggers, durable runs (`fnhost serve --example DIR` writes one to start from).
+    Serve(serve::ServeArgs),
+    /// Post a message to an inbox as an application would.
+    Inbox(serve::InboxArgs),
+    /// List and show the messages a server stored.
+    Messages(serve::MessagesArgs),
+    /// List, show, retry and cancel runs.
+    Runs(serve::RunsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -220,6 +230,10 @@ const SUBCOMMANDS: &[&str] = &[
     "repo",
     "docs",
     "bench-pool",
+    "serve",
+    "inbox",
+    "messages",
+    "runs",
     "help",
 ];
 
@@ -246,6 +260,10 @@ pub fn main() -> i32 {
         Command::Repo(args) => repo::run(args),
         Command::BenchPool(args) => bench::run(args),
         Command::Docs(args) => docs::run(args),
+        Command::Serve(args) => serve::serve(args),
+        Command::Inbox(args) => serve::inbox(args),
+        Command::Messages(args) => serve::messages(args),
+        Command::Runs(args) => serve::runs(args),
     }
 }
 

@@ -38,7 +38,9 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 pub use outcome::{Error, LogLine, RunEvent, RunOutcome};
-pub use request::{Edge, Job, Limits, Next, RunRequest, Step, Work, Workflow, WorkflowOptions};
+pub use request::{
+    Edge, Job, Limits, Next, RunRequest, Step, StepOutputHook, Work, Workflow, WorkflowOptions,
+};
 
 /// Receives every log line of every run, as it happens.
 pub type LogSink = Arc<dyn Fn(&LogLine) + Send + Sync>;

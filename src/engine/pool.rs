@@ -136,17 +136,22 @@ fn prepare(request: &RunRequest, settings: &Settings) -> Result<Value, Error> {
         expand: true,
         ..AdaptorSource::default()
     };
+    let range = StepRange {
+        start: request.start_step.clone(),
+        ..StepRange::default()
+    };
     let mut plan = match &request.work {
         Work::Job(source) => {
             workflow::plan_for_job(source, &sources).map_err(Error::InvalidWorkflow)?
         }
         Work::Workflow(wf) => {
             let base = std::env::current_dir().unwrap_or_default();
-            workflow::prepare_plan(wf.to_document(), &base, &sources, &StepRange::default())
+            workflow::prepare_plan(wf.to_document(), &base, &sources, &range)
                 .map_err(Error::InvalidWorkflow)?
         }
-        Work::WorkflowFile(path) => workflow::load_workflow(path, &sources, &StepRange::default())
-            .map_err(Error::InvalidWorkflow)?,
+        Work::WorkflowFile(path) => {
+            workflow::load_workflow(path, &sources, &range).map_err(Error::InvalidWorkflow)?
+        }
     };
     resolve_credentials(&mut plan, settings)?;
     Ok(plan)
@@ -209,7 +214,10 @@ async fn run(
         timeout_ms: limits.timeout.as_millis().max(1) as u64,
         base_dir: settings.repo_dir.clone(),
         use_snapshot: true,
-        step_output: None,
+        step_output: request.on_step_output.clone().map(|hook| {
+            Rc::new(move |id: &str, json: Option<&str>| (hook.0)(id, json))
+                as Rc<crate::ops::job::StepOutputFn>
+        }),
         env: settings.env.clone(),
         log: Rc::new(sink),
         heap_limit_bytes: Some(limits.heap_bytes),

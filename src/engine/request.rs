@@ -194,6 +194,21 @@ pub struct RunRequest {
     pub adaptors: Vec<String>,
     /// Limits for this run (the engine's defaults when `None`).
     pub limits: Option<Limits>,
+    /// For a workflow: the step to start from (a run resumed after its last completed step).
+    pub start_step: Option<String>,
+    /// Called on the worker thread with each completed step's id and output state (compact
+    /// JSON), before the next step starts: a durable caller writes it here.
+    pub on_step_output: Option<StepOutputHook>,
+}
+
+/// Receives a completed step's id and its output state (`None` when it returned nothing).
+#[derive(Clone)]
+pub struct StepOutputHook(pub std::sync::Arc<dyn Fn(&str, Option<&str>) + Send + Sync>);
+
+impl std::fmt::Debug for StepOutputHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StepOutputHook")
+    }
 }
 
 impl RunRequest {
@@ -226,6 +241,8 @@ impl RunRequest {
             state: r#"{"data":{},"configuration":{}}"#.into(),
             adaptors: Vec::new(),
             limits: None,
+            start_step: None,
+            on_step_output: None,
         }
     }
 
@@ -238,6 +255,21 @@ impl RunRequest {
     /// Adds a default adaptor (`common`, `http@7.2.10`, `name=PATH`).
     pub fn adaptor(mut self, spec: impl Into<String>) -> RunRequest {
         self.adaptors.push(spec.into());
+        self
+    }
+
+    /// Starts a workflow at this step.
+    pub fn start_at(mut self, step: impl Into<String>) -> RunRequest {
+        self.start_step = Some(step.into());
+        self
+    }
+
+    /// Calls `hook` with each completed step's output before the next step starts.
+    pub fn on_step_output(
+        mut self,
+        hook: impl Fn(&str, Option<&str>) + Send + Sync + 'static,
+    ) -> RunRequest {
+        self.on_step_output = Some(StepOutputHook(std::sync::Arc::new(hook)));
         self
     }
 

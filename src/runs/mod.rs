@@ -1,0 +1,607 @@
+//! Runs that are never lost: the queue in the store, executed on the engine's pool.
+//!
+//! A run is a row in the store before anything executes it (enqueued in the same transaction
+//! as the message that starts it). A node claims queued runs (`started`, owned by the node),
+//! writes each workflow step's output before the next step starts, streams the logs, and
+//! ends the run with its status and follow-ups (flow-triggered runs, a retry) in one
+//! transaction. When a node starts, runs it left `started` resume after their last completed
+//! step, or end `crashed` with the reason. Cancels are rows too: any process that can reach
+//! the store can ask, and the node running the run stops it within tens of milliseconds.
+
+pub mod schedule;
+mod state;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, Notify};
+
+use crate::project::{FlowOn, JobSource, Project, TriggerSpec};
+use crate::store::{new_id, now_ms, LogRecord, NewRun, Run, Store};
+use crate::{Engine, RunEvent, RunRequest};
+
+pub use state::{initial_state, with_configuration};
+
+/// How often queued runs are looked for when nothing wakes the dispatcher (runs enqueued by
+/// another process, retries whose time has come).
+const POLL: Duration = Duration::from_millis(250);
+/// How often cancel requests are looked for.
+const CANCEL_POLL: Duration = Duration::from_millis(40);
+/// How many times a run may be interrupted by a stopping server before it ends `crashed`.
+pub const MAX_RECOVERIES: i64 = 3;
+
+/// The project a server runs, swapped whole when its file changes.
+pub type SharedProject = Arc<RwLock<Arc<Project>>>;
+
+/// How a finished run ended, for a caller waiting on it (sync inboxes).
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// The run's status.
+    pub status: String,
+    /// Its final state (JSON).
+    pub final_state: Option<String>,
+}
+
+/// Counters the metrics endpoint reads.
+#[derive(Default)]
+pub struct RunMetrics {
+    /// Finished runs by status.
+    pub by_status: Mutex<HashMap<String, u64>>,
+    /// Run durations, seconds: counts per bucket of [`DURATION_BUCKETS`] (+Inf last), sum.
+    pub durations: Mutex<(Vec<u64>, f64)>,
+    /// Runs executing now.
+    pub active: AtomicUsize,
+}
+
+/// Bucket bounds of the run-duration histogram, seconds.
+pub const DURATION_BUCKETS: [f64; 10] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 60.0];
+
+impl RunMetrics {
+    fn record(&self, status: &str, seconds: f64) {
+        *self
+            .by_status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(status.to_string())
+            .or_default() += 1;
+        let mut d = self.durations.lock().unwrap_or_else(|e| e.into_inner());
+        if d.0.is_empty() {
+            d.0 = vec![0; DURATION_BUCKETS.len() + 1];
+        }
+        let i = DURATION_BUCKETS
+            .iter()
+            .position(|b| seconds <= *b)
+            .unwrap_or(DURATION_BUCKETS.len());
+        d.0[i] += 1;
+        d.1 += seconds;
+    }
+}
+
+/// Executes the store's queued runs on an engine.
+pub struct Runner {
+    store: Store,
+    engine: Engine,
+    project: SharedProject,
+    node: String,
+    slots: usize,
+    wake: Notify,
+    active: Mutex<HashMap<String, ActiveRun>>,
+    waiters: Mutex<HashMap<String, Vec<oneshot::Sender<Finished>>>>,
+    /// Counters for `/metrics`.
+    pub metrics: RunMetrics,
+}
+
+struct ActiveRun {
+    inbox: Option<String>,
+    cancel: Arc<Notify>,
+}
+
+impl Runner {
+    /// A runner for `node` executing up to `slots` runs at once.
+    pub fn new(
+        store: Store,
+        engine: Engine,
+        project: SharedProject,
+        node: impl Into<String>,
+        slots: usize,
+    ) -> Arc<Runner> {
+        Arc::new(Runner {
+            store,
+            engine,
+            project,
+            node: node.into(),
+            slots: slots.max(1),
+            wake: Notify::new(),
+            active: Mutex::new(HashMap::new()),
+            waiters: Mutex::new(HashMap::new()),
+            metrics: RunMetrics::default(),
+        })
+    }
+
+    /// This node's id.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The current project.
+    pub fn project(&self) -> Arc<Project> {
+        self.project
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Looks for queued runs now (after enqueueing one).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Calls back when run `id` ends (register before the run is enqueued).
+    pub fn wait_for(&self, id: &str) -> oneshot::Receiver<Finished> {
+        let (tx, rx) = oneshot::channel();
+        self.waiters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(id.to_string())
+            .or_default()
+            .push(tx);
+        rx
+    }
+
+    /// Stops a run this node executes; false when it is not running here.
+    pub fn cancel_local(&self, id: &str) -> bool {
+        let active = self.active.lock().unwrap_or_else(|e| e.into_inner());
+        match active.get(id) {
+            Some(run) => {
+                run.cancel.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Runs this node left `started` (its process stopped under them): each resumes after
+    /// its last completed step, or ends `crashed` with the reason. Returns how many.
+    pub async fn recover(&self) -> Result<usize, crate::store::StoreError> {
+        let runs = self.store.started_runs(Some(&self.node)).await?;
+        let project = self.project();
+        for run in &runs {
+            if run.recoveries + 1 >= MAX_RECOVERIES {
+                let reason = format!(
+                    "the server stopped during this run {} times; it is not started again",
+                    run.recoveries + 1
+                );
+                self.store
+                    .finish(&run.id, &self.node, "crashed", None, Some(&reason), &[])
+                    .await?;
+                continue;
+            }
+            let steps = self.store.steps(&run.id).await?;
+            let resume = match (steps.last(), project.sources.get(&run.job)) {
+                (Some(last), Some(JobSource::Workflow(path))) => {
+                    match state::next_step(path, &last.step_id) {
+                        Ok(Some(next)) => Resume::At(last.output_state.clone(), next),
+                        Ok(None) => Resume::Finished(last.output_state.clone()),
+                        Err(reason) => Resume::Crash(reason),
+                    }
+                }
+                _ => Resume::FromStart,
+            };
+            match resume {
+                Resume::FromStart => self.store.requeue(&run.id, None, None).await?,
+                Resume::At(state, next) => {
+                    let state = state.unwrap_or_else(|| "{}".into());
+                    self.store
+                        .requeue(&run.id, Some(&state), Some(&next))
+                        .await?
+                }
+                Resume::Finished(state) => self
+                    .store
+                    .finish(&run.id, &self.node, "success", state.as_deref(), None, &[])
+                    .await
+                    .map(|_| ())?,
+                Resume::Crash(reason) => self
+                    .store
+                    .finish(&run.id, &self.node, "crashed", None, Some(&reason), &[])
+                    .await
+                    .map(|_| ())?,
+            }
+        }
+        Ok(runs.len())
+    }
+
+    /// Claims and executes queued runs until the process ends.
+    pub async fn dispatch(self: Arc<Self>) {
+        let cancels = self.clone();
+        tokio::spawn(async move { cancels.watch_cancels().await });
+        loop {
+            loop {
+                let (count, busy) = self.capacity();
+                if count >= self.slots {
+                    break;
+                }
+                match self.store.claim(&self.node, &busy).await {
+                    Ok(Some(run)) => {
+                        let cancel = Arc::new(Notify::new());
+                        self.active
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(
+                                run.id.clone(),
+                                ActiveRun {
+                                    inbox: run.inbox.clone(),
+                                    cancel: cancel.clone(),
+                                },
+                            );
+                        let me = self.clone();
+                        tokio::spawn(async move {
+                            let id = run.id.clone();
+                            me.execute(run, cancel).await;
+                            me.active
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .remove(&id);
+                            me.wake.notify_one();
+                        });
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        eprintln!("fnhost serve: cannot claim a run: {e}");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        break;
+                    }
+                }
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+        }
+    }
+
+    /// Runs executing now, and the inboxes at their concurrency limit.
+    fn capacity(&self) -> (usize, Vec<String>) {
+        let project = self.project();
+        let active = self.active.lock().unwrap_or_else(|e| e.into_inner());
+        let mut per_inbox: HashMap<&str, usize> = HashMap::new();
+        for run in active.values() {
+            if let Some(inbox) = &run.inbox {
+                *per_inbox.entry(inbox.as_str()).or_default() += 1;
+            }
+        }
+        let busy = project
+            .file
+            .inboxes
+            .iter()
+            .filter(|i| {
+                i.concurrency.is_some_and(|limit| {
+                    per_inbox.get(i.name.as_str()).copied().unwrap_or(0) >= limit
+                })
+            })
+            .map(|i| i.name.clone())
+            .collect();
+        (active.len(), busy)
+    }
+
+    async fn watch_cancels(&self) {
+        loop {
+            tokio::time::sleep(CANCEL_POLL).await;
+            if self
+                .active
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_empty()
+            {
+                continue;
+            }
+            if let Ok(ids) = self.store.cancel_requests(&self.node).await {
+                for id in ids {
+                    self.cancel_local(&id);
+                }
+            }
+        }
+    }
+
+    /// Executes one claimed run and records how it ended.
+    async fn execute(&self, run: Run, cancel: Arc<Notify>) {
+        let started = std::time::Instant::now();
+        self.metrics.active.fetch_add(1, Ordering::SeqCst);
+        let (status, final_state, reason) = match self.prepare(&run).await {
+            Ok(request) => self.execute_request(&run, request, cancel).await,
+            Err(reason) => ("crashed".to_string(), None, Some(reason)),
+        };
+        self.metrics.active.fetch_sub(1, Ordering::SeqCst);
+        let follow_ups = self.follow_ups(&run, &status, final_state.as_deref());
+        match self
+            .store
+            .finish(
+                &run.id,
+                &self.node,
+                &status,
+                final_state.as_deref(),
+                reason.as_deref(),
+                &follow_ups,
+            )
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => eprintln!("fnhost serve: run {} was no longer this node's", run.id),
+            Err(e) => eprintln!("fnhost serve: cannot record the end of run {}: {e}", run.id),
+        }
+        if !follow_ups.is_empty() {
+            self.wake.notify_one();
+        }
+        self.metrics
+            .record(&status, started.elapsed().as_secs_f64());
+        let waiters = self
+            .waiters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&run.id);
+        for waiter in waiters.into_iter().flatten() {
+            let _ = waiter.send(Finished {
+                status: status.clone(),
+                final_state: final_state.clone(),
+            });
+        }
+    }
+
+    /// The engine request of a run: its job, adaptor, limits and input state.
+    async fn prepare(&self, run: &Run) -> Result<RunRequest, String> {
+        let project = self.project();
+        let job = project
+            .job(&run.job)
+            .ok_or_else(|| format!("the project has no job named `{}` any more", run.job))?;
+        let source = project
+            .sources
+            .get(&run.job)
+            .ok_or_else(|| format!("job `{}` has no source", run.job))?;
+        let configuration = match &job.credential {
+            Some(name) => Some(
+                project
+                    .file
+                    .credentials
+                    .get(name)
+                    .ok_or_else(|| format!("no credential is named `{name}`"))?
+                    .to_string(),
+            ),
+            None => None,
+        };
+        let input = match (&run.input_state, &run.message_id) {
+            (Some(state), _) => state.clone(),
+            (None, Some(message_id)) => {
+                let message = self
+                    .store
+                    .message(message_id)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| format!("message {message_id} is not in the store"))?;
+                initial_state(&message, run.trigger == "webhook")
+            }
+            (None, None) if run.trigger == "cron" => self
+                .store
+                .last_success_state(&run.job)
+                .await
+                .map_err(|e| e.to_string())?
+                .unwrap_or_else(|| r#"{"data":{}}"#.into()),
+            (None, None) => r#"{"data":{}}"#.into(),
+        };
+        let input = match &configuration {
+            Some(c) => with_configuration(&input, c),
+            None => input,
+        };
+        let mut request = match source {
+            JobSource::Expression(text) => RunRequest::job(text.clone()),
+            JobSource::Workflow(path) => {
+                let mut r = RunRequest::workflow_file(path.clone());
+                r.start_step = run.start_step.clone();
+                r
+            }
+        };
+        if let Some(adaptor) = &job.adaptor {
+            request = request.adaptor(resolve_adaptor_path(adaptor, &project.dir));
+        }
+        let limits = job
+            .limits
+            .apply(project.file.limits.apply(crate::Limits::default()));
+        Ok(request.state(input).limits(limits))
+    }
+
+    async fn execute_request(
+        &self,
+        run: &Run,
+        mut request: RunRequest,
+        cancel: Arc<Notify>,
+    ) -> (String, Option<String>, Option<String>) {
+        // each workflow step's output is written before the next step starts: the worker
+        // thread waits for the store's acknowledgement
+        let (step_tx, mut step_rx) =
+            mpsc::unbounded_channel::<(String, Option<String>, std::sync::mpsc::SyncSender<()>)>();
+        if matches!(request.work, crate::Work::WorkflowFile(_)) {
+            request = request.on_step_output(move |id, json| {
+                let (ack_tx, ack_rx) = std::sync::mpsc::sync_channel(1);
+                if step_tx
+                    .send((id.to_string(), json.map(str::to_string), ack_tx))
+                    .is_ok()
+                {
+                    let _ = ack_rx.recv_timeout(Duration::from_secs(60));
+                }
+            });
+        }
+        let mut step_seq = self
+            .store
+            .steps(&run.id)
+            .await
+            .map(|s| s.len() as i64)
+            .unwrap_or(0);
+        let mut log_seq = self
+            .store
+            .logs(&run.id)
+            .await
+            .map(|l| l.len() as i64)
+            .unwrap_or(0);
+        let mut handle = self.engine.run(request);
+        let mut logs: Vec<LogRecord> = Vec::new();
+        let mut flush = tokio::time::interval(Duration::from_millis(200));
+        let mut cancelled = false;
+        loop {
+            tokio::select! {
+                event = handle.next_event() => match event {
+                    Some(RunEvent::Log(line)) => {
+                        logs.push(LogRecord { seq: log_seq, at: now_ms(), level: line.level, source: line.name, message: line.message });
+                        log_seq += 1;
+                    }
+                    Some(_) => {}
+                    None => break,
+                },
+                step = step_rx.recv() => if let Some((id, json, ack)) = step {
+                    if let Err(e) = self.store.append_logs(&run.id, &logs).await {
+                        eprintln!("fnhost serve: cannot write logs of run {}: {e}", run.id);
+                    }
+                    logs.clear();
+                    if let Err(e) = self.store.write_step(&run.id, step_seq, &id, json.as_deref()).await {
+                        eprintln!("fnhost serve: cannot write step {id} of run {}: {e}", run.id);
+                    }
+                    step_seq += 1;
+                    let _ = ack.send(());
+                },
+                _ = cancel.notified(), if !cancelled => {
+                    cancelled = true;
+                    handle.cancel();
+                }
+                _ = flush.tick() => {
+                    if !logs.is_empty() {
+                        if let Err(e) = self.store.append_logs(&run.id, &logs).await {
+                            eprintln!("fnhost serve: cannot write logs of run {}: {e}", run.id);
+                        }
+                        logs.clear();
+                    }
+                }
+            }
+        }
+        // steps that finished as the run ended
+        while let Ok((id, json, ack)) = step_rx.try_recv() {
+            let _ = self
+                .store
+                .write_step(&run.id, step_seq, &id, json.as_deref())
+                .await;
+            step_seq += 1;
+            let _ = ack.send(());
+        }
+        let outcome = (&mut handle).await;
+        if let Err(e) = self.store.append_logs(&run.id, &logs).await {
+            eprintln!("fnhost serve: cannot write logs of run {}: {e}", run.id);
+        }
+        match outcome {
+            Err(e) => ("crashed".into(), None, Some(e.to_string())),
+            Ok(outcome) => {
+                let status = match &outcome.crash {
+                    None if outcome.errors.is_empty() => "success",
+                    None => "failed",
+                    Some(c) => match c.name.as_str() {
+                        "TimeoutError" => "timeout",
+                        "OOMError" => "oom",
+                        "StateTooLargeError" => "state_too_large",
+                        "Cancelled" => "cancelled",
+                        _ if cancelled => "cancelled",
+                        _ => "crashed",
+                    },
+                };
+                let reason = match &outcome.crash {
+                    Some(c) => Some(format!("{}: {}", c.name, c.message)),
+                    None if !outcome.errors.is_empty() => Some(
+                        outcome
+                            .errors
+                            .iter()
+                            .map(|(step, e)| {
+                                let message =
+                                    e.get("message").and_then(|m| m.as_str()).unwrap_or("error");
+                                format!("{step}: {message}")
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                    None => None,
+                };
+                (status.to_string(), outcome.final_state, reason)
+            }
+        }
+    }
+
+    /// Runs started by this one's end: jobs whose flow trigger names its job, and its retry.
+    fn follow_ups(&self, run: &Run, status: &str, final_state: Option<&str>) -> Vec<NewRun> {
+        let project = self.project();
+        let mut out = Vec::new();
+        let succeeded = status == "success";
+        for job in project.file.jobs.iter().filter(|j| j.enabled) {
+            if let TriggerSpec::Flow { job: upstream, on } = &job.trigger {
+                let fires = upstream == &run.job
+                    && match on {
+                        FlowOn::Success => succeeded,
+                        FlowOn::Failure => !succeeded && status != "cancelled",
+                    };
+                if fires {
+                    out.push(NewRun {
+                        id: new_id(),
+                        job: job.name.clone(),
+                        trigger: "flow".into(),
+                        parent_run: Some(run.id.clone()),
+                        input_state: Some(
+                            final_state
+                                .map(str::to_string)
+                                .or_else(|| run.input_state.clone())
+                                .unwrap_or_else(|| r#"{"data":{}}"#.into()),
+                        ),
+                        message_id: run.message_id.clone(),
+                        attempt: 1,
+                        not_before: now_ms(),
+                        ..NewRun::default()
+                    });
+                }
+            }
+        }
+        let retry = project.job(&run.job).and_then(|j| j.retries);
+        let retryable = matches!(status, "failed" | "crashed" | "timeout" | "oom");
+        if let (Some(retry), true) = (retry, retryable) {
+            if run.attempt <= retry.max as i64 {
+                let backoff = retry.backoff_seconds * 2f64.powi(run.attempt as i32 - 1);
+                out.push(NewRun {
+                    id: new_id(),
+                    job: run.job.clone(),
+                    message_id: run.message_id.clone(),
+                    inbox: run.inbox.clone(),
+                    trigger: run.trigger.clone(),
+                    parent_run: Some(run.id.clone()),
+                    input_state: run.input_state.clone(),
+                    attempt: run.attempt + 1,
+                    not_before: now_ms() + (backoff * 1000.0) as i64,
+                });
+            }
+        }
+        out
+    }
+}
+
+enum Resume {
+    FromStart,
+    At(Option<String>, String),
+    Finished(Option<String>),
+    Crash(String),
+}
+
+/// `name=./path` adaptors in a project are relative to the project file.
+fn resolve_adaptor_path(spec: &str, dir: &std::path::Path) -> String {
+    match spec.split_once('=') {
+        Some((name, path)) if !std::path::Path::new(path).is_absolute() => {
+            format!("{name}={}", dir.join(path).display())
+        }
+        _ => spec.to_string(),
+    }
+}

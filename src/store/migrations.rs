@@ -1,0 +1,81 @@
+//! The store's schema, as numbered migrations in SQL both SQLite and PostgreSQL accept
+//! (sqlx records which have run in `_sqlx_migrations`).
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::AnyPool;
+
+/// Messages, runs, step results and logs.
+const V1: &str = "
+CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    inbox TEXT NOT NULL,
+    received_at BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    query TEXT NOT NULL,
+    idempotency_key TEXT
+);
+CREATE UNIQUE INDEX messages_idempotency ON messages (inbox, idempotency_key);
+CREATE INDEX messages_received ON messages (received_at);
+CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    job TEXT NOT NULL,
+    message_id TEXT REFERENCES messages (id),
+    inbox TEXT,
+    trigger_kind TEXT NOT NULL,
+    parent_run TEXT,
+    status TEXT NOT NULL,
+    attempt BIGINT NOT NULL,
+    recoveries BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    not_before BIGINT NOT NULL,
+    started_at BIGINT,
+    finished_at BIGINT,
+    owner TEXT,
+    input_state TEXT,
+    final_state TEXT,
+    reason TEXT,
+    start_step TEXT,
+    cancel_requested BIGINT NOT NULL
+);
+CREATE INDEX runs_queue ON runs (status, not_before, created_at);
+CREATE INDEX runs_message ON runs (message_id);
+CREATE INDEX runs_job ON runs (job, status, finished_at);
+CREATE TABLE run_steps (
+    run_id TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    step_id TEXT NOT NULL,
+    output_state TEXT,
+    finished_at BIGINT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+);
+CREATE TABLE run_logs (
+    run_id TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    at BIGINT NOT NULL,
+    level TEXT NOT NULL,
+    source TEXT NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+);
+";
+
+/// Brings the database's schema up to date.
+pub async fn run(pool: &AnyPool) -> Result<(), sqlx::migrate::MigrateError> {
+    let migrations = vec![Migration::new(
+        1,
+        Cow::Borrowed("messages runs steps logs"),
+        MigrationType::Simple,
+        Cow::Borrowed(V1),
+        false,
+    )];
+    let migrator = Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    };
+    migrator.run(pool).await
+}
