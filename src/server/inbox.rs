@@ -14,6 +14,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -85,10 +86,14 @@ fn ok_empty(message_id: &str, duplicate: bool) -> Response {
 /// The handler.
 pub async fn post(
     State(app): State<Arc<App>>,
-    Path(key): Path<String>,
+    key: Result<Path<String>, PathRejection>,
     request: Request,
 ) -> Response {
-    let response = receive(&app, &key, request).await;
+    // a key that is not UTF-8 once percent-decoded is a wrong URL like any other: 404
+    let response = match key {
+        Ok(Path(key)) => receive(&app, &key, request).await,
+        Err(_) => error(StatusCode::NOT_FOUND, "no inbox at this URL"),
+    };
     app.metrics.count_post(response.status().as_u16());
     response
 }
