@@ -69,7 +69,8 @@ struct Tally {
 /// Posts message `i` until acknowledged (keyed) or once (not keyed).
 fn post_message(conn: &mut Conn, seed: u64, i: usize, tally: &Tally) {
     let field = format!("m{seed:x}-{i}");
-    let keyed = i % 2 == 0;
+    // half the messages, mixed over the clients
+    let keyed = Rng(seed ^ i as u64).next() % 2 == 0;
     let body = json!({ "crash": field, "n": i, "common": i % 20 == 0 }).to_string();
     let path = format!("/inbox/{KEY}");
     let mut headers = vec![("content-type", "application/json")];
@@ -111,6 +112,8 @@ fn post_message(conn: &mut Conn, seed: u64, i: usize, tally: &Tally) {
                 tally.connection_errors.fetch_add(1, Ordering::Relaxed);
             }
         }
+        // a sender pauses after a failure; only a keyed post is sent again
+        std::thread::sleep(Duration::from_millis(20));
         if !keyed {
             return;
         }
@@ -118,7 +121,6 @@ fn post_message(conn: &mut Conn, seed: u64, i: usize, tally: &Tally) {
             tally.given_up.fetch_add(1, Ordering::Relaxed);
             return;
         }
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -432,8 +434,8 @@ jobs:
         0,
         "keyed posts were never acknowledged"
     );
-    // every keyed message was acknowledged: at least half of them all
-    assert!(acks.len() >= total / 2, "{report}");
+    // every keyed message was acknowledged (about half of them)
+    assert!(acks.len() >= total * 2 / 5, "{report}");
     assert!(
         statuses.keys().all(|s| *s == "success" || *s == "crashed"),
         "{report}"
