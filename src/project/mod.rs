@@ -154,9 +154,13 @@ fn yes() -> bool {
     true
 }
 
-/// How a poster proves who it is.
+/// How a poster proves who it is: `{api_key: {header, value}}` or `{basic: {username, password}}`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "snake_case",
+    try_from = "AuthFields"
+)]
 pub enum InboxAuth {
     /// A header carrying a key: `{api_key: {header: x-api-key, value: ...}}`.
     ApiKey {
@@ -173,6 +177,49 @@ pub enum InboxAuth {
         /// The password.
         password: String,
     },
+}
+
+/// An inbox's `auth` as written (a map with one key).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthFields {
+    #[serde(default)]
+    api_key: Option<ApiKeyFields>,
+    #[serde(default)]
+    basic: Option<BasicFields>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiKeyFields {
+    #[serde(default = "default_api_key_header")]
+    header: String,
+    value: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BasicFields {
+    username: String,
+    password: String,
+}
+
+impl TryFrom<AuthFields> for InboxAuth {
+    type Error = String;
+
+    fn try_from(a: AuthFields) -> Result<Self, String> {
+        match (a.api_key, a.basic) {
+            (Some(k), None) => Ok(InboxAuth::ApiKey {
+                header: k.header,
+                value: k.value,
+            }),
+            (None, Some(b)) => Ok(InboxAuth::Basic {
+                username: b.username,
+                password: b.password,
+            }),
+            _ => Err("`auth` has exactly one of `api_key` or `basic`".into()),
+        }
+    }
 }
 
 fn default_api_key_header() -> String {

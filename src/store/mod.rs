@@ -221,7 +221,7 @@ impl Store {
                         // before it returns (the 200 means stored).
                         conn.execute("PRAGMA journal_mode=WAL").await?;
                         conn.execute("PRAGMA synchronous=FULL").await?;
-                        conn.execute("PRAGMA busy_timeout=10000").await?;
+                        conn.execute("PRAGMA busy_timeout=5000").await?;
                         conn.execute("PRAGMA foreign_keys=ON").await?;
                     }
                     Ok(())

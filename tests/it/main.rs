@@ -18,6 +18,7 @@ mod http;
 mod probes;
 mod repo;
 mod security;
+mod serve;
 mod support;
 mod undici;
 mod web;
