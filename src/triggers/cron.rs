@@ -1,14 +1,19 @@
-//! Cron triggers' schedules: OpenFn's standard five-field cron (`minute hour day-of-month month
-//! day-of-week`, in UTC), computed by the `cron` crate.
+//! Cron triggers' schedules: OpenFn's five-field cron (`minute hour day-of-month month
+//! day-of-week`, in UTC) with the meaning OpenFn's platform gives it, searched by the `cron`
+//! crate.
 //!
-//! The `cron` crate reads a different dialect (a leading seconds field, days of the week
-//! numbered 1 = Sunday … 7 = Saturday), so an expression is translated before it is handed over:
-//! a `0` seconds field is prepended, and the day-of-week field — standard numbering, 0 or 7 =
-//! Sunday, 1 = Monday, names `sun`…`sat` — is read here and passed on as day names. The
-//! shorthands `@hourly`, `@daily` (`@midnight`), `@weekly`, `@monthly`, `@yearly` (`@annually`)
-//! are accepted. When both the day of the month and the day of the week are restricted, a time
-//! must match both, as in OpenFn's platform (its Elixir `Crontab` library); classic Vixie cron
-//! would match either.
+//! OpenFn's platform checks each minute against the expression with the Elixir `Crontab`
+//! library, whose reading differs from classic cron and from the `cron` crate's in places a
+//! user would notice: `*/2` in the day-of-month field means even days (a value matches a step
+//! when it divides evenly, so `*/3` months are Mar, Jun, Sep, Dec), `a/n` runs from `a` to the
+//! field's end, ranges may wrap (`22-2` hours, `fri-mon`), day-of-week numbers are 0-7 with 0 and
+//! 7 = Sunday and names `sun`…`sat` (under a step Sunday counts as 7 only, so `*/2` is Tue, Thu,
+//! Sat), `L` in the month field is 12 and in the day-of-week field Sunday, and when both day
+//! fields are restricted a time must match both. So each field is read here into the explicit
+//! set of values it selects, and the `cron` crate (which wants a seconds field, numbers days of
+//! the week 1 = Sunday, and reads steps and ranges its own way) is handed those sets and finds
+//! the next time. The shorthands `@hourly`, `@daily` (`@midnight`), `@weekly`, `@monthly`,
+//! `@yearly` (`@annually`) are accepted; `L`/`W`/`#` day forms and a year field are not.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -21,9 +26,6 @@ pub struct CronSchedule {
     expression: String,
     schedule: ::cron::Schedule,
 }
-
-/// The fields' names, in order, for error messages.
-const FIELDS: [&str; 5] = ["minute", "hour", "day-of-month", "month", "day-of-week"];
 
 impl CronSchedule {
     /// Parses a five-field cron expression (`*/5 * * * *`, `0 9 * * 1-5`) or a shorthand
@@ -45,40 +47,32 @@ impl CronSchedule {
             }
             _ => trimmed,
         };
-        let fields: Vec<&str> = expanded.split_whitespace().collect();
-        if fields.len() != 5 {
-            let hint = if fields.len() == 6 {
-                " (a seconds field is not part of standard cron)"
+        let texts: Vec<&str> = expanded.split_whitespace().collect();
+        if texts.len() != 5 {
+            let hint = if texts.len() == 6 {
+                " (a sixth field, seconds or year, is not supported)"
             } else {
                 ""
             };
             return Err(format!(
                 "cron expression {expr:?} has {} field(s); expected 5: minute hour day-of-month \
                  month day-of-week, e.g. \"*/5 * * * *\"{hint}",
-                fields.len()
+                texts.len()
             ));
         }
-        let day_of_week = day_of_week_names(fields[4])
-            .map_err(|why| format!("cron expression {expr:?}: day-of-week field: {why}"))?;
-        let translated = format!(
-            "0 {} {} {} {} {}",
-            fields[0], fields[1], fields[2], fields[3], day_of_week
-        );
-        let schedule = ::cron::Schedule::from_str(&translated).map_err(|error| {
-            // Name the field at fault: try each alone with the others left as `*`.
-            let culprit = (0..4).find(|&i| {
-                let mut probe = ["0", "*", "*", "*", "*", "*"];
-                probe[i + 1] = fields[i];
-                ::cron::Schedule::from_str(&probe.join(" ")).is_err()
-            });
-            match culprit {
-                Some(i) => format!(
-                    "cron expression {expr:?}: {} field {:?} is invalid: {error}",
-                    FIELDS[i], fields[i]
-                ),
-                None => format!("cron expression {expr:?} is invalid: {error}"),
-            }
-        })?;
+        let mut sets = Vec::with_capacity(5);
+        for (field, text) in FIELDS.iter().zip(&texts) {
+            let set = field.select(text).map_err(|why| {
+                format!(
+                    "cron expression {expr:?}: {} field {text:?}: {why}",
+                    field.name
+                )
+            })?;
+            sets.push(set);
+        }
+        let translated = format!("0 {}", sets.join(" "));
+        let schedule = ::cron::Schedule::from_str(&translated)
+            .map_err(|error| format!("cron expression {expr:?} is invalid: {error}"))?;
         let parsed = CronSchedule {
             expression: trimmed.to_string(),
             schedule,
@@ -94,7 +88,7 @@ impl CronSchedule {
 
     /// The first firing time strictly after `after_ms` (UTC, milliseconds since the Unix
     /// epoch), in the same unit; `None` when there is none (or `after_ms` is outside the dates
-    /// the calendar handles).
+    /// the calendar handles, up to the year 2100).
     pub fn next_after(&self, after_ms: i64) -> Option<i64> {
         let after = DateTime::<Utc>::from_timestamp_millis(after_ms)?;
         let next = self.schedule.after(&after).next()?;
@@ -107,63 +101,173 @@ impl CronSchedule {
     }
 }
 
-/// Reads a standard day-of-week field (`*`, `1-5`, `mon-fri`, `0,6`, `*/2`, `1-5/2`, `7`) and
-/// writes it as the `cron` crate's day names, whose numbers differ from standard cron's.
-fn day_of_week_names(field: &str) -> Result<String, String> {
-    if field == "*" || field == "?" {
-        return Ok(field.to_string());
-    }
-    const NAMES: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    let mut days = [false; 7];
-    for part in field.split(',') {
-        let (range, step) = match part.split_once('/') {
-            Some((range, step)) => {
-                let step: u32 = step
-                    .parse()
-                    .ok()
-                    .filter(|&s| s > 0)
-                    .ok_or_else(|| format!("{part:?}: the step must be a positive number"))?;
-                (range, step)
-            }
-            None => (part, 1),
-        };
-        let (first, last) = if range == "*" {
-            (0, 6)
-        } else if let Some((a, b)) = range.split_once('-') {
-            let (a, b) = (day_number(a)?, day_number(b)?);
-            if a > b {
-                return Err(format!("{part:?}: the range runs backwards"));
-            }
-            (a, b)
-        } else {
-            let a = day_number(range)?;
-            // `a/n` runs from `a` to the end of the week.
-            (a, if part.contains('/') { 6 } else { a })
-        };
-        let mut day = first;
-        while day <= last {
-            days[(day % 7) as usize] = true;
-            day += step;
-        }
-    }
-    let names: Vec<&str> = (0..7).filter(|&d| days[d]).map(|d| NAMES[d]).collect();
-    Ok(names.join(","))
+/// One of the five fields: the values it can hold and how its words read.
+struct Field {
+    name: &'static str,
+    /// The values a time can have (day of week: 0 = Sunday … 6 = Saturday).
+    first: u32,
+    last: u32,
+    /// The largest number the field accepts (7 for the day of the week, Sunday again).
+    top: u32,
+    /// Names for 1, 2, … (months, days of the week from Monday, so Sunday is 7).
+    names: &'static [&'static str],
 }
 
-/// A day of the week as standard cron numbers it: 0 and 7 are Sunday; names are accepted.
-fn day_number(text: &str) -> Result<u32, String> {
-    const NAMES: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-    if let Some(at) = NAMES
-        .iter()
-        .position(|name| text.eq_ignore_ascii_case(name))
-    {
-        return Ok(at as u32);
+const FIELDS: [Field; 5] = [
+    Field {
+        name: "minute",
+        first: 0,
+        last: 59,
+        top: 59,
+        names: &[],
+    },
+    Field {
+        name: "hour",
+        first: 0,
+        last: 23,
+        top: 23,
+        names: &[],
+    },
+    Field {
+        name: "day-of-month",
+        first: 1,
+        last: 31,
+        top: 31,
+        names: &[],
+    },
+    Field {
+        name: "month",
+        first: 1,
+        last: 12,
+        top: 12,
+        names: &[
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ],
+    },
+    Field {
+        name: "day-of-week",
+        first: 0,
+        last: 6,
+        top: 7,
+        names: &["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+    },
+];
+
+/// One comma-separated part of a field.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    All,
+    Value(u32),
+    /// `from-to`, wrapping past the field's end when `from > to`.
+    Range(u32, u32),
+    /// `*/n`, or `from-to/n` (`from/n` is `from-top/n`).
+    Step(Option<(u32, u32)>, u32),
+}
+
+impl Field {
+    fn is_day_of_week(&self) -> bool {
+        self.top == 7
     }
-    match text.parse::<u32>() {
-        Ok(n) if n <= 7 => Ok(n),
-        _ => Err(format!(
-            "{text:?} is not a day of the week (0-7 with 0 and 7 = Sunday, or sun-sat)"
-        )),
+
+    /// The field's text as the `cron` crate's explicit list of the values it selects.
+    fn select(&self, text: &str) -> Result<String, String> {
+        let parts = text
+            .split(',')
+            .map(|part| self.part(part))
+            .collect::<Result<Vec<_>, _>>()?;
+        let chosen: Vec<u32> = (self.first..=self.last)
+            .filter(|&value| parts.iter().any(|&part| self.matches(part, value)))
+            .collect();
+        if chosen.is_empty() {
+            return Err(format!("selects no {}", self.name));
+        }
+        const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+        let words: Vec<String> = chosen
+            .iter()
+            .map(|&value| match self.is_day_of_week() {
+                true => DAYS[value as usize].to_string(),
+                false => value.to_string(),
+            })
+            .collect();
+        Ok(words.join(","))
+    }
+
+    fn part(&self, part: &str) -> Result<Part, String> {
+        if part == "*" {
+            return Ok(Part::All);
+        }
+        if let Some((base, step)) = part.split_once('/') {
+            let step = step
+                .parse::<u32>()
+                .ok()
+                .filter(|&step| step > 0)
+                .ok_or_else(|| format!("{step:?} is not a step (a positive whole number)"))?;
+            let base = match self.part(base)? {
+                Part::All => None,
+                Part::Value(from) => Some((from, self.top)),
+                Part::Range(from, to) => Some((from, to)),
+                Part::Step(..) => return Err(format!("{part:?} has two steps")),
+            };
+            return Ok(Part::Step(base, step));
+        }
+        if let Some((from, to)) = part.split_once('-') {
+            return Ok(Part::Range(self.number(from)?, self.number(to)?));
+        }
+        Ok(Part::Value(self.number(part)?))
+    }
+
+    fn number(&self, word: &str) -> Result<u32, String> {
+        if word.eq_ignore_ascii_case("l") && !self.names.is_empty() {
+            return Ok(self.top); // `L`: the last month, or Sunday
+        }
+        if let Some(at) = self.names.iter().position(|n| word.eq_ignore_ascii_case(n)) {
+            return Ok(at as u32 + 1);
+        }
+        let low = if self.is_day_of_week() { 0 } else { self.first };
+        match word.parse::<u32>() {
+            Ok(n) if (low..=self.top).contains(&n) => Ok(n),
+            _ if word.ends_with(['L', 'W', 'l', 'w']) || word.contains('#') => {
+                Err(format!("{word:?}: L, W and # forms are not supported"))
+            }
+            _ => Err(format!(
+                "{word:?} is not a {} ({low}-{}{})",
+                self.name,
+                self.top,
+                match self.is_day_of_week() {
+                    true => ", 0 and 7 = Sunday, or sun-sat",
+                    false if !self.names.is_empty() => ", or jan-dec",
+                    false => "",
+                }
+            )),
+        }
+    }
+
+    /// Whether a time whose field is `value` matches `part`. Sunday is both 0 and 7 in the
+    /// day-of-week field, except under a step, where it is 7 only.
+    fn matches(&self, part: Part, value: u32) -> bool {
+        let sunday = self.is_day_of_week() && value == 0;
+        let forms: &[u32] = match (sunday, part) {
+            (true, Part::Step(..)) => &[7],
+            (true, _) => &[0, 7],
+            (false, _) => std::slice::from_ref(&value),
+        };
+        forms.iter().any(|&v| match part {
+            Part::All => true,
+            Part::Value(x) => v == x,
+            Part::Range(from, to) => in_range(v, from, to),
+            Part::Step(None, step) => v % step == 0,
+            Part::Step(Some((from, to)), step) => {
+                in_range(v, from, to) && (v as i64 - from as i64) % step as i64 == 0
+            }
+        })
+    }
+}
+
+/// `from-to`, wrapping past the field's end when `from > to` (`22-2` is 22, 23, 0, 1, 2).
+fn in_range(value: u32, from: u32, to: u32) -> bool {
+    match from <= to {
+        true => from <= value && value <= to,
+        false => value >= from || value <= to,
     }
 }
 
@@ -244,7 +348,7 @@ mod tests {
     }
 
     #[test]
-    fn weekdays_use_standard_numbering() {
+    fn weekdays_numbered_from_sunday_zero_or_seven() {
         // 2026-12-04 is a Friday.
         assert_eq!(
             next("0 9 * * 1-5", "2026-12-04T09:00:00Z"),
@@ -255,7 +359,7 @@ mod tests {
             "2026-12-04T09:00:00.000Z"
         );
         assert_eq!(
-            next("0 9 * * mon-fri", "2026-12-04T09:00:00Z"),
+            next("0 9 * * MON-FRI", "2026-12-04T09:00:00Z"),
             "2026-12-07T09:00:00.000Z"
         );
         assert_eq!(
@@ -267,6 +371,14 @@ mod tests {
             "2026-12-06T00:00:00.000Z"
         );
         assert_eq!(
+            next("0 0 * * sun", "2026-12-04T00:00:00Z"),
+            "2026-12-06T00:00:00.000Z"
+        );
+        assert_eq!(
+            next("0 0 * * L", "2026-12-04T00:00:00Z"),
+            "2026-12-06T00:00:00.000Z"
+        );
+        assert_eq!(
             next("0 0 * * 6", "2026-12-04T00:00:00Z"),
             "2026-12-05T00:00:00.000Z"
         );
@@ -275,16 +387,59 @@ mod tests {
             "2026-12-06T00:00:00.000Z"
         );
         assert_eq!(
-            next("0 0 * * */2", "2026-12-04T00:00:00Z"),
-            "2026-12-05T00:00:00.000Z"
-        );
-        assert_eq!(
-            next("0 0 * * 1/2", "2026-12-04T00:00:00Z"),
-            "2026-12-07T00:00:00.000Z"
-        );
-        assert_eq!(
             next("@weekly", "2026-12-04T00:00:00Z"),
             "2026-12-06T00:00:00.000Z"
+        );
+    }
+
+    /// Every day of the week a day-of-week field selects, from Sunday, as OpenFn's `Crontab`
+    /// reads it.
+    fn days(field: &str) -> String {
+        FIELDS[4].select(field).unwrap()
+    }
+
+    #[test]
+    fn day_of_week_steps_and_wrapping_ranges_read_as_openfn_does() {
+        // Under a step Sunday is 7 only: `*/2` is Tue, Thu, Sat (classic cron adds Sunday).
+        assert_eq!(days("*/2"), "Tue,Thu,Sat");
+        assert_eq!(days("0-6/2"), "Tue,Thu,Sat");
+        assert_eq!(days("1/2"), "Sun,Mon,Wed,Fri"); // 1-7/2
+        assert_eq!(days("*/7"), "Sun");
+        assert_eq!(days("fri-mon"), "Sun,Mon,Fri,Sat");
+        assert_eq!(days("sun-sat"), "Sun,Mon,Tue,Wed,Thu,Fri,Sat");
+        assert_eq!(days("0,3"), "Sun,Wed");
+        assert_eq!(days("*"), "Sun,Mon,Tue,Wed,Thu,Fri,Sat");
+        assert_eq!(
+            next("0 0 * * 1/2", "2026-12-04T00:00:00Z"),
+            "2026-12-06T00:00:00.000Z"
+        );
+    }
+
+    #[test]
+    fn steps_match_values_that_divide_evenly() {
+        // Day of month `*/2`: even days (the `cron` crate alone would give odd ones).
+        assert_eq!(
+            FIELDS[2].select("*/2").unwrap().split(',').next(),
+            Some("2")
+        );
+        assert_eq!(
+            next("0 0 */2 * *", "2026-12-04T00:00:00Z"),
+            "2026-12-06T00:00:00.000Z"
+        );
+        assert_eq!(
+            next("0 0 */2 * *", "2026-12-30T00:00:00Z"),
+            "2027-01-02T00:00:00.000Z"
+        );
+        assert_eq!(FIELDS[3].select("*/3").unwrap(), "3,6,9,12");
+        assert_eq!(FIELDS[3].select("jan/4").unwrap(), "1,5,9");
+        assert_eq!(FIELDS[0].select("5/15").unwrap(), "5,20,35,50");
+        assert_eq!(FIELDS[0].select("10-20/5").unwrap(), "10,15,20");
+        assert_eq!(FIELDS[1].select("22-2").unwrap(), "0,1,2,22,23");
+        assert_eq!(FIELDS[1].select("20-2/2").unwrap(), "0,2,20,22");
+        assert_eq!(FIELDS[3].select("L").unwrap(), "12");
+        assert_eq!(
+            next("0 22-2 * * *", "2026-12-04T02:00:00Z"),
+            "2026-12-04T22:00:00.000Z"
         );
     }
 
@@ -299,7 +454,7 @@ mod tests {
             "2028-02-29T00:00:00.000Z"
         );
         assert_eq!(
-            next("15 10 * jan,jul *", "2026-12-04T00:00:00Z"),
+            next("15 10 * jan,JUL *", "2026-12-04T00:00:00Z"),
             "2027-01-01T10:15:00.000Z"
         );
         assert_eq!(
@@ -326,25 +481,36 @@ mod tests {
         let error = CronSchedule::parse("*/5 * * *").unwrap_err();
         assert!(error.contains("\"*/5 * * *\" has 4 field(s)"), "{error}");
         let error = CronSchedule::parse("0 */5 * * * *").unwrap_err();
-        assert!(error.contains("seconds field"), "{error}");
+        assert!(error.contains("sixth field"), "{error}");
         let error = CronSchedule::parse("61 * * * *").unwrap_err();
         assert!(
             error.contains("\"61 * * * *\": minute field \"61\""),
             "{error}"
         );
+        assert!(error.contains("is not a minute (0-59)"), "{error}");
         let error = CronSchedule::parse("0 24 * * *").unwrap_err();
         assert!(error.contains("hour field \"24\""), "{error}");
+        let error = CronSchedule::parse("0 0 0 * *").unwrap_err();
+        assert!(error.contains("day-of-month field \"0\""), "{error}");
         let error = CronSchedule::parse("0 0 * 13 *").unwrap_err();
         assert!(error.contains("month field \"13\""), "{error}");
         let error = CronSchedule::parse("0 0 * * 8").unwrap_err();
-        assert!(error.contains("day-of-week field: \"8\""), "{error}");
-        let error = CronSchedule::parse("0 0 * * fri-mon").unwrap_err();
-        assert!(error.contains("backwards"), "{error}");
+        assert!(error.contains("day-of-week field \"8\""), "{error}");
+        assert!(error.contains("0 and 7 = Sunday"), "{error}");
+        let error = CronSchedule::parse("*/0 * * * *").unwrap_err();
+        assert!(error.contains("not a step"), "{error}");
+        let error = CronSchedule::parse("0 0 L * *").unwrap_err();
+        assert!(error.contains("not supported"), "{error}");
+        let error = CronSchedule::parse("0 0 * * 5#2").unwrap_err();
+        assert!(error.contains("not supported"), "{error}");
+        let error = CronSchedule::parse("0 0 */40 * *").unwrap_err();
+        assert!(error.contains("selects no day-of-month"), "{error}");
         let error = CronSchedule::parse("0 0 31 2 *").unwrap_err();
         assert!(error.contains("never fires"), "{error}");
         let error = CronSchedule::parse("@reboot").unwrap_err();
         assert!(error.contains("unknown shorthand"), "{error}");
         assert!(CronSchedule::parse("").is_err());
+        assert!(CronSchedule::parse("? * * * *").is_err());
     }
 
     #[test]
