@@ -12,8 +12,9 @@
 //! fields are restricted a time must match both. So each field is read here into the explicit
 //! set of values it selects, and the `cron` crate (which wants a seconds field, numbers days of
 //! the week 1 = Sunday, and reads steps and ranges its own way) is handed those sets and finds
-//! the next time. The shorthands `@hourly`, `@daily` (`@midnight`), `@weekly`, `@monthly`,
-//! `@yearly` (`@annually`) are accepted; `L`/`W`/`#` day forms and a year field are not.
+//! the next time. The shorthands `@minutely`, `@hourly`, `@daily` (`@midnight`), `@weekly`,
+//! `@monthly`, `@yearly` (`@annually`) are accepted; `L`/`W`/`#` day forms and a year field are
+//! not.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -38,11 +39,12 @@ impl CronSchedule {
             "@weekly" => "0 0 * * 0",
             "@daily" | "@midnight" => "0 0 * * *",
             "@hourly" => "0 * * * *",
+            "@minutely" => "* * * * *",
             other if other.starts_with('@') => {
                 return Err(format!(
-                    "cron expression {expr:?}: unknown shorthand (use @hourly, @daily, @weekly, \
-                     @monthly or @yearly, or five fields: minute hour day-of-month month \
-                     day-of-week)"
+                    "cron expression {expr:?}: unknown shorthand (use @minutely, @hourly, \
+                     @daily, @weekly, @monthly or @yearly, or five fields: minute hour \
+                     day-of-month month day-of-week)"
                 ))
             }
             _ => trimmed,
