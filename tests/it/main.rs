@@ -13,6 +13,7 @@ mod builtins;
 mod cases;
 mod cli;
 mod conformance;
+mod filters_pg;
 mod fuzz;
 mod http;
 mod probes;
