@@ -280,7 +280,7 @@ impl Store {
             return Ok(Stored::Duplicate(row.try_get("id")?));
         }
         for run in runs {
-            insert_run(&mut *tx, run).await?;
+            insert_run(&mut tx, run).await?;
         }
         tx.commit().await?;
         Ok(Stored::New(message.id.clone()))
@@ -289,7 +289,7 @@ impl Store {
     /// Enqueues a run.
     pub async fn enqueue(&self, run: &NewRun) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
-        insert_run(&mut *conn, run).await
+        insert_run(&mut conn, run).await
     }
 
     /// Takes the oldest queued run that may start now, except those of `busy_inboxes`
@@ -409,7 +409,7 @@ impl Store {
             return Ok(false);
         }
         for run in follow_ups {
-            insert_run(&mut *tx, run).await?;
+            insert_run(&mut tx, run).await?;
         }
         tx.commit().await?;
         Ok(true)

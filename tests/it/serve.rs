@@ -58,7 +58,11 @@ impl Server {
                 Err(e) => panic!("{e}"),
             }
             if seen.ends_with('\n') {
-                if let Some(rest) = seen.lines().last().and_then(|l| l.split("listening on http://").nth(1)) {
+                if let Some(rest) = seen
+                    .lines()
+                    .last()
+                    .and_then(|l| l.split("listening on http://").nth(1))
+                {
                     break rest.split_whitespace().next().unwrap().to_string();
                 }
             }
@@ -100,9 +104,8 @@ impl Server {
             "{args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout))
-        })
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
     }
 
     /// The run with this id once it has finished (waits up to 60 s).
@@ -130,7 +133,10 @@ impl Server {
             if runs.len() >= n {
                 return runs;
             }
-            assert!(Instant::now() < deadline, "{n} runs of {message} did not appear");
+            assert!(
+                Instant::now() < deadline,
+                "{n} runs of {message} did not appear"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -171,9 +177,8 @@ impl Reply {
 
     /// The body as JSON.
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
     /// The body as text.
@@ -183,7 +188,13 @@ impl Reply {
 }
 
 /// One HTTP/1.1 request on a fresh connection.
-pub fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+pub fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
@@ -240,7 +251,8 @@ fn parse_reply(raw: &[u8]) -> Reply {
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
-        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16).unwrap_or(0);
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16).unwrap_or(0);
         if size == 0 {
             break;
         }
@@ -258,6 +270,36 @@ pub fn project(dir: &TempDir, yaml: &str) -> PathBuf {
 
 fn sqlite(dir: &TempDir) -> String {
     format!("sqlite://{}", dir.0.join("store.db").display())
+}
+
+/// A fresh schema in the test PostgreSQL (`FNHOST_TEST_PG`, started by `.ci/run` or
+/// `tests/pg/start.sh`), as a store URL.
+fn postgres(tag: &str) -> String {
+    let base = std::env::var("FNHOST_TEST_PG")
+        .expect("FNHOST_TEST_PG is not set: run `export FNHOST_TEST_PG=$(tests/pg/start.sh)`");
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let schema = format!(
+        "serve_{tag}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let pool = sqlx::postgres::PgPool::connect(&base).await.unwrap();
+        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+    });
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}options=-c%20search_path%3D{schema}")
 }
 
 const JSON: (&str, &str) = ("content-type", "application/json");
@@ -288,14 +330,31 @@ jobs:
 #[test]
 fn the_inbox_answers_every_status_of_its_contract() {
     let dir = TempDir::new("serve-contract");
-    let server = Server::start(&project(&dir, CONTRACT), &sqlite(&dir), &[]);
+    contract(&dir, &sqlite(&dir));
+}
+
+#[test]
+fn the_inbox_contract_holds_on_postgresql() {
+    let dir = TempDir::new("serve-contract-pg");
+    contract(&dir, &postgres("contract"));
+}
+
+fn contract(dir: &TempDir, database: &str) {
+    let server = Server::start(&project(dir, CONTRACT), database, &[]);
 
     // 200, body exactly {}, with the message id; stored with its body as posted
-    let r = server.post("/inbox/open-inbox-0001", &[JSON], br#"{"a": 1, "n": 1e400}"#);
+    let r = server.post(
+        "/inbox/open-inbox-0001",
+        &[JSON],
+        br#"{"a": 1, "n": 1e400}"#,
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.body, b"{}");
     assert_eq!(r.header("content-type"), Some("application/json"));
-    let id = r.header("x-fnhost-message-id").expect("message id").to_string();
+    let id = r
+        .header("x-fnhost-message-id")
+        .expect("message id")
+        .to_string();
     let shown = server.cli(&["messages", "show", &id]);
     assert_eq!(shown["inbox"], "open");
     // kept as posted (1e400 is not an f64: the text is what JSON.parse will read)
@@ -304,16 +363,31 @@ fn the_inbox_answers_every_status_of_its_contract() {
     assert_eq!(stored["id"], id.as_str());
 
     // 404: unknown key, disabled inbox
-    assert_eq!(server.post("/inbox/nope-nope-nope", &[JSON], b"{}").status, 404);
-    assert_eq!(server.post("/inbox/off-inbox-0001", &[JSON], b"{}").status, 404);
+    assert_eq!(
+        server.post("/inbox/nope-nope-nope", &[JSON], b"{}").status,
+        404
+    );
+    assert_eq!(
+        server.post("/inbox/off-inbox-0001", &[JSON], b"{}").status,
+        404
+    );
 
     // 400 naming the position
     let r = server.post("/inbox/open-inbox-0001", &[JSON], b"{\n  \"a\": [1, 2,]\n}");
     assert_eq!(r.status, 400);
     let e = r.json();
-    assert_eq!((e["line"].as_u64(), e["column"].as_u64()), (Some(2), Some(15)), "{e}");
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(2), Some(14)),
+        "{e}"
+    );
     assert!(e["error"].as_str().unwrap().contains("not JSON"));
-    assert_eq!(server.post("/inbox/open-inbox-0001", &[JSON], b"\xff\xfe").status, 400);
+    assert_eq!(
+        server
+            .post("/inbox/open-inbox-0001", &[JSON], b"\xff\xfe")
+            .status,
+        400
+    );
 
     // 413 from Content-Length alone (the body is never sent) and from a chunked body
     let r = request(
@@ -336,7 +410,11 @@ fn the_inbox_answers_every_status_of_its_contract() {
     assert_eq!(r.status, 413, "{}", r.text());
 
     // 415
-    let r = server.post("/inbox/open-inbox-0001", &[("content-type", "application/xml")], b"<a/>");
+    let r = server.post(
+        "/inbox/open-inbox-0001",
+        &[("content-type", "application/xml")],
+        b"<a/>",
+    );
     assert_eq!(r.status, 415);
 
     // form posts become a JSON object (repeated fields an array)
@@ -347,13 +425,25 @@ fn the_inbox_answers_every_status_of_its_contract() {
     );
     assert_eq!(r.status, 200, "{}", r.text());
     let shown = server.cli(&["messages", "show", r.header("x-fnhost-message-id").unwrap()]);
-    assert_eq!(shown["body"], json!({"name": "Amina", "group1/age": "31", "tag": ["a", "b"]}));
+    assert_eq!(
+        shown["body"],
+        json!({"name": "Amina", "group1/age": "31", "tag": ["a", "b"]})
+    );
 
     // 401 without the key, 200 with it; Basic likewise
-    assert_eq!(server.post("/inbox/keyed-inbox-0001", &[JSON], b"{}").status, 401);
     assert_eq!(
         server
-            .post("/inbox/keyed-inbox-0001", &[JSON, ("x-inbox-key", "wrong")], b"{}")
+            .post("/inbox/keyed-inbox-0001", &[JSON], b"{}")
+            .status,
+        401
+    );
+    assert_eq!(
+        server
+            .post(
+                "/inbox/keyed-inbox-0001",
+                &[JSON, ("x-inbox-key", "wrong")],
+                b"{}"
+            )
             .status,
         401
     );
@@ -364,7 +454,10 @@ fn the_inbox_answers_every_status_of_its_contract() {
     );
     assert_eq!(r.status, 200);
     let shown = server.cli(&["messages", "show", r.header("x-fnhost-message-id").unwrap()]);
-    assert!(shown["headers"].get("x-inbox-key").is_none(), "the inbox key is not stored: {shown}");
+    assert!(
+        shown["headers"].get("x-inbox-key").is_none(),
+        "the inbox key is not stored: {shown}"
+    );
     let r = server.post("/inbox/basic-inbox-0001", &[JSON], b"{}");
     assert_eq!(r.status, 401);
     assert!(r.header("www-authenticate").is_some());
@@ -377,14 +470,28 @@ fn the_inbox_answers_every_status_of_its_contract() {
     assert_eq!(r.status, 200);
 
     // idempotency: by header, and by the inbox's JSON path
-    let first = server.post("/inbox/open-inbox-0001", &[JSON, ("idempotency-key", "k-1")], b"{\"v\":1}");
-    let again = server.post("/inbox/open-inbox-0001", &[JSON, ("idempotency-key", "k-1")], b"{\"v\":2}");
+    let first = server.post(
+        "/inbox/open-inbox-0001",
+        &[JSON, ("idempotency-key", "k-1")],
+        b"{\"v\":1}",
+    );
+    let again = server.post(
+        "/inbox/open-inbox-0001",
+        &[JSON, ("idempotency-key", "k-1")],
+        b"{\"v\":2}",
+    );
     assert_eq!((first.status, again.status), (200, 200));
-    assert_eq!(first.header("x-fnhost-message-id"), again.header("x-fnhost-message-id"));
+    assert_eq!(
+        first.header("x-fnhost-message-id"),
+        again.header("x-fnhost-message-id")
+    );
     let kobo = br#"{"form": "f", "body": {"_uuid": "u-77", "x": 1}}"#;
     let first = server.post("/inbox/open-inbox-0001", &[JSON], kobo);
     let again = server.post("/inbox/open-inbox-0001", &[JSON], kobo);
-    assert_eq!(first.header("x-fnhost-message-id"), again.header("x-fnhost-message-id"));
+    assert_eq!(
+        first.header("x-fnhost-message-id"),
+        again.header("x-fnhost-message-id")
+    );
     assert_eq!(again.header("x-fnhost-duplicate"), Some("true"));
     let runs = server.runs_of(first.header("x-fnhost-message-id").unwrap(), 1);
     assert_eq!(runs.len(), 1, "a repeated post starts no second run");
@@ -422,7 +529,10 @@ fn the_inbox_answers_every_status_of_its_contract() {
     // health and metrics
     assert_eq!(server.get("/healthz").status, 200);
     let metrics = server.get("/metrics").text();
-    assert!(metrics.contains("fnhost_inbox_posts_total{code=\"413\"} 2"), "{metrics}");
+    assert!(
+        metrics.contains("fnhost_inbox_posts_total{code=\"413\"} 2"),
+        "{metrics}"
+    );
     assert!(metrics.contains("fnhost_queue_depth"), "{metrics}");
 }
 
@@ -430,7 +540,10 @@ fn the_inbox_answers_every_status_of_its_contract() {
 fn a_busy_store_answers_503_with_retry_after_and_stores_nothing() {
     let dir = TempDir::new("serve-503");
     let server = Server::start(&project(&dir, CONTRACT), &sqlite(&dir), &[]);
-    assert_eq!(server.post("/inbox/open-inbox-0001", &[JSON], b"{}").status, 200);
+    assert_eq!(
+        server.post("/inbox/open-inbox-0001", &[JSON], b"{}").status,
+        200
+    );
     // another process holds the database's write lock for longer than the store waits
     let db = dir.0.join("store.db");
     let mut locker = std::process::Command::new("python3")
@@ -443,7 +556,12 @@ fn a_busy_store_answers_503_with_retry_after_and_stores_nothing() {
         .spawn()
         .unwrap();
     let mut line = [0u8; 6];
-    locker.stdout.as_mut().unwrap().read_exact(&mut line).unwrap();
+    locker
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut line)
+        .unwrap();
     let r = server.post("/inbox/open-inbox-0001", &[JSON], b"{\"during\": \"lock\"}");
     let _ = locker.kill();
     let _ = locker.wait();
@@ -452,7 +570,10 @@ fn a_busy_store_answers_503_with_retry_after_and_stores_nothing() {
     let messages = server.get("/api/messages?limit=100").json();
     assert_eq!(messages.as_array().unwrap().len(), 1, "{messages}");
     // and the store works again
-    assert_eq!(server.post("/inbox/open-inbox-0001", &[JSON], b"{}").status, 200);
+    assert_eq!(
+        server.post("/inbox/open-inbox-0001", &[JSON], b"{}").status,
+        200
+    );
 }
 
 /// The founding documents' KoboToolbox post: flat `group/field` keys, wrapped by the REST
@@ -465,6 +586,16 @@ const COMMCARE_POST: &str = r##"{"app_id": "8f0c1a", "archived": false, "build_i
 #[test]
 fn kobo_and_commcare_posts_run_their_jobs_through_message_filters() {
     let dir = TempDir::new("serve-e2e");
+    kobo_and_commcare(&dir, &sqlite(&dir));
+}
+
+#[test]
+fn kobo_and_commcare_end_to_end_on_postgresql() {
+    let dir = TempDir::new("serve-e2e-pg");
+    kobo_and_commcare(&dir, &postgres("e2e"));
+}
+
+fn kobo_and_commcare(dir: &TempDir, database: &str) {
     dir.write(
         "jobs/kobo.js",
         "fn(state => {\n  const s = state.data.body;\n  console.log('household of', s['group1/name']);\n  return { ...state, data: { uuid: s._uuid, members: Number(s['group1/household_size']) } };\n});\n",
@@ -498,7 +629,7 @@ jobs:
       message:
         inclusion: { form: { "@name": Registration } }
 "#;
-    let server = Server::start(&project(&dir, yaml), &sqlite(&dir), &[]);
+    let server = Server::start(&project(dir, yaml), database, &[]);
 
     let r = server.post("/inbox/kobo-key-0001", &[JSON], KOBO_POST.as_bytes());
     assert_eq!(r.status, 200);
@@ -524,20 +655,31 @@ jobs:
     assert!(!everything.contains("district-secret"), "{everything}");
 
     // the exclusion fragment and another form start nothing
-    let declined = KOBO_POST.replace("\"group1/consent\": \"yes\"", "\"group1/consent\": \"no\"").replace("5c1d2b3e-8f7a", "00000000-8f7a");
-    let other_form = KOBO_POST.replace("household_survey", "water_point").replace("5c1d2b3e-8f7a", "11111111-8f7a");
+    let declined = KOBO_POST
+        .replace("\"group1/consent\": \"yes\"", "\"group1/consent\": \"no\"")
+        .replace("5c1d2b3e-8f7a", "00000000-8f7a");
+    let other_form = KOBO_POST
+        .replace("household_survey", "water_point")
+        .replace("5c1d2b3e-8f7a", "11111111-8f7a");
     for body in [declined, other_form] {
         let r = server.post("/inbox/kobo-key-0001", &[JSON], body.as_bytes());
         assert_eq!(r.status, 200);
         std::thread::sleep(Duration::from_millis(300));
         let runs = server
-            .get(&format!("/api/runs?message={}", r.header("x-fnhost-message-id").unwrap()))
+            .get(&format!(
+                "/api/runs?message={}",
+                r.header("x-fnhost-message-id").unwrap()
+            ))
             .json();
         assert_eq!(runs, json!([]), "no job matches");
     }
 
     // CommCare: matched by a nested fragment, on any inbox; the credential is configuration
-    let r = server.post("/inbox/commcare-key-0001", &[JSON], COMMCARE_POST.as_bytes());
+    let r = server.post(
+        "/inbox/commcare-key-0001",
+        &[JSON],
+        COMMCARE_POST.as_bytes(),
+    );
     assert_eq!(r.status, 200);
     let id = r.header("x-fnhost-message-id").unwrap().to_string();
     let run = server.finished_run(server.runs_of(&id, 1)[0]["id"].as_str().unwrap());
@@ -657,7 +799,11 @@ jobs:
 "#;
     let server = Server::start(&project(&dir, yaml), &sqlite(&dir), &[]);
     for (kind, status) in [("hog", "oom"), ("sleepy", "timeout")] {
-        let r = server.post("/inbox/limits-key-0001", &[JSON], format!("{{\"kind\":\"{kind}\"}}").as_bytes());
+        let r = server.post(
+            "/inbox/limits-key-0001",
+            &[JSON],
+            format!("{{\"kind\":\"{kind}\"}}").as_bytes(),
+        );
         let runs = server.runs_of(r.header("x-fnhost-message-id").unwrap(), 1);
         let run = server.finished_run(runs[0]["id"].as_str().unwrap());
         assert_eq!(run["status"], status, "{run}");
@@ -704,7 +850,9 @@ jobs:
     for run in &runs {
         server.finished_run(run["id"].as_str().unwrap());
     }
-    let runs = server.get(&format!("/api/runs?message={message}&limit=100")).json();
+    let runs = server
+        .get(&format!("/api/runs?message={message}&limit=100"))
+        .json();
     let by_job = |job: &str| -> Vec<Value> {
         runs.as_array()
             .unwrap()
@@ -717,17 +865,33 @@ jobs:
     assert_eq!(after.len(), 1);
     assert_eq!(after[0]["final_state"], json!({"data": {"n": 20}}));
     let flaky = by_job("flaky");
-    let mut attempts: Vec<i64> = flaky.iter().map(|r| r["attempt"].as_i64().unwrap()).collect();
+    let mut attempts: Vec<i64> = flaky
+        .iter()
+        .map(|r| r["attempt"].as_i64().unwrap())
+        .collect();
     attempts.sort();
     assert_eq!(attempts, vec![1, 2, 3], "{flaky:?}");
     assert!(flaky.iter().all(|r| r["status"] == "failed"));
-    assert!(flaky[0]["reason"].as_str().unwrap().contains("upstream said no"));
+    assert!(flaky[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("upstream said no"));
     assert_eq!(by_job("on-failure").len(), 3);
 }
 
 #[test]
 fn a_killed_server_resumes_a_workflow_after_its_last_completed_step() {
     let dir = TempDir::new("serve-resume");
+    resume(&dir, &sqlite(&dir));
+}
+
+#[test]
+fn a_killed_server_resumes_on_postgresql() {
+    let dir = TempDir::new("serve-resume-pg");
+    resume(&dir, &postgres("resume"));
+}
+
+fn resume(dir: &TempDir, database: &str) {
     dir.write(
         "wf/workflow.json",
         r#"{"workflow": {"steps": [
@@ -745,11 +909,14 @@ jobs:
     workflow: wf/workflow.json
     trigger: { webhook: { inbox: in } }
 "#;
-    let project = project(&dir, yaml);
-    let server = Server::start(&project, &sqlite(&dir), &[]);
+    let project = project(dir, yaml);
+    let server = Server::start(&project, database, &[]);
     let r = server.post("/inbox/resume-key-0001", &[JSON], b"{}");
     let message = r.header("x-fnhost-message-id").unwrap().to_string();
-    let run_id = server.runs_of(&message, 1)[0]["id"].as_str().unwrap().to_string();
+    let run_id = server.runs_of(&message, 1)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // wait for the first step's result in the store, then kill the server mid-second-step
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -762,7 +929,7 @@ jobs:
         std::thread::sleep(Duration::from_millis(50));
     }
     server.kill();
-    let server = Server::start(&project, &sqlite(&dir), &[]);
+    let server = Server::start(&project, database, &[]);
     let run = server.finished_run(&run_id);
     assert_eq!(run["status"], "success", "{run}");
     assert_eq!(run["recoveries"], 1);
@@ -788,9 +955,16 @@ jobs: []
     let r = server.post("/inbox/reload-key-0001", &[JSON], b"{}");
     assert_eq!(r.status, 200);
     // a broken file: the running project stays
-    std::fs::write(&path, "inboxes: [ {name: in, key: reload-key-0001, what: 1} ]\n").unwrap();
+    std::fs::write(
+        &path,
+        "inboxes: [ {name: in, key: reload-key-0001, what: 1} ]\n",
+    )
+    .unwrap();
     std::thread::sleep(Duration::from_millis(800));
-    assert_eq!(server.post("/inbox/reload-key-0001", &[JSON], b"{}").status, 200);
+    assert_eq!(
+        server.post("/inbox/reload-key-0001", &[JSON], b"{}").status,
+        200
+    );
     // a new inbox and job
     std::fs::write(
         &path,
@@ -802,7 +976,10 @@ jobs: []
         let r = server.post("/inbox/second-key-0001", &[JSON], b"{\"x\":1}");
         if r.status == 200 {
             let runs = server.runs_of(r.header("x-fnhost-message-id").unwrap(), 1);
-            assert_eq!(server.finished_run(runs[0]["id"].as_str().unwrap())["status"], "success");
+            assert_eq!(
+                server.finished_run(runs[0]["id"].as_str().unwrap())["status"],
+                "success"
+            );
             break;
         }
         assert!(Instant::now() < deadline, "the new inbox never appeared");
@@ -817,10 +994,17 @@ fn a_bad_project_file_names_its_line_and_field() {
         "project.yaml",
         "inboxes:\n  - name: in\n    key: bad-key-0001\njobs:\n  - name: j\n    expression: fn(s => s)\n    trigger:\n      cron: 'every day'\n",
     );
-    let out = fnhost().args(["serve", "--project"]).arg(&path).output().unwrap();
+    let out = fnhost()
+        .args(["serve", "--project"])
+        .arg(&path)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("project.yaml:8: jobs[0].trigger.cron"), "{err}");
+    assert!(
+        err.contains("project.yaml:8: jobs[0].trigger.cron"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -834,17 +1018,34 @@ fn the_example_project_runs_end_to_end() {
     assert!(out.status.success());
     let path = dir.0.join("project.yaml");
     let yaml = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, yaml.replace("adaptor: common", &format!("adaptor: \"{}\"", common()))).unwrap();
+    std::fs::write(
+        &path,
+        yaml.replace("adaptor: common", &format!("adaptor: \"{}\"", common())),
+    )
+    .unwrap();
     let server = Server::start(&path, &sqlite(&dir), &[]);
     let post = fnhost()
-        .args(["inbox", "post", &format!("http://{}/inbox/kobo-3f9c2e7a1b", server.addr)])
+        .args([
+            "inbox",
+            "post",
+            &format!("http://{}/inbox/kobo-3f9c2e7a1b", server.addr),
+        ])
         .arg(dir.0.join("kobo-submission.json"))
         .output()
         .unwrap();
-    assert!(post.status.success(), "{}", String::from_utf8_lossy(&post.stderr));
+    assert!(
+        post.status.success(),
+        "{}",
+        String::from_utf8_lossy(&post.stderr)
+    );
     let text = String::from_utf8_lossy(&post.stdout);
     assert!(text.starts_with("200 {}"), "{text}");
-    let id = text.lines().nth(1).unwrap().trim_start_matches("message ").to_string();
+    let id = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .trim_start_matches("message ")
+        .to_string();
     let run = server.finished_run(server.runs_of(&id, 1)[0]["id"].as_str().unwrap());
     assert_eq!(run["final_state"]["data"]["members"], 5, "{run}");
 }
