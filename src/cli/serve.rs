@@ -36,6 +36,12 @@ pub struct ServeArgs {
     /// Require `Authorization: Bearer TOKEN` on the /api routes.
     #[arg(long, env = "FNHOST_API_TOKEN", value_name = "TOKEN")]
     api_token: Option<String>,
+    /// Fail a job's runs instead of installing its missing adaptor at start-up and on reload.
+    #[arg(long)]
+    no_autoinstall: bool,
+    /// npm registry for autoinstall (default: `$FNHOST_REGISTRY`, `.npmrc`, or npm's).
+    #[arg(long, value_name = "URL")]
+    registry: Option<String>,
     /// Write a runnable example project (a KoboToolbox inbox, a filter, a job) into DIR and
     /// exit.
     #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = ".")]
@@ -187,7 +193,27 @@ pub fn serve(args: ServeArgs) -> i32 {
             return 2;
         }
     };
+    if !args.no_autoinstall {
+        install_adaptors(&project, args.registry.as_deref());
+    }
     tokio_runtime().block_on(serve_project(args, path, project))
+}
+
+/// Installs the adaptors the project's jobs name that are missing from the repo (as OpenFn's
+/// autoinstall). A failure is reported and the job's runs will say what is missing.
+fn install_adaptors(project: &Project, registry: Option<&str>) {
+    let repo_dir = project.repo_dir();
+    let log = |level: &str, message: &str| eprintln!("fnhost serve: [{level}] {message}");
+    for job in project.file.jobs.iter().filter(|j| j.enabled) {
+        let path = match project.sources.get(&job.name) {
+            Some(crate::project::JobSource::Workflow(p)) => p.clone(),
+            _ => project.path.clone(),
+        };
+        let defaults: Vec<String> = job.adaptor.iter().cloned().collect();
+        if let Err(e) = super::repo::autoinstall(&path, &defaults, &repo_dir, registry, &log) {
+            eprintln!("fnhost serve: job {}: {e}", job.name);
+        }
+    }
 }
 
 async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 {
@@ -242,7 +268,8 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
     }
     tokio::spawn(runner.clone().dispatch());
     tokio::spawn(crate::runs::schedule::run_crons(runner.clone()));
-    tokio::spawn(watch_project(path.clone(), shared.clone()));
+    let registry = (!args.no_autoinstall).then(|| args.registry.clone());
+    tokio::spawn(watch_project(path.clone(), shared.clone(), registry));
     tokio::spawn(prune(runner.clone()));
     let app = Arc::new(App {
         runner,
@@ -298,7 +325,7 @@ fn redact_url(url: &str) -> String {
 
 /// Reloads the project when its file changes; a file with a mistake is reported and the
 /// running project kept (accepted messages are in the store either way).
-async fn watch_project(path: PathBuf, shared: SharedProject) {
+async fn watch_project(path: PathBuf, shared: SharedProject, autoinstall: Option<Option<String>>) {
     use notify::Watcher;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut watcher =
@@ -332,6 +359,24 @@ async fn watch_project(path: PathBuf, shared: SharedProject) {
         last = now;
         match Project::load(&path) {
             Ok(project) => {
+                let project = match &autoinstall {
+                    Some(registry) => {
+                        let registry = registry.clone();
+                        match tokio::task::spawn_blocking(move || {
+                            install_adaptors(&project, registry.as_deref());
+                            project
+                        })
+                        .await
+                        {
+                            Ok(project) => project,
+                            Err(e) => {
+                                eprintln!("fnhost serve: installing adaptors failed: {e}");
+                                continue;
+                            }
+                        }
+                    }
+                    None => project,
+                };
                 if let Ok(mut p) = shared.write() {
                     *p = Arc::new(project);
                 }

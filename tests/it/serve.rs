@@ -1049,3 +1049,43 @@ fn the_example_project_runs_end_to_end() {
     let run = server.finished_run(server.runs_of(&id, 1)[0]["id"].as_str().unwrap());
     assert_eq!(run["final_state"]["data"]["members"], 5, "{run}");
 }
+
+#[test]
+fn a_cron_job_starts_from_its_last_successful_state() {
+    // `* * * * *` fires on every minute boundary: this test waits for two (up to ~2 minutes)
+    let dir = TempDir::new("serve-cron");
+    let yaml = r#"
+jobs:
+  - name: tick
+    adaptor: "{COMMON}"
+    expression: |
+      fn(state => ({ data: { count: (state.data.count || 0) + 1 } }));
+    trigger: { cron: "* * * * *" }
+"#;
+    let server = Server::start(&project(&dir, yaml), &sqlite(&dir), &[]);
+    let deadline = Instant::now() + Duration::from_secs(150);
+    let runs = loop {
+        let runs = server.get("/api/runs?status=success").json();
+        let runs = runs.as_array().cloned().unwrap_or_default();
+        if runs.len() >= 2 {
+            break runs;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "two cron runs did not happen: {runs:?}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    // newest first
+    let second = server.finished_run(runs[0]["id"].as_str().unwrap());
+    let first = server.finished_run(runs[1]["id"].as_str().unwrap());
+    assert_eq!(first["trigger"], "cron");
+    assert_eq!(first["final_state"], json!({"data": {"count": 1}}));
+    assert_eq!(
+        second["final_state"],
+        json!({"data": {"count": 2}}),
+        "the cursor: {second}"
+    );
+    let gap = second["created_at"].as_i64().unwrap() - first["created_at"].as_i64().unwrap();
+    assert!((55_000..=65_000).contains(&gap), "a minute apart: {gap} ms");
+}
