@@ -33,6 +33,14 @@ pub struct ServeArgs {
     /// This node's name in the store (nodes sharing a database need different names).
     #[arg(long, env = "FNHOST_NODE_ID", default_value = "local")]
     node_id: String,
+    /// How long a claimed run's lease lasts without renewal, seconds: another node takes
+    /// over the runs of a node that stopped renewing after this long.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    lease_seconds: f64,
+    /// On SIGTERM or Ctrl-C: how long running runs may go on before they are handed back to
+    /// the queue (stopped here, resumed by another node or the next start), seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    drain_seconds: f64,
     /// Require `Authorization: Bearer TOKEN` on the /api routes.
     #[arg(long, env = "FNHOST_API_TOKEN", value_name = "TOKEN")]
     api_token: Option<String>,
@@ -111,6 +119,40 @@ enum MessagesCommand {
         /// Its id.
         id: String,
     },
+}
+
+/// `fnhost cluster`.
+#[derive(Args, Debug)]
+pub struct ClusterArgs {
+    #[command(subcommand)]
+    command: ClusterCommand,
+    /// The store the nodes share (`postgres://…`, or `sqlite://PATH` for one node).
+    #[arg(
+        long,
+        env = "FNHOST_DATABASE",
+        value_name = "URL",
+        default_value = "sqlite://fnhost.db"
+    )]
+    database: String,
+}
+
+#[derive(Subcommand, Debug)]
+enum ClusterCommand {
+    /// Nodes (heartbeat age, draining, runs held), leases, queue depth, oldest waiting run
+    /// (JSON).
+    Status,
+}
+
+/// `fnhost cluster status`.
+pub fn cluster(args: ClusterArgs) -> i32 {
+    let ClusterCommand::Status = args.command;
+    tokio_runtime().block_on(async move {
+        let result = match Store::open(&args.database).await {
+            Ok(store) => store.cluster_status().await.map_err(String::from),
+            Err(e) => Err(format!("cannot open {}: {e}", redact_url(&args.database))),
+        };
+        print_result(result, false)
+    })
 }
 
 /// `fnhost runs`.
@@ -255,7 +297,22 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
                 .and_then(|p| p.file.credentials.get(id).cloned())
         })
         .build();
-    let runner = Runner::new(store, engine, shared.clone(), &args.node_id, workers);
+    if !(args.lease_seconds.is_finite() && args.lease_seconds >= 0.3)
+        || !(args.drain_seconds.is_finite() && args.drain_seconds >= 0.0)
+    {
+        eprintln!(
+            "fnhost serve: --lease-seconds must be at least 0.3 and --drain-seconds 0 or more"
+        );
+        return 2;
+    }
+    let runner = Runner::new(
+        store,
+        engine,
+        shared.clone(),
+        &args.node_id,
+        workers,
+        Duration::from_secs_f64(args.lease_seconds),
+    );
     match runner.recover().await {
         Ok(0) => {}
         Ok(n) => {
@@ -272,7 +329,7 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
     tokio::spawn(watch_project(path.clone(), shared.clone(), registry));
     tokio::spawn(prune(runner.clone()));
     let app = Arc::new(App {
-        runner,
+        runner: runner.clone(),
         metrics: Default::default(),
         api_token: args.api_token.clone(),
     });
@@ -306,6 +363,10 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
         eprintln!("fnhost serve: {e}");
         return 1;
     }
+    eprintln!("fnhost serve: stopping: no new posts; draining running runs");
+    runner
+        .drain(Duration::from_secs_f64(args.drain_seconds))
+        .await;
     0
 }
 

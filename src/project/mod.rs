@@ -144,10 +144,14 @@ pub struct Inbox {
     /// How long a sync post waits, seconds (default 30); then 202 with the message id.
     #[serde(default)]
     pub sync_timeout_seconds: Option<u64>,
-    /// Most runs of this inbox's messages executing at once (default: no limit but the
-    /// workers').
+    /// Most runs of this inbox's messages executing at once, across every node (default: no
+    /// limit but the workers').
     #[serde(default)]
     pub concurrency: Option<usize>,
+    /// A path into the posted JSON (`form.case.@case_id`): a job's runs of messages with the
+    /// same value start in the order received, one at a time, across every node.
+    #[serde(default)]
+    pub fifo_key_path: Option<String>,
 }
 
 fn yes() -> bool {
@@ -490,6 +494,13 @@ impl Project {
                     at(&inbox.key),
                     field("key"),
                     "two inboxes share this key".into(),
+                ));
+            }
+            if inbox.concurrency == Some(0) {
+                return Err(error(
+                    at("concurrency"),
+                    field("concurrency"),
+                    "must be 1 or more".into(),
                 ));
             }
             if inbox.max_body_bytes == Some(0) {

@@ -296,6 +296,7 @@ pub async fn retry(
         },
         attempt: run.attempt + 1,
         not_before: now_ms(),
+        fifo_key: run.fifo_key.clone(),
     };
     store.enqueue(&new).await?;
     Ok(Some(new.id))
