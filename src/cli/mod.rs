@@ -53,6 +53,8 @@ enum Command {
     Messages(serve::MessagesArgs),
     /// List, show, retry and cancel runs.
     Runs(serve::RunsArgs),
+    /// Nodes sharing a store, their leases and the queue.
+    Cluster(serve::ClusterArgs),
 }
 
 #[derive(Args, Debug)]
@@ -234,6 +236,7 @@ const SUBCOMMANDS: &[&str] = &[
     "inbox",
     "messages",
     "runs",
+    "cluster",
     "help",
 ];
 
@@ -264,6 +267,7 @@ pub fn main() -> i32 {
         Command::Inbox(args) => serve::inbox(args),
         Command::Messages(args) => serve::messages(args),
         Command::Runs(args) => serve::runs(args),
+        Command::Cluster(args) => serve::cluster(args),
     }
 }
 

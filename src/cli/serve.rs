@@ -33,9 +33,23 @@ pub struct ServeArgs {
     /// This node's name in the store (nodes sharing a database need different names).
     #[arg(long, env = "FNHOST_NODE_ID", default_value = "local")]
     node_id: String,
+    /// How long a claimed run's lease lasts without renewal, seconds: another node takes
+    /// over the runs of a node that stopped renewing after this long.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    lease_seconds: f64,
+    /// On SIGTERM or Ctrl-C: how long running runs may go on before they are handed back to
+    /// the queue (stopped here, resumed by another node or the next start), seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    drain_seconds: f64,
     /// Require `Authorization: Bearer TOKEN` on the /api routes.
     #[arg(long, env = "FNHOST_API_TOKEN", value_name = "TOKEN")]
     api_token: Option<String>,
+    /// Fail a job's runs instead of installing its missing adaptor at start-up and on reload.
+    #[arg(long)]
+    no_autoinstall: bool,
+    /// npm registry for autoinstall (default: `$FNHOST_REGISTRY`, `.npmrc`, or npm's).
+    #[arg(long, value_name = "URL")]
+    registry: Option<String>,
     /// Write a runnable example project (a KoboToolbox inbox, a filter, a job) into DIR and
     /// exit.
     #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = ".")]
@@ -105,6 +119,40 @@ enum MessagesCommand {
         /// Its id.
         id: String,
     },
+}
+
+/// `fnhost cluster`.
+#[derive(Args, Debug)]
+pub struct ClusterArgs {
+    #[command(subcommand)]
+    command: ClusterCommand,
+    /// The store the nodes share (`postgres://…`, or `sqlite://PATH` for one node).
+    #[arg(
+        long,
+        env = "FNHOST_DATABASE",
+        value_name = "URL",
+        default_value = "sqlite://fnhost.db"
+    )]
+    database: String,
+}
+
+#[derive(Subcommand, Debug)]
+enum ClusterCommand {
+    /// Nodes (heartbeat age, draining, runs held), leases, queue depth, oldest waiting run
+    /// (JSON).
+    Status,
+}
+
+/// `fnhost cluster status`.
+pub fn cluster(args: ClusterArgs) -> i32 {
+    let ClusterCommand::Status = args.command;
+    tokio_runtime().block_on(async move {
+        let result = match Store::open(&args.database).await {
+            Ok(store) => store.cluster_status().await.map_err(String::from),
+            Err(e) => Err(format!("cannot open {}: {e}", redact_url(&args.database))),
+        };
+        print_result(result, false)
+    })
 }
 
 /// `fnhost runs`.
@@ -187,7 +235,27 @@ pub fn serve(args: ServeArgs) -> i32 {
             return 2;
         }
     };
+    if !args.no_autoinstall {
+        install_adaptors(&project, args.registry.as_deref());
+    }
     tokio_runtime().block_on(serve_project(args, path, project))
+}
+
+/// Installs the adaptors the project's jobs name that are missing from the repo (as OpenFn's
+/// autoinstall). A failure is reported and the job's runs will say what is missing.
+fn install_adaptors(project: &Project, registry: Option<&str>) {
+    let repo_dir = project.repo_dir();
+    let log = |level: &str, message: &str| eprintln!("fnhost serve: [{level}] {message}");
+    for job in project.file.jobs.iter().filter(|j| j.enabled) {
+        let path = match project.sources.get(&job.name) {
+            Some(crate::project::JobSource::Workflow(p)) => p.clone(),
+            _ => project.path.clone(),
+        };
+        let defaults: Vec<String> = job.adaptor.iter().cloned().collect();
+        if let Err(e) = super::repo::autoinstall(&path, &defaults, &repo_dir, registry, &log) {
+            eprintln!("fnhost serve: job {}: {e}", job.name);
+        }
+    }
 }
 
 async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 {
@@ -229,7 +297,22 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
                 .and_then(|p| p.file.credentials.get(id).cloned())
         })
         .build();
-    let runner = Runner::new(store, engine, shared.clone(), &args.node_id, workers);
+    if !(args.lease_seconds.is_finite() && args.lease_seconds >= 0.3)
+        || !(args.drain_seconds.is_finite() && args.drain_seconds >= 0.0)
+    {
+        eprintln!(
+            "fnhost serve: --lease-seconds must be at least 0.3 and --drain-seconds 0 or more"
+        );
+        return 2;
+    }
+    let runner = Runner::new(
+        store,
+        engine,
+        shared.clone(),
+        &args.node_id,
+        workers,
+        Duration::from_secs_f64(args.lease_seconds),
+    );
     match runner.recover().await {
         Ok(0) => {}
         Ok(n) => {
@@ -242,10 +325,11 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
     }
     tokio::spawn(runner.clone().dispatch());
     tokio::spawn(crate::runs::schedule::run_crons(runner.clone()));
-    tokio::spawn(watch_project(path.clone(), shared.clone()));
+    let registry = (!args.no_autoinstall).then(|| args.registry.clone());
+    tokio::spawn(watch_project(path.clone(), shared.clone(), registry));
     tokio::spawn(prune(runner.clone()));
     let app = Arc::new(App {
-        runner,
+        runner: runner.clone(),
         metrics: Default::default(),
         api_token: args.api_token.clone(),
     });
@@ -279,6 +363,10 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
         eprintln!("fnhost serve: {e}");
         return 1;
     }
+    eprintln!("fnhost serve: stopping: no new posts; draining running runs");
+    runner
+        .drain(Duration::from_secs_f64(args.drain_seconds))
+        .await;
     0
 }
 
@@ -298,7 +386,7 @@ fn redact_url(url: &str) -> String {
 
 /// Reloads the project when its file changes; a file with a mistake is reported and the
 /// running project kept (accepted messages are in the store either way).
-async fn watch_project(path: PathBuf, shared: SharedProject) {
+async fn watch_project(path: PathBuf, shared: SharedProject, autoinstall: Option<Option<String>>) {
     use notify::Watcher;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut watcher =
@@ -332,6 +420,24 @@ async fn watch_project(path: PathBuf, shared: SharedProject) {
         last = now;
         match Project::load(&path) {
             Ok(project) => {
+                let project = match &autoinstall {
+                    Some(registry) => {
+                        let registry = registry.clone();
+                        match tokio::task::spawn_blocking(move || {
+                            install_adaptors(&project, registry.as_deref());
+                            project
+                        })
+                        .await
+                        {
+                            Ok(project) => project,
+                            Err(e) => {
+                                eprintln!("fnhost serve: installing adaptors failed: {e}");
+                                continue;
+                            }
+                        }
+                    }
+                    None => project,
+                };
                 if let Ok(mut p) = shared.write() {
                     *p = Arc::new(project);
                 }

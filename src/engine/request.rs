@@ -203,7 +203,10 @@ pub struct RunRequest {
 
 /// Receives a completed step's id and its output state (`None` when it returned nothing).
 #[derive(Clone)]
-pub struct StepOutputHook(pub std::sync::Arc<dyn Fn(&str, Option<&str>) + Send + Sync>);
+pub struct StepOutputHook(pub std::sync::Arc<StepOutputFn>);
+
+/// The function a [`StepOutputHook`] calls: step id, output state.
+pub type StepOutputFn = dyn Fn(&str, Option<&str>) + Send + Sync;
 
 impl std::fmt::Debug for StepOutputHook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -144,19 +144,27 @@ pub struct Inbox {
     /// How long a sync post waits, seconds (default 30); then 202 with the message id.
     #[serde(default)]
     pub sync_timeout_seconds: Option<u64>,
-    /// Most runs of this inbox's messages executing at once (default: no limit but the
-    /// workers').
+    /// Most runs of this inbox's messages executing at once, across every node (default: no
+    /// limit but the workers').
     #[serde(default)]
     pub concurrency: Option<usize>,
+    /// A path into the posted JSON (`form.case.@case_id`): a job's runs of messages with the
+    /// same value start in the order received, one at a time, across every node.
+    #[serde(default)]
+    pub fifo_key_path: Option<String>,
 }
 
 fn yes() -> bool {
     true
 }
 
-/// How a poster proves who it is.
+/// How a poster proves who it is: `{api_key: {header, value}}` or `{basic: {username, password}}`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "snake_case",
+    try_from = "AuthFields"
+)]
 pub enum InboxAuth {
     /// A header carrying a key: `{api_key: {header: x-api-key, value: ...}}`.
     ApiKey {
@@ -173,6 +181,49 @@ pub enum InboxAuth {
         /// The password.
         password: String,
     },
+}
+
+/// An inbox's `auth` as written (a map with one key).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthFields {
+    #[serde(default)]
+    api_key: Option<ApiKeyFields>,
+    #[serde(default)]
+    basic: Option<BasicFields>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiKeyFields {
+    #[serde(default = "default_api_key_header")]
+    header: String,
+    value: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BasicFields {
+    username: String,
+    password: String,
+}
+
+impl TryFrom<AuthFields> for InboxAuth {
+    type Error = String;
+
+    fn try_from(a: AuthFields) -> Result<Self, String> {
+        match (a.api_key, a.basic) {
+            (Some(k), None) => Ok(InboxAuth::ApiKey {
+                header: k.header,
+                value: k.value,
+            }),
+            (None, Some(b)) => Ok(InboxAuth::Basic {
+                username: b.username,
+                password: b.password,
+            }),
+            _ => Err("`auth` has exactly one of `api_key` or `basic`".into()),
+        }
+    }
 }
 
 fn default_api_key_header() -> String {
@@ -443,6 +494,13 @@ impl Project {
                     at(&inbox.key),
                     field("key"),
                     "two inboxes share this key".into(),
+                ));
+            }
+            if inbox.concurrency == Some(0) {
+                return Err(error(
+                    at("concurrency"),
+                    field("concurrency"),
+                    "must be 1 or more".into(),
                 ));
             }
             if inbox.max_body_bytes == Some(0) {

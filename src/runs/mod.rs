@@ -86,6 +86,8 @@ pub struct Runner {
     project: SharedProject,
     node: String,
     slots: usize,
+    lease_ms: i64,
+    draining: std::sync::atomic::AtomicBool,
     wake: Notify,
     active: Mutex<HashMap<String, ActiveRun>>,
     waiters: Mutex<HashMap<String, Vec<oneshot::Sender<Finished>>>>,
@@ -94,18 +96,24 @@ pub struct Runner {
 }
 
 struct ActiveRun {
-    inbox: Option<String>,
     cancel: Arc<Notify>,
+    generation: i64,
+    claimed_at: i64,
+    /// Another node holds the run now (its lease was lost): nothing more is written for it.
+    fenced: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Runner {
-    /// A runner for `node` executing up to `slots` runs at once.
+    /// A runner for `node` executing up to `slots` runs at once, holding each claimed run
+    /// with a lease of `lease` that it renews (a node that stops renewing loses its runs to
+    /// the others after that long).
     pub fn new(
         store: Store,
         engine: Engine,
         project: SharedProject,
         node: impl Into<String>,
         slots: usize,
+        lease: Duration,
     ) -> Arc<Runner> {
         Arc::new(Runner {
             store,
@@ -113,6 +121,8 @@ impl Runner {
             project,
             node: node.into(),
             slots: slots.max(1),
+            lease_ms: (lease.as_millis() as i64).max(300),
+            draining: std::sync::atomic::AtomicBool::new(false),
             wake: Notify::new(),
             active: Mutex::new(HashMap::new()),
             waiters: Mutex::new(HashMap::new()),
@@ -170,80 +180,221 @@ impl Runner {
     /// Runs this node left `started` (its process stopped under them): each resumes after
     /// its last completed step, or ends `crashed` with the reason. Returns how many.
     pub async fn recover(&self) -> Result<usize, crate::store::StoreError> {
+        self.store.register_node(&self.node).await?;
         let runs = self.store.started_runs(Some(&self.node)).await?;
-        let project = self.project();
         for run in &runs {
-            if run.recoveries + 1 >= MAX_RECOVERIES {
-                let reason = format!(
-                    "the server stopped during this run {} times; it is not started again",
-                    run.recoveries + 1
-                );
-                self.store
-                    .finish(&run.id, &self.node, "crashed", None, Some(&reason), &[])
-                    .await?;
-                continue;
-            }
-            let steps = self.store.steps(&run.id).await?;
-            let resume = match (steps.last(), project.sources.get(&run.job)) {
-                (Some(last), Some(JobSource::Workflow(path))) => {
-                    match state::next_step(path, &last.step_id) {
-                        Ok(Some(next)) => Resume::At(last.output_state.clone(), next),
-                        Ok(None) => Resume::Finished(last.output_state.clone()),
-                        Err(reason) => Resume::Crash(reason),
-                    }
-                }
-                _ => Resume::FromStart,
-            };
-            match resume {
-                Resume::FromStart => self.store.requeue(&run.id, None, None).await?,
-                Resume::At(state, next) => {
-                    let state = state.unwrap_or_else(|| "{}".into());
-                    self.store
-                        .requeue(&run.id, Some(&state), Some(&next))
-                        .await?
-                }
-                Resume::Finished(state) => self
-                    .store
-                    .finish(&run.id, &self.node, "success", state.as_deref(), None, &[])
-                    .await
-                    .map(|_| ())?,
-                Resume::Crash(reason) => self
-                    .store
-                    .finish(&run.id, &self.node, "crashed", None, Some(&reason), &[])
-                    .await
-                    .map(|_| ())?,
-            }
+            self.recover_run(run, true).await?;
         }
         Ok(runs.len())
     }
 
-    /// Claims and executes queued runs until the process ends.
-    pub async fn dispatch(self: Arc<Self>) {
-        let cancels = self.clone();
-        tokio::spawn(async move { cancels.watch_cancels().await });
+    /// Puts an interrupted run back in the queue after its last completed step, or ends it
+    /// with the reason it cannot resume — fenced by the generation it was read at, so that of
+    /// several nodes recovering it, one does.
+    async fn recover_run(&self, run: &Run, recovery: bool) -> Result<(), crate::store::StoreError> {
+        let generation = run.lease_generation;
+        if recovery && run.recoveries + 1 >= MAX_RECOVERIES {
+            let reason = format!(
+                "the server stopped during this run {} times; it is not started again",
+                run.recoveries + 1
+            );
+            self.store
+                .end_abandoned(&run.id, generation, "crashed", None, Some(&reason))
+                .await?;
+            return Ok(());
+        }
+        let project = self.project();
+        let steps = self.store.steps(&run.id).await?;
+        let resume = match (steps.last(), project.sources.get(&run.job)) {
+            (Some(last), Some(JobSource::Workflow(path))) => {
+                match state::next_step(path, &last.step_id) {
+                    Ok(Some(next)) => Resume::At(last.output_state.clone(), next),
+                    Ok(None) => Resume::Finished(last.output_state.clone()),
+                    Err(reason) => Resume::Crash(reason),
+                }
+            }
+            _ => Resume::FromStart,
+        };
+        match resume {
+            Resume::FromStart => {
+                self.store
+                    .requeue(&run.id, generation, None, None, recovery)
+                    .await?;
+            }
+            Resume::At(state, next) => {
+                let state = state.unwrap_or_else(|| "{}".into());
+                self.store
+                    .requeue(&run.id, generation, Some(&state), Some(&next), recovery)
+                    .await?;
+            }
+            Resume::Finished(state) => {
+                self.store
+                    .end_abandoned(&run.id, generation, "success", state.as_deref(), None)
+                    .await?;
+            }
+            Resume::Crash(reason) => {
+                self.store
+                    .end_abandoned(&run.id, generation, "crashed", None, Some(&reason))
+                    .await?;
+            }
+        }
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Renews this node's leases and stops runs another node has taken over; takes over runs
+    /// whose node stopped renewing. Runs until the process ends.
+    async fn keep_leases(self: Arc<Self>) {
+        let period = Duration::from_millis((self.lease_ms / 4).max(50) as u64);
         loop {
-            loop {
-                let (count, busy) = self.capacity();
+            tokio::time::sleep(period).await;
+            let beat_started = now_ms();
+            let draining = self.draining.load(Ordering::SeqCst);
+            match self
+                .store
+                .heartbeat(&self.node, self.lease_ms, draining)
+                .await
+            {
+                Ok(held) => {
+                    let active = self.active.lock().unwrap_or_else(|e| e.into_inner());
+                    for (id, run) in active.iter() {
+                        let still = held.iter().any(|(h, g)| h == id && *g == run.generation);
+                        if !still && run.claimed_at < beat_started - 1000 {
+                            eprintln!("fnhost serve: run {id} was taken over by another node: stopped here");
+                            run.fenced.store(true, Ordering::SeqCst);
+                            run.cancel.notify_one();
+                        }
+                    }
+                }
+                Err(e) => eprintln!("fnhost serve: cannot renew leases: {e}"),
+            }
+            match self.store.expired_leases().await {
+                Ok(runs) => {
+                    for run in runs {
+                        let ours = self
+                            .active
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .contains_key(&run.id);
+                        if ours {
+                            continue;
+                        }
+                        eprintln!(
+                            "fnhost serve: run {} of node {} lost its lease: recovering it",
+                            run.id,
+                            run.owner.as_deref().unwrap_or("?")
+                        );
+                        if let Err(e) = self.recover_run(&run, true).await {
+                            eprintln!("fnhost serve: cannot recover run {}: {e}", run.id);
+                        }
+                    }
+                }
+                Err(e) => eprintln!("fnhost serve: cannot look for expired leases: {e}"),
+            }
+        }
+    }
+
+    /// On PostgreSQL: wakes the dispatcher as soon as any node queues a run (LISTEN), so idle
+    /// nodes do not wait for a poll.
+    async fn listen(self: Arc<Self>) {
+        if self.store.is_sqlite() {
+            return;
+        }
+        loop {
+            match sqlx::postgres::PgListener::connect(self.store.url()).await {
+                Ok(mut listener) => {
+                    if listener.listen(crate::store::RUNS_CHANNEL).await.is_ok() {
+                        while listener.recv().await.is_ok() {
+                            self.wake.notify_one();
+                        }
+                    }
+                }
+                Err(e) => eprintln!("fnhost serve: LISTEN failed (polling instead): {e}"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// Stops claiming; waits up to `deadline` for running runs to end, then hands the rest
+    /// back to the queue (resuming after their last completed step on another node) and
+    /// stops them here.
+    pub async fn drain(&self, deadline: Duration) {
+        self.draining.store(true, Ordering::SeqCst);
+        let _ = self.store.heartbeat(&self.node, self.lease_ms, true).await;
+        let until = std::time::Instant::now() + deadline;
+        while std::time::Instant::now() < until {
+            if self
+                .active
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_empty()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let ids: Vec<String> = self
+            .active
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        for id in ids {
+            if let Ok(Some(run)) = self.store.run(&id).await {
+                if run.status == "started" && run.owner.as_deref() == Some(self.node.as_str()) {
+                    match self.recover_run(&run, false).await {
+                        Ok(()) => eprintln!("fnhost serve: run {id} handed back to the queue"),
+                        Err(e) => eprintln!("fnhost serve: cannot hand back run {id}: {e}"),
+                    }
+                }
+            }
+            let active = self.active.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(run) = active.get(&id) {
+                run.fenced.store(true, Ordering::SeqCst);
+                run.cancel.notify_one();
+            }
+        }
+    }
+
+    /// Claims and executes queued runs until the process ends (or it drains).
+    pub async fn dispatch(self: Arc<Self>) {
+        tokio::spawn(self.clone().watch_cancels());
+        tokio::spawn(self.clone().keep_leases());
+        tokio::spawn(self.clone().listen());
+        loop {
+            while !self.draining.load(Ordering::SeqCst) {
+                let count = self.active.lock().unwrap_or_else(|e| e.into_inner()).len();
                 if count >= self.slots {
                     break;
                 }
-                match self.store.claim(&self.node, &busy).await {
+                let limits: Vec<(String, usize)> = self
+                    .project()
+                    .file
+                    .inboxes
+                    .iter()
+                    .filter_map(|i| i.concurrency.map(|c| (i.name.clone(), c)))
+                    .collect();
+                match self.store.claim(&self.node, &limits, self.lease_ms).await {
                     Ok(Some(run)) => {
                         let cancel = Arc::new(Notify::new());
+                        let fenced = Arc::new(std::sync::atomic::AtomicBool::new(false));
                         self.active
                             .lock()
                             .unwrap_or_else(|e| e.into_inner())
                             .insert(
                                 run.id.clone(),
                                 ActiveRun {
-                                    inbox: run.inbox.clone(),
                                     cancel: cancel.clone(),
+                                    generation: run.lease_generation,
+                                    claimed_at: now_ms(),
+                                    fenced: fenced.clone(),
                                 },
                             );
                         let me = self.clone();
                         tokio::spawn(async move {
                             let id = run.id.clone();
-                            me.execute(run, cancel).await;
+                            me.execute(run, cancel, fenced).await;
                             me.active
                                 .lock()
                                 .unwrap_or_else(|e| e.into_inner())
@@ -266,31 +417,7 @@ impl Runner {
         }
     }
 
-    /// Runs executing now, and the inboxes at their concurrency limit.
-    fn capacity(&self) -> (usize, Vec<String>) {
-        let project = self.project();
-        let active = self.active.lock().unwrap_or_else(|e| e.into_inner());
-        let mut per_inbox: HashMap<&str, usize> = HashMap::new();
-        for run in active.values() {
-            if let Some(inbox) = &run.inbox {
-                *per_inbox.entry(inbox.as_str()).or_default() += 1;
-            }
-        }
-        let busy = project
-            .file
-            .inboxes
-            .iter()
-            .filter(|i| {
-                i.concurrency.is_some_and(|limit| {
-                    per_inbox.get(i.name.as_str()).copied().unwrap_or(0) >= limit
-                })
-            })
-            .map(|i| i.name.clone())
-            .collect();
-        (active.len(), busy)
-    }
-
-    async fn watch_cancels(&self) {
+    async fn watch_cancels(self: Arc<Self>) {
         loop {
             tokio::time::sleep(CANCEL_POLL).await;
             if self
@@ -310,20 +437,30 @@ impl Runner {
     }
 
     /// Executes one claimed run and records how it ended.
-    async fn execute(&self, run: Run, cancel: Arc<Notify>) {
+    async fn execute(
+        &self,
+        run: Run,
+        cancel: Arc<Notify>,
+        fenced: Arc<std::sync::atomic::AtomicBool>,
+    ) {
         let started = std::time::Instant::now();
         self.metrics.active.fetch_add(1, Ordering::SeqCst);
         let (status, final_state, reason) = match self.prepare(&run).await {
-            Ok(request) => self.execute_request(&run, request, cancel).await,
+            Ok(request) => self.execute_request(&run, request, cancel, &fenced).await,
             Err(reason) => ("crashed".to_string(), None, Some(reason)),
         };
         self.metrics.active.fetch_sub(1, Ordering::SeqCst);
+        if fenced.load(Ordering::SeqCst) {
+            // another node holds the run now (or it was handed back): its end is theirs
+            return;
+        }
         let follow_ups = self.follow_ups(&run, &status, final_state.as_deref());
         match self
             .store
             .finish(
                 &run.id,
                 &self.node,
+                run.lease_generation,
                 &status,
                 final_state.as_deref(),
                 reason.as_deref(),
@@ -419,6 +556,7 @@ impl Runner {
         run: &Run,
         mut request: RunRequest,
         cancel: Arc<Notify>,
+        fenced: &std::sync::atomic::AtomicBool,
     ) -> (String, Option<String>, Option<String>) {
         // each workflow step's output is written before the next step starts: the worker
         // thread waits for the store's acknowledgement
@@ -466,8 +604,17 @@ impl Runner {
                         eprintln!("fnhost serve: cannot write logs of run {}: {e}", run.id);
                     }
                     logs.clear();
-                    if let Err(e) = self.store.write_step(&run.id, step_seq, &id, json.as_deref()).await {
-                        eprintln!("fnhost serve: cannot write step {id} of run {}: {e}", run.id);
+                    match self.store.write_step(&run.id, &self.node, run.lease_generation, step_seq, &id, json.as_deref()).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            // reclaimed by another node: stop before the next step
+                            fenced.store(true, Ordering::SeqCst);
+                            if !cancelled {
+                                cancelled = true;
+                                handle.cancel();
+                            }
+                        }
+                        Err(e) => eprintln!("fnhost serve: cannot write step {id} of run {}: {e}", run.id),
                     }
                     step_seq += 1;
                     let _ = ack.send(());
@@ -490,7 +637,14 @@ impl Runner {
         while let Ok((id, json, ack)) = step_rx.try_recv() {
             let _ = self
                 .store
-                .write_step(&run.id, step_seq, &id, json.as_deref())
+                .write_step(
+                    &run.id,
+                    &self.node,
+                    run.lease_generation,
+                    step_seq,
+                    &id,
+                    json.as_deref(),
+                )
                 .await;
             step_seq += 1;
             let _ = ack.send(());
@@ -582,6 +736,7 @@ impl Runner {
                     input_state: run.input_state.clone(),
                     attempt: run.attempt + 1,
                     not_before: now_ms() + (backoff * 1000.0) as i64,
+                    fifo_key: run.fifo_key.clone(),
                 });
             }
         }

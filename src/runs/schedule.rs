@@ -42,8 +42,10 @@ pub async fn run_crons(runner: Arc<Runner>) {
                     not_before: now,
                     ..NewRun::default()
                 };
-                match runner.store().enqueue(&run).await {
-                    Ok(()) => runner.wake(),
+                // every node computes the same tick: the store lets one of them enqueue it
+                match runner.store().enqueue_cron(due, &run).await {
+                    Ok(true) => runner.wake(),
+                    Ok(false) => {}
                     Err(e) => eprintln!("fnhost serve: cannot enqueue cron job {}: {e}", job.name),
                 }
                 let following = schedule.next_after(now).unwrap_or(i64::MAX);

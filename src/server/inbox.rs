@@ -230,6 +230,14 @@ async fn receive(app: &App, key: &str, request: Request) -> Response {
         query: Value::Object(query).to_string(),
         idempotency_key,
     };
+    let fifo_key = inbox
+        .fifo_key_path
+        .as_deref()
+        .and_then(|path| lookup(&value, path))
+        .map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
     let runs: Vec<NewRun> = project
         .file
         .jobs
@@ -254,6 +262,7 @@ async fn receive(app: &App, key: &str, request: Request) -> Response {
                 trigger: trigger.into(),
                 attempt: 1,
                 not_before: 0,
+                fifo_key: fifo_key.clone(),
                 ..NewRun::default()
             })
         })

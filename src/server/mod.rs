@@ -58,7 +58,7 @@ async fn healthz(State(app): State<Arc<App>>) -> Response {
     }
 }
 
-fn authorized(app: &App, headers: &HeaderMap) -> Result<(), Response> {
+fn authorized(app: &App, headers: &HeaderMap) -> Result<(), Box<Response>> {
     let Some(token) = &app.api_token else {
         return Ok(());
     };
@@ -69,10 +69,10 @@ fn authorized(app: &App, headers: &HeaderMap) -> Result<(), Response> {
     if given == Some(token.as_str()) {
         Ok(())
     } else {
-        Err(error(
+        Err(Box::new(error(
             StatusCode::UNAUTHORIZED,
             "the API wants `Authorization: Bearer <token>`",
-        ))
+        )))
     }
 }
 
@@ -94,7 +94,7 @@ async fn list_messages(
     Query(q): Query<ListQuery>,
 ) -> Response {
     if let Err(r) = authorized(&app, &headers) {
-        return r;
+        return *r;
     }
     let limit = q.limit.unwrap_or(50).clamp(1, 1000);
     match app
@@ -125,7 +125,7 @@ async fn show_message(
     Path(id): Path<String>,
 ) -> Response {
     if let Err(r) = authorized(&app, &headers) {
-        return r;
+        return *r;
     }
     let store = app.runner.store();
     match store.message(&id).await {
@@ -170,7 +170,7 @@ async fn list_runs(
     Query(q): Query<ListQuery>,
 ) -> Response {
     if let Err(r) = authorized(&app, &headers) {
-        return r;
+        return *r;
     }
     let limit = q.limit.unwrap_or(50).clamp(1, 1000);
     match app
@@ -190,7 +190,7 @@ async fn show_run(
     Path(id): Path<String>,
 ) -> Response {
     if let Err(r) = authorized(&app, &headers) {
-        return r;
+        return *r;
     }
     match run_json(app.runner.store(), &id).await {
         Ok(Some(v)) => Json(v).into_response(),
@@ -234,7 +234,7 @@ async fn cancel_run(
     Path(id): Path<String>,
 ) -> Response {
     if let Err(r) = authorized(&app, &headers) {
-        return r;
+        return *r;
     }
     match app.runner.store().request_cancel(&id).await {
         Ok(true) => {
@@ -255,7 +255,7 @@ async fn retry_run(
     Path(id): Path<String>,
 ) -> Response {
     if let Err(r) = authorized(&app, &headers) {
-        return r;
+        return *r;
     }
     match retry(app.runner.store(), &id).await {
         Ok(Some(new)) => {
@@ -296,6 +296,7 @@ pub async fn retry(
         },
         attempt: run.attempt + 1,
         not_before: now_ms(),
+        fifo_key: run.fifo_key.clone(),
     };
     store.enqueue(&new).await?;
     Ok(Some(new.id))

@@ -64,17 +64,55 @@ CREATE TABLE run_logs (
 );
 ";
 
+/// Several nodes on one database: leases on started runs (fenced by a generation), FIFO keys,
+/// the nodes' heartbeats, and cron ticks claimed once across the cluster. Additive only: a node
+/// of the previous version keeps working beside it.
+const V2: &str = "
+ALTER TABLE runs ADD COLUMN lease_generation BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN lease_until BIGINT;
+ALTER TABLE runs ADD COLUMN fifo_key TEXT;
+CREATE INDEX runs_lease ON runs (status, lease_until);
+CREATE INDEX runs_fifo ON runs (fifo_key, job, status);
+CREATE TABLE nodes (
+    id TEXT PRIMARY KEY,
+    started_at BIGINT NOT NULL,
+    heartbeat_at BIGINT NOT NULL,
+    version TEXT NOT NULL,
+    draining BIGINT NOT NULL
+);
+CREATE TABLE cron_ticks (
+    job TEXT NOT NULL,
+    tick BIGINT NOT NULL,
+    run_id TEXT NOT NULL,
+    PRIMARY KEY (job, tick)
+);
+";
+
 /// Brings the database's schema up to date.
 pub async fn run(pool: &AnyPool) -> Result<(), sqlx::migrate::MigrateError> {
-    let migrations = vec![Migration::new(
-        1,
-        Cow::Borrowed("messages runs steps logs"),
-        MigrationType::Simple,
-        Cow::Borrowed(V1),
-        false,
-    )];
+    let migrations = vec![
+        Migration::new(
+            1,
+            Cow::Borrowed("messages runs steps logs"),
+            MigrationType::Simple,
+            Cow::Borrowed(V1),
+            false,
+        ),
+        Migration::new(
+            2,
+            Cow::Borrowed("leases nodes cron ticks"),
+            MigrationType::Simple,
+            Cow::Borrowed(V2),
+            false,
+        ),
+    ];
+    // `locking`: on PostgreSQL, nodes starting together migrate once, under an advisory lock.
+    // `ignore_missing`: a node of the previous version starts against a database a newer node
+    // has migrated (migrations are additive), which is what a rolling upgrade needs.
     let migrator = Migrator {
         migrations: Cow::Owned(migrations),
+        ignore_missing: true,
+        locking: true,
         ..Migrator::DEFAULT
     };
     migrator.run(pool).await

@@ -93,6 +93,9 @@ pub struct NewRun {
     pub attempt: i64,
     /// Not to start before (epoch ms).
     pub not_before: i64,
+    /// Runs of one job with the same key start in order, one at a time (the inbox's
+    /// `fifo_key_path`).
+    pub fifo_key: Option<String>,
 }
 
 /// A run as stored.
@@ -137,6 +140,13 @@ pub struct Run {
     pub start_step: Option<String>,
     /// A cancel was asked for.
     pub cancel_requested: bool,
+    /// Incremented by every claim: a node's writes about the run carry the generation it
+    /// claimed, and are refused once another node has reclaimed it (fencing).
+    pub lease_generation: i64,
+    /// The claim holds until then (epoch ms) unless its node renews it.
+    pub lease_until: Option<i64>,
+    /// The FIFO key.
+    pub fifo_key: Option<String>,
 }
 
 /// A step's result.
@@ -185,13 +195,17 @@ pub struct Counts {
     pub messages: i64,
 }
 
-const RUN_COLUMNS: &str = "id, job, message_id, inbox, trigger_kind, parent_run, status, attempt, recoveries, created_at, not_before, started_at, finished_at, owner, input_state, final_state, reason, start_step, cancel_requested";
+const RUN_COLUMNS: &str = "id, job, message_id, inbox, trigger_kind, parent_run, status, attempt, recoveries, created_at, not_before, started_at, finished_at, owner, input_state, final_state, reason, start_step, cancel_requested, lease_generation, lease_until, fifo_key";
+
+/// The channel nodes LISTEN on (PostgreSQL) to pick up new runs without waiting for a poll.
+pub const RUNS_CHANNEL: &str = "fnhost_runs";
 
 /// The store: a pool of connections to SQLite or PostgreSQL.
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     sqlite: bool,
+    url: String,
 }
 
 impl Store {
@@ -221,7 +235,7 @@ impl Store {
                         // before it returns (the 200 means stored).
                         conn.execute("PRAGMA journal_mode=WAL").await?;
                         conn.execute("PRAGMA synchronous=FULL").await?;
-                        conn.execute("PRAGMA busy_timeout=10000").await?;
+                        conn.execute("PRAGMA busy_timeout=5000").await?;
                         conn.execute("PRAGMA foreign_keys=ON").await?;
                     }
                     Ok(())
@@ -229,7 +243,12 @@ impl Store {
             });
         let pool = options.connect(&url).await?;
         migrations::run(&pool).await?;
-        Ok(Store { pool, sqlite })
+        Ok(Store { pool, sqlite, url })
+    }
+
+    /// The database URL.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// Whether this is the SQLite back-end.
@@ -280,7 +299,10 @@ impl Store {
             return Ok(Stored::Duplicate(row.try_get("id")?));
         }
         for run in runs {
-            insert_run(&mut *tx, run).await?;
+            insert_run(&mut tx, run).await?;
+        }
+        if !runs.is_empty() {
+            self.notify(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(Stored::New(message.id.clone()))
@@ -288,60 +310,184 @@ impl Store {
 
     /// Enqueues a run.
     pub async fn enqueue(&self, run: &NewRun) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        insert_run(&mut *conn, run).await
+        let mut tx = self.pool.begin().await?;
+        insert_run(&mut tx, run).await?;
+        self.notify(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
-    /// Takes the oldest queued run that may start now, except those of `busy_inboxes`
-    /// (at their concurrency limit), marking it `started` by `node`.
+    /// Enqueues a cron job's run for one tick of its schedule, once across every node sharing
+    /// the store: false when another node enqueued this tick already.
+    pub async fn enqueue_cron(&self, tick: i64, run: &NewRun) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let won = sqlx::query(
+            "INSERT INTO cron_ticks (job, tick, run_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(&run.job)
+        .bind(tick)
+        .bind(&run.id)
+        .execute(&mut *tx)
+        .await?;
+        if won.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        insert_run(&mut tx, run).await?;
+        self.notify(&mut tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Tells listening nodes (PostgreSQL) that runs were queued, when the transaction commits.
+    async fn notify(&self, tx: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+        if !self.sqlite {
+            sqlx::query(&format!("SELECT pg_notify('{RUNS_CHANNEL}', '')"))
+                .execute(tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Takes the oldest queued run that may start now, marking it `started` by `node` with a
+    /// lease of `lease_ms` and a new lease generation. Skipped: runs of inboxes at their
+    /// concurrency limit (`limits`: inbox name and limit, counted across every node) and runs
+    /// waiting behind an earlier run of the same job and FIFO key. On PostgreSQL nodes claim
+    /// with `FOR UPDATE SKIP LOCKED`; with limits, claims are serialised by an advisory lock so
+    /// that a limit holds across nodes.
     pub async fn claim(
         &self,
         node: &str,
-        busy_inboxes: &[String],
+        limits: &[(String, usize)],
+        lease_ms: i64,
     ) -> Result<Option<Run>, StoreError> {
         let now = now_ms();
-        let mut skip = String::new();
-        for i in 0..busy_inboxes.len() {
-            skip.push_str(&format!(" AND (inbox IS NULL OR inbox <> ${})", i + 2));
+        let mut tx = self.pool.begin().await?;
+        if !self.sqlite && !limits.is_empty() {
+            sqlx::query("SELECT pg_advisory_xact_lock(7212001)")
+                .execute(&mut *tx)
+                .await?;
         }
-        let pick = format!(
-            "SELECT id FROM runs WHERE status = 'queued' AND not_before <= $1{skip} \
-             ORDER BY created_at, id LIMIT 1"
-        );
-        for _ in 0..5 {
-            let mut q = sqlx::query(&pick).bind(now);
-            for inbox in busy_inboxes {
-                q = q.bind(inbox);
+        let mut busy = Vec::new();
+        if !limits.is_empty() {
+            let rows = sqlx::query(
+                "SELECT inbox, COUNT(*) AS n FROM runs WHERE status = 'started' AND inbox IS NOT NULL GROUP BY inbox",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in rows {
+                let inbox: String = row.try_get("inbox")?;
+                let n: i64 = row.try_get("n")?;
+                if limits
+                    .iter()
+                    .any(|(name, limit)| name == &inbox && n >= *limit as i64)
+                {
+                    busy.push(inbox);
+                }
             }
-            let Some(row) = q.fetch_optional(&self.pool).await? else {
-                return Ok(None);
-            };
-            let id: String = row.try_get("id")?;
-            let claimed = sqlx::query(&format!(
-                "UPDATE runs SET status = 'started', owner = $1, started_at = $2 \
-                 WHERE id = $3 AND status = 'queued' RETURNING {RUN_COLUMNS}"
-            ))
+        }
+        let mut skip = String::new();
+        for i in 0..busy.len() {
+            skip.push_str(&format!(" AND (q.inbox IS NULL OR q.inbox <> ${})", i + 5));
+        }
+        let lock = if self.sqlite {
+            ""
+        } else {
+            " FOR UPDATE SKIP LOCKED"
+        };
+        let sql = format!(
+            "UPDATE runs SET status = 'started', owner = $1, started_at = $2, \
+             lease_generation = lease_generation + 1, lease_until = $3 \
+             WHERE status = 'queued' AND id = ( \
+               SELECT q.id FROM runs q WHERE q.status = 'queued' AND q.not_before <= $4{skip} \
+               AND (q.fifo_key IS NULL OR NOT EXISTS ( \
+                 SELECT 1 FROM runs e WHERE e.fifo_key = q.fifo_key AND e.job = q.job \
+                 AND e.status IN ('queued', 'started') \
+                 AND (e.created_at < q.created_at OR (e.created_at = q.created_at AND e.id < q.id)))) \
+               ORDER BY q.created_at, q.id LIMIT 1{lock}) \
+             RETURNING {RUN_COLUMNS}"
+        );
+        let mut q = sqlx::query(&sql)
             .bind(node)
             .bind(now)
-            .bind(&id)
-            .fetch_optional(&self.pool)
-            .await?;
-            if let Some(row) = claimed {
-                return Ok(Some(run_from_row(&row)?));
-            }
-            // another node took it first
+            .bind(now + lease_ms)
+            .bind(now);
+        for inbox in &busy {
+            q = q.bind(inbox);
         }
-        Ok(None)
+        let claimed = q.fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        claimed.as_ref().map(run_from_row).transpose()
     }
 
-    /// Records a step's output before the next step starts.
+    /// Renews the leases `node` holds and records its heartbeat; returns the runs (id,
+    /// generation) it still holds — a run missing from the list was reclaimed by another node
+    /// and must be stopped here.
+    pub async fn heartbeat(
+        &self,
+        node: &str,
+        lease_ms: i64,
+        draining: bool,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO nodes (id, started_at, heartbeat_at, version, draining) VALUES ($1, $2, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, version = excluded.version, draining = excluded.draining",
+        )
+        .bind(node)
+        .bind(now)
+        .bind(env!("CARGO_PKG_VERSION"))
+        .bind(draining as i64)
+        .execute(&self.pool)
+        .await?;
+        let rows = sqlx::query(
+            "UPDATE runs SET lease_until = $1 WHERE owner = $2 AND status = 'started' RETURNING id, lease_generation",
+        )
+        .bind(now + lease_ms)
+        .bind(node)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("lease_generation")?)))
+            .collect()
+    }
+
+    /// Started runs whose lease ran out (their node stopped renewing it).
+    pub async fn expired_leases(&self) -> Result<Vec<Run>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {RUN_COLUMNS} FROM runs WHERE status = 'started' AND lease_until IS NOT NULL AND lease_until < $1 \
+             ORDER BY created_at LIMIT 100"
+        ))
+        .bind(now_ms())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(run_from_row).collect()
+    }
+
+    /// Records a step's output before the next step starts — only while `node` still holds
+    /// the run at `generation`. False when it does not (the run was reclaimed).
     pub async fn write_step(
         &self,
         run_id: &str,
+        node: &str,
+        generation: i64,
         seq: i64,
         step_id: &str,
         output_state: Option<&str>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let held = sqlx::query(
+            "UPDATE runs SET lease_until = lease_until WHERE id = $1 AND owner = $2 AND lease_generation = $3 AND status = 'started'",
+        )
+        .bind(run_id)
+        .bind(node)
+        .bind(generation)
+        .execute(&mut *tx)
+        .await?;
+        if held.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         sqlx::query(
             "INSERT INTO run_steps (run_id, seq, step_id, output_state, finished_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (run_id, seq) DO UPDATE SET step_id = excluded.step_id, output_state = excluded.output_state, finished_at = excluded.finished_at",
@@ -351,9 +497,77 @@ impl Store {
         .bind(step_id)
         .bind(output_state)
         .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Registers a node starting (or restarting) under `node`.
+    pub async fn register_node(&self, node: &str) -> Result<(), StoreError> {
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO nodes (id, started_at, heartbeat_at, version, draining) VALUES ($1, $2, $2, $3, 0) \
+             ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, version = excluded.version, draining = 0",
+        )
+        .bind(node)
+        .bind(now)
+        .bind(env!("CARGO_PKG_VERSION"))
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// The cluster as the store sees it (`fnhost cluster status`).
+    pub async fn cluster_status(&self) -> Result<serde_json::Value, StoreError> {
+        let now = now_ms();
+        let nodes = sqlx::query(
+            "SELECT n.id, n.started_at, n.heartbeat_at, n.version, n.draining, \
+             (SELECT COUNT(*) FROM runs r WHERE r.owner = n.id AND r.status = 'started') AS running \
+             FROM nodes n ORDER BY n.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut node_list = Vec::new();
+        for n in &nodes {
+            let heartbeat: i64 = n.try_get("heartbeat_at")?;
+            node_list.push(serde_json::json!({
+                "id": n.try_get::<String, _>("id")?,
+                "version": n.try_get::<String, _>("version")?,
+                "started_at": n.try_get::<i64, _>("started_at")?,
+                "heartbeat_age_ms": now - heartbeat,
+                "draining": n.try_get::<i64, _>("draining")? != 0,
+                "running": n.try_get::<i64, _>("running")?,
+            }));
+        }
+        let queued = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM runs WHERE status = 'queued'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let oldest: Option<i64> = queued.try_get("oldest")?;
+        let leases = sqlx::query(
+            "SELECT id, job, owner, lease_generation, lease_until FROM runs WHERE status = 'started' ORDER BY started_at LIMIT 1000",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut lease_list = Vec::new();
+        for l in &leases {
+            let until: Option<i64> = l.try_get("lease_until")?;
+            lease_list.push(serde_json::json!({
+                "run": l.try_get::<String, _>("id")?,
+                "job": l.try_get::<String, _>("job")?,
+                "owner": l.try_get::<Option<String>, _>("owner")?,
+                "generation": l.try_get::<i64, _>("lease_generation")?,
+                "expires_in_ms": until.map(|u| u - now),
+            }));
+        }
+        Ok(serde_json::json!({
+            "nodes": node_list,
+            "queue_depth": queued.try_get::<i64, _>("n")?,
+            "oldest_queued_age_ms": oldest.map(|o| now - o),
+            "leases": lease_list,
+        }))
     }
 
     /// Appends log lines of a run.
@@ -386,6 +600,7 @@ impl Store {
         &self,
         run_id: &str,
         node: &str,
+        generation: i64,
         status: &str,
         final_state: Option<&str>,
         reason: Option<&str>,
@@ -393,8 +608,8 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE runs SET status = $1, final_state = $2, reason = $3, finished_at = $4 \
-             WHERE id = $5 AND status = 'started' AND owner = $6",
+            "UPDATE runs SET status = $1, final_state = $2, reason = $3, finished_at = $4, lease_until = NULL \
+             WHERE id = $5 AND status = 'started' AND owner = $6 AND lease_generation = $7",
         )
         .bind(status)
         .bind(final_state)
@@ -402,6 +617,7 @@ impl Store {
         .bind(now_ms())
         .bind(run_id)
         .bind(node)
+        .bind(generation)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -409,31 +625,72 @@ impl Store {
             return Ok(false);
         }
         for run in follow_ups {
-            insert_run(&mut *tx, run).await?;
+            insert_run(&mut tx, run).await?;
+        }
+        if !follow_ups.is_empty() {
+            self.notify(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(true)
     }
 
-    /// Puts a started run back in the queue to resume (from `start_step` with `input_state`
-    /// when given), counting the recovery.
+    /// Puts a started run (held at `generation`) back in the queue to resume (from
+    /// `start_step` with `input_state` when given); `recovery` counts it as interrupted (a
+    /// drained node's hand-back is not). False when the generation moved on (another node
+    /// recovered it first).
     pub async fn requeue(
         &self,
         run_id: &str,
+        generation: i64,
         input_state: Option<&str>,
         start_step: Option<&str>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE runs SET status = 'queued', owner = NULL, recoveries = recoveries + 1, \
-             input_state = COALESCE($1, input_state), start_step = COALESCE($2, start_step) \
-             WHERE id = $3 AND status = 'started'",
+        recovery: bool,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE runs SET status = 'queued', owner = NULL, lease_until = NULL, \
+             lease_generation = lease_generation + 1, recoveries = recoveries + $1, \
+             input_state = COALESCE($2, input_state), start_step = COALESCE($3, start_step) \
+             WHERE id = $4 AND status = 'started' AND lease_generation = $5",
         )
+        .bind(recovery as i64)
         .bind(input_state)
         .bind(start_step)
         .bind(run_id)
+        .bind(generation)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() > 0 {
+            self.notify(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Ends a started run held at `generation` by whichever node (a reaper ending another
+    /// node's run). False when the generation moved on.
+    pub async fn end_abandoned(
+        &self,
+        run_id: &str,
+        generation: i64,
+        status: &str,
+        final_state: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE runs SET status = $1, final_state = $2, reason = $3, finished_at = $4, lease_until = NULL, \
+             lease_generation = lease_generation + 1 \
+             WHERE id = $5 AND status = 'started' AND lease_generation = $6",
+        )
+        .bind(status)
+        .bind(final_state)
+        .bind(reason)
+        .bind(now_ms())
+        .bind(run_id)
+        .bind(generation)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() > 0)
     }
 
     /// Runs left `started` by `node` (or by any node when `None`): a server stopped under them.
@@ -658,8 +915,8 @@ impl Store {
 
 async fn insert_run(conn: &mut sqlx::AnyConnection, run: &NewRun) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO runs (id, job, message_id, inbox, trigger_kind, parent_run, status, attempt, recoveries, created_at, not_before, input_state, cancel_requested) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, 0, $8, $9, $10, 0)",
+        "INSERT INTO runs (id, job, message_id, inbox, trigger_kind, parent_run, status, attempt, recoveries, created_at, not_before, input_state, cancel_requested, fifo_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, 0, $8, $9, $10, 0, $11)",
     )
     .bind(&run.id)
     .bind(&run.job)
@@ -671,6 +928,7 @@ async fn insert_run(conn: &mut sqlx::AnyConnection, run: &NewRun) -> Result<(), 
     .bind(now_ms())
     .bind(run.not_before)
     .bind(&run.input_state)
+    .bind(&run.fifo_key)
     .execute(conn)
     .await?;
     Ok(())
@@ -711,5 +969,8 @@ fn run_from_row(r: &AnyRow) -> Result<Run, StoreError> {
         reason: r.try_get("reason")?,
         start_step: r.try_get("start_step")?,
         cancel_requested: r.try_get::<i64, _>("cancel_requested")? != 0,
+        lease_generation: r.try_get("lease_generation")?,
+        lease_until: r.try_get("lease_until")?,
+        fifo_key: r.try_get("fifo_key")?,
     })
 }
