@@ -16,8 +16,9 @@
 //! message has a trivial job (a one-line local adaptor); one in twenty also runs a job with
 //! the real `@openfn/language-common` (the slow part of a debug build).
 //!
-//! `FNHOST_CRASH_MESSAGES` (default 10,000) and `FNHOST_CRASH_SEED` change the load and the
-//! kill points; the report is printed (`cargo test --test it serve_crash -- --nocapture`).
+//! The same runs on PostgreSQL (`FNHOST_TEST_PG`, as the other serve tests) with 3,000
+//! messages. `FNHOST_CRASH_MESSAGES` (default 10,000), `FNHOST_CRASH_PG_MESSAGES` and
+//! `FNHOST_CRASH_SEED` change the load and the kill points; the report is printed (`cargo test --test it serve_crash -- --nocapture`).
 //!
 //! What a kill -9 can and cannot show: the kernel keeps what a killed process wrote, so a
 //! server that acknowledged before its write reached the kernel (an answer sent before the
@@ -32,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::serve_harness::{metric, post_bytes, Conn, Rng, Server};
+use super::serve_harness::{metric, post_bytes, postgres_schema, Conn, Rng, Server};
 use super::support::{npm_prepared, TempDir};
 
 const KEY: &str = "crash-7d1e4b2a";
@@ -146,7 +147,8 @@ fn read_store(database: &str) -> Rows {
         .build()
         .unwrap();
     rt.block_on(async {
-        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new()
             .max_connections(1)
             .connect(database)
             .await
@@ -190,11 +192,23 @@ fn read_store(database: &str) -> Rows {
 
 #[test]
 fn acknowledged_messages_survive_kill_9_and_run_once() {
+    let dir = TempDir::new("serve-crash");
+    let database = format!("sqlite://{}", dir.0.join("store.db").display());
+    crash_test(&dir, &database, env_or("FNHOST_CRASH_MESSAGES", 10_000));
+}
+
+/// The same on PostgreSQL (`FNHOST_TEST_PG`), 3,000 messages (`FNHOST_CRASH_PG_MESSAGES`).
+#[test]
+fn acknowledged_messages_survive_kill_9_on_postgresql() {
+    let dir = TempDir::new("serve-crash-pg");
+    let database = postgres_schema("crash");
+    crash_test(&dir, &database, env_or("FNHOST_CRASH_PG_MESSAGES", 3_000));
+}
+
+fn crash_test(dir: &TempDir, database: &str, total: usize) {
     let began = Instant::now();
-    let total: usize = env_or("FNHOST_CRASH_MESSAGES", 10_000);
     let seed: u64 = env_or("FNHOST_CRASH_SEED", 0x13c0ffee);
     let mut rng = Rng(seed);
-    let dir = TempDir::new("serve-crash");
     let common = npm_prepared(
         &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/adaptors"),
         "fnhost-adaptor-imports",
@@ -224,8 +238,7 @@ jobs:
             common = common.display()
         ),
     );
-    let database = format!("sqlite://{}", dir.0.join("store.db").display());
-    let mut server = Server::start(&project, &database, 2, &dir.0);
+    let mut server = Server::start(&project, database, 2, &dir.0);
     let port = server.port;
     let tally = Arc::new(Tally::default());
     let mut kills = 0;
@@ -288,7 +301,7 @@ jobs:
     let drained_at = began.elapsed();
     server.terminate();
     let logs = server.logs();
-    let rows = read_store(&database);
+    let rows = read_store(database);
 
     // checks
     let mut problems: Vec<String> = tally.unexpected.lock().unwrap().clone();
@@ -391,8 +404,9 @@ jobs:
         .filter_map(|(n, _)| n.parse::<usize>().ok())
         .sum();
 
+    let store = database.split(':').next().unwrap_or("");
     let report = format!(
-        "serve crash test (seed {seed:#x}, {total} messages, {ROUNDS} rounds, {CLIENTS} clients, 2 workers)\n\
+        "serve crash test ({store}, seed {seed:#x}, {total} messages, {ROUNDS} rounds, {CLIENTS} clients, 2 workers)\n\
          posts attempted: {}\n\
          acknowledged (200): {} ({} as duplicates of a stored message)\n\
          refused: connection errors {}, 503 {}, given up {}\n\
@@ -428,6 +442,11 @@ jobs:
             .cloned()
             .collect::<Vec<_>>()
             .join("\n")
+    );
+    // the kills did land while runs executed (else recovery was not tested)
+    assert!(
+        recovered_runs > 0 || total < 1000,
+        "no run was interrupted: {report}"
     );
     assert_eq!(
         tally.given_up.load(Ordering::Relaxed),

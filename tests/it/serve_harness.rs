@@ -353,3 +353,25 @@ impl Rng {
         lo + self.below(hi - lo + 1)
     }
 }
+
+/// A store URL on a fresh schema of the test PostgreSQL (`FNHOST_TEST_PG`, started by
+/// `.ci/run` or `tests/pg/start.sh`); panics without it (a skipped test would pass silently).
+pub fn postgres_schema(tag: &str) -> String {
+    let base = std::env::var("FNHOST_TEST_PG")
+        .expect("FNHOST_TEST_PG is not set: run `export FNHOST_TEST_PG=$(tests/pg/start.sh)`");
+    let schema = format!("{tag}_{}_{}", std::process::id(), free_port());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let pool = sqlx::postgres::PgPool::connect(&base).await.unwrap();
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}options=-c%20search_path%3D{schema}")
+}
