@@ -38,8 +38,10 @@ common="$peer/node_modules/@openfn/language-common"
 work=$(mktemp -d /tmp/fnhost-serve-load.XXXXXX)
 server_pid=
 pg_started=
+pg_schema=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  if [ -n "$pg_schema" ]; then psql "$pg_base" -q -c "DROP SCHEMA $pg_schema CASCADE" || true; fi
   if [ -n "$pg_started" ]; then FNHOST_PG_DIR="$work/pg" "$root/tests/pg/start.sh" stop || true; fi
   rm -rf "$work"
 }
@@ -80,7 +82,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 s, p = d["summary"], d["latencyPercentiles"]
 codes = d.get("statusCodeDistribution", {})
-ok = codes.get("200", 0); total = sum(codes.values())
+errors = sum(d.get("errorDistribution", {}).values())
+ok = codes.get("200", 0); total = sum(codes.values()) + errors
 print(f"{s[\"requestsPerSec\"]:.0f} req/s, p50 {p[\"p50\"]*1000:.2f} ms, p99 {p[\"p99\"]*1000:.2f} ms, {ok}/{total} answered 200")
 ' "$1"
 }
@@ -160,7 +163,13 @@ if [ -z "$pg" ] && [ -x "$root/tests/pg/start.sh" ]; then
   pg_started=1
 fi
 if [ -n "$pg" ]; then
-  run_mode postgres "$pg"
+  # a schema of its own, dropped at the end
+  schema="serve_load_$$"
+  psql "$pg" -q -c "CREATE SCHEMA $schema"
+  pg_schema="$schema"
+  pg_base="$pg"
+  sep='?'; case "$pg" in *\?*) sep='&' ;; esac
+  run_mode postgres "$pg${sep}options=-c%20search_path%3D$schema"
 else
   say "no PostgreSQL (set FNHOST_TEST_PG or add tests/pg/start.sh): SQLite only"
 fi
