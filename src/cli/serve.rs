@@ -290,6 +290,7 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
     let engine = crate::Engine::builder()
         .workers(workers)
         .repo_dir(repo_dir)
+        .adaptor_snapshots(super::adaptor_snapshots_enabled())
         .credentials(move |id| {
             credentials
                 .read()
