@@ -11,6 +11,7 @@
 #   3. paced:  messages at half the burst's end-to-end rate for $PACED_SECONDS: the time from a
 #              message's arrival (received_at) to its run's end (finished_at), p50/p99.
 #
+# PG=0: SQLite only. DURATION, CONNS, BURST, PACED_SECONDS, WORKERS, ADAPTOR=path: see below.
 # oha is installed from crates.io into ~/.cache/fnhost/bin (OHA=path to use another).
 # Results go to stdout; benches/serve_load.md records a run and its command.
 set -euo pipefail
@@ -25,17 +26,30 @@ paced_seconds="${PACED_SECONDS:-20}"
 workers="${WORKERS:-2}"
 
 say() { echo "serve_load: $*" >&2; }
+work=$(mktemp -d /tmp/fnhost-serve-load.XXXXXX)
 
 if [ ! -x "$oha" ]; then
   say "installing oha into $HOME/.cache/fnhost/bin"
   cargo install oha --locked --root "$HOME/.cache/fnhost" >&2
 fi
 (cd "$root" && cargo build --release --bin fnhost >&2)
-peer="$root/benches/node-peer"
-(cd "$peer" && [ -d node_modules/@openfn/language-common ] || npm install --no-fund --no-audit --loglevel=error >&2)
-common="$peer/node_modules/@openfn/language-common"
+# a copy: the target directory may be shared with builds of other trees
+cp "$bin" "$work/fnhost"
+bin="$work/fnhost"
+# the job's adaptor: language-common 3.3.4 installed in a repo of the benchmark's own (as a
+# deployment has it: its per-adaptor snapshot applies), or ADAPTOR=path: the same package as a
+# local path (never snapshotted)
+repo="${REPO_DIR:-$HOME/.cache/fnhost/serve-load-repo}"
+if [ "${ADAPTOR:-repo}" = path ]; then
+  peer="$root/benches/node-peer"
+  (cd "$peer" && [ -d node_modules/@openfn/language-common ] || npm install --no-fund --no-audit --loglevel=error >&2)
+  adaptor="common=$peer/node_modules/@openfn/language-common"
+else
+  "$bin" repo install --repo-dir "$repo" common@3.3.4 >&2
+  adaptor="common@3.3.4"
+fi
 
-work=$(mktemp -d /tmp/fnhost-serve-load.XXXXXX)
+
 server_pid=
 pg_started=
 pg_schema=
@@ -49,6 +63,7 @@ trap cleanup EXIT
 
 cat >"$work/project.yaml" <<EOF
 name: load
+repo_dir: $repo
 inboxes:
   - name: bare
     key: load-bare-0001
@@ -58,12 +73,12 @@ inboxes:
     key: load-paced-001
 jobs:
   - name: burst
-    adaptor: common=$common
+    adaptor: $adaptor
     expression: "fn(state => ({ data: { seen: state.data.n } }))"
     trigger:
       message: { inbox: burst, inclusion: {} }
   - name: paced
-    adaptor: common=$common
+    adaptor: $adaptor
     expression: "fn(state => ({ data: { seen: state.data.n } }))"
     trigger:
       message: { inbox: paced, inclusion: {} }
@@ -75,18 +90,21 @@ base="http://127.0.0.1:$port"
 
 metric() { curl -s "$base/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
 
-# oha's JSON summary → "req/s p50_ms p99_ms ok/total"
-summary() {
-  python3 -c '
+# oha's JSON summary -> "req/s, p50, p99, answered 200"
+cat >"$work/summary.py" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 s, p = d["summary"], d["latencyPercentiles"]
 codes = d.get("statusCodeDistribution", {})
 errors = sum(d.get("errorDistribution", {}).values())
-ok = codes.get("200", 0); total = sum(codes.values()) + errors
-print(f"{s[\"requestsPerSec\"]:.0f} req/s, p50 {p[\"p50\"]*1000:.2f} ms, p99 {p[\"p99\"]*1000:.2f} ms, {ok}/{total} answered 200")
-' "$1"
-}
+ok, total = codes.get("200", 0), sum(codes.values()) + errors
+rps, p50, p99 = s["requestsPerSec"], p["p50"] * 1000, p["p99"] * 1000
+other = {k: v for k, v in codes.items() if k != "200"}
+other.update(d.get("errorDistribution", {}))
+print(f"{rps:.0f} req/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, {ok}/{total} answered 200"
+      + (f" (others: {other})" if other else ""))
+PY
+summary() { python3 "$work/summary.py" "$1"; }
 
 # SQL against the store: sqlite3 or psql
 sql() {
@@ -96,19 +114,21 @@ sql() {
   esac
 }
 
-# milliseconds from arrival to run end of job $1's runs (created after $2): p50/p99, and
-# messages/s from the first arrival to the last end
-e2e() {
-  sql "SELECT m.received_at, r.finished_at, r.status FROM runs r JOIN messages m ON m.id = r.message_id WHERE r.job = '$1' AND m.received_at >= $2" |
-    python3 -c '
+# milliseconds from arrival to run end of job $1's runs (messages received from $2 on):
+# p50/p99, and messages/s from the first arrival to the last end
+cat >"$work/e2e.py" <<'PY'
 import sys
 rows = [l.strip().split("|") for l in sys.stdin if l.strip()]
 ok = [(int(a), int(b)) for a, b, s in rows if s == "success"]
 d = sorted(b - a for a, b in ok)
 pct = lambda q: d[min(len(d) - 1, int(q * len(d)))]
 span = (max(b for _, b in ok) - min(a for a, _ in ok)) / 1000
-print(f"{len(ok)}/{len(rows)} runs success, {len(ok)/span:.0f} msgs/s end to end over {span:.1f}s, post->finished p50 {pct(0.5)} ms, p99 {pct(0.99)} ms")
-'
+print(f"{len(ok)}/{len(rows)} runs success, {len(ok) / span:.0f} msgs/s end to end over {span:.1f}s, "
+      f"post->finished p50 {pct(0.5)} ms, p99 {pct(0.99)} ms")
+PY
+e2e() {
+  sql "SELECT m.received_at, r.finished_at, r.status FROM runs r JOIN messages m ON m.id = r.message_id WHERE r.job = '$1' AND m.received_at >= $2" |
+    python3 "$work/e2e.py"
 }
 
 wait_drained() {
@@ -154,10 +174,13 @@ run_mode() {
   server_pid=
 }
 
-echo "machine: $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p')), $(free -g | awk '/Mem:/ {print $2}') GB, Linux $(uname -r); fnhost $(git -C "$root" rev-parse --short HEAD), release; $workers workers; $("$oha" --version)"
+echo "machine: $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p')), $(free -g | awk '/Mem:/ {print $2}') GB, Linux $(uname -r); fnhost $(git -C "$root" rev-parse --short HEAD), release; $workers workers; adaptor $adaptor (${ADAPTOR:-repo}, FNHOST_ADAPTOR_SNAPSHOTS=${FNHOST_ADAPTOR_SNAPSHOTS:-1}); $("$oha" --version)"
 run_mode sqlite "sqlite://$work/store.db"
 
 pg="${FNHOST_TEST_PG:-}"
+if [ "${PG:-1}" = 0 ]; then
+  exit 0
+fi
 if [ -z "$pg" ] && [ -x "$root/tests/pg/start.sh" ]; then
   pg=$(FNHOST_PG_DIR="$work/pg" FNHOST_PG_PORT="${FNHOST_PG_PORT:-55433}" "$root/tests/pg/start.sh")
   pg_started=1
