@@ -73,8 +73,8 @@ struct Tally {
 fn post_message(conn: &mut Conn, seed: u64, i: usize, tally: &Tally) {
     let field = format!("m{seed:x}-{i}");
     // half the messages, mixed over the clients
-    let keyed = Rng(seed ^ i as u64).next() % 2 == 0;
-    let body = json!({ "crash": field, "n": i, "common": i % 20 == 0 }).to_string();
+    let keyed = Rng(seed ^ i as u64).next().is_multiple_of(2);
+    let body = json!({ "crash": field, "n": i, "common": i.is_multiple_of(20) }).to_string();
     let path = format!("/inbox/{KEY}");
     let mut headers = vec![("content-type", "application/json")];
     if keyed {
@@ -362,7 +362,7 @@ jobs:
             .next()
             .and_then(|n| n.parse().ok())
             .unwrap_or(usize::MAX);
-        let expected: &[&str] = if n % 20 == 0 {
+        let expected: &[&str] = if n.is_multiple_of(20) {
             &["common", "echo"]
         } else {
             &["echo"]

@@ -96,11 +96,12 @@ impl Outcomes {
                     String::from_utf8_lossy(&a.body)
                 )),
             },
-            400 | 404 | 413 | 415 if a.header("content-type") == Some("application/json") => {
-                if !a.json()["error"].is_string() {
-                    self.problems
-                        .push(format!("{kind}: {} without a JSON error", a.status));
-                }
+            400 | 404 | 413 | 415
+                if a.header("content-type") == Some("application/json")
+                    && !a.json()["error"].is_string() =>
+            {
+                self.problems
+                    .push(format!("{kind}: {} without a JSON error", a.status));
             }
             _ => {}
         }
