@@ -6,10 +6,8 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-use super::support::fnhost;
 
 /// A free port of 127.0.0.1 (bound and released; the server binds it again).
 pub fn free_port() -> u16 {
@@ -22,6 +20,7 @@ pub fn free_port() -> u16 {
 
 /// A `fnhost serve` process; stopped (SIGKILL) on drop.
 pub struct Server {
+    binary: PathBuf,
     child: Option<Child>,
     /// The port it listens on (the same across restarts).
     pub port: u16,
@@ -37,7 +36,12 @@ impl Server {
     /// Starts `fnhost serve --project PROJECT --database DATABASE --workers N` and waits until
     /// `/healthz` answers; each start's standard error goes to `LOG_DIR/serve-<n>.log`.
     pub fn start(project: &Path, database: &str, workers: usize, log_dir: &Path) -> Server {
+        // a copy of the binary, so that every restart runs the same one even when the target
+        // directory is rebuilt meanwhile (it may be shared with other checkouts)
+        let binary = log_dir.join("fnhost-under-test");
+        std::fs::copy(env!("CARGO_BIN_EXE_fnhost"), &binary).expect("a copy of fnhost");
         let mut server = Server {
+            binary,
             child: None,
             port: free_port(),
             project: project.to_path_buf(),
@@ -53,7 +57,9 @@ impl Server {
     fn spawn(&mut self) {
         let log = self.log_dir.join(format!("serve-{}.log", self.starts));
         self.starts += 1;
-        let child = fnhost()
+        let child = Command::new(&self.binary)
+            .env_remove("FNHOST_REPO_DIR")
+            .env("TZ", "UTC")
             .arg("serve")
             .arg("--project")
             .arg(&self.project)
