@@ -131,7 +131,8 @@ pub struct ClusterArgs {
         long,
         env = "FNHOST_DATABASE",
         value_name = "URL",
-        default_value = "sqlite://fnhost.db"
+        default_value = "sqlite://fnhost.db",
+        global = true
     )]
     database: String,
 }

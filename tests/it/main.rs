@@ -12,6 +12,7 @@ mod bridge;
 mod builtins;
 mod cases;
 mod cli;
+mod cluster;
 mod conformance;
 mod filters_pg;
 mod fuzz;

@@ -141,6 +141,21 @@ impl Server {
         }
     }
 
+    /// Sends SIGTERM and waits for the process to exit (up to 60 s); its exit code.
+    pub fn terminate(mut self) -> Option<i32> {
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Kills the process at once (as a crash would).
     pub fn kill(mut self) {
         let _ = self.child.kill();
@@ -268,13 +283,13 @@ pub fn project(dir: &TempDir, yaml: &str) -> PathBuf {
     dir.write("project.yaml", &yaml.replace("{COMMON}", &common()))
 }
 
-fn sqlite(dir: &TempDir) -> String {
+pub fn sqlite(dir: &TempDir) -> String {
     format!("sqlite://{}", dir.0.join("store.db").display())
 }
 
 /// A fresh schema in the test PostgreSQL (`FNHOST_TEST_PG`, started by `.ci/run` or
 /// `tests/pg/start.sh`), as a store URL.
-fn postgres(tag: &str) -> String {
+pub fn postgres(tag: &str) -> String {
     let base = std::env::var("FNHOST_TEST_PG")
         .expect("FNHOST_TEST_PG is not set: run `export FNHOST_TEST_PG=$(tests/pg/start.sh)`");
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -302,7 +317,7 @@ fn postgres(tag: &str) -> String {
     format!("{base}{sep}options=-c%20search_path%3D{schema}")
 }
 
-const JSON: (&str, &str) = ("content-type", "application/json");
+pub const JSON: (&str, &str) = ("content-type", "application/json");
 
 const CONTRACT: &str = r#"
 inboxes:
