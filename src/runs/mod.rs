@@ -459,8 +459,7 @@ impl Runner {
             .store
             .finish(
                 &run.id,
-                &self.node,
-                run.lease_generation,
+                (&self.node, run.lease_generation),
                 &status,
                 final_state.as_deref(),
                 reason.as_deref(),

@@ -594,13 +594,13 @@ impl Store {
         Ok(())
     }
 
-    /// Ends a run (only one this node holds as `started`); `follow_ups` (flow-triggered runs,
-    /// a retry) are enqueued in the same transaction. False when the run was not this node's.
+    /// Ends a run `node` holds as `started` at lease `generation`; `follow_ups` (flow-triggered
+    /// runs, a retry) are enqueued in the same transaction. False when the run is not held so
+    /// any more (another node reclaimed it).
     pub async fn finish(
         &self,
         run_id: &str,
-        node: &str,
-        generation: i64,
+        (node, generation): (&str, i64),
         status: &str,
         final_state: Option<&str>,
         reason: Option<&str>,

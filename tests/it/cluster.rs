@@ -244,16 +244,16 @@ jobs:
         .map(|n| Server::start(&path, &db, &["--node-id", n]))
         .collect();
     let deadline = Instant::now() + Duration::from_secs(150);
-    let runs: Vec<Value> = loop {
+    loop {
         let runs = nodes[0].get("/api/runs?limit=100").json();
         let runs = runs.as_array().cloned().unwrap_or_default();
         let done = runs.iter().filter(|r| r["status"] == "success").count();
         if done >= 2 {
-            break runs;
+            break;
         }
         assert!(Instant::now() < deadline, "two ticks did not run: {runs:?}");
         std::thread::sleep(Duration::from_millis(500));
-    };
+    }
     // give a late duplicate the chance to appear
     std::thread::sleep(Duration::from_secs(2));
     let runs = nodes[0].get("/api/runs?limit=100").json();
