@@ -13,6 +13,7 @@ mod builtins;
 mod cases;
 mod cli;
 mod cluster;
+mod cluster_chaos;
 mod conformance;
 mod filters_pg;
 mod fuzz;

@@ -210,10 +210,22 @@ pub fn request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Reply {
-    let mut stream = TcpStream::connect(addr).unwrap();
+    try_request(addr, method, path, headers, body).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// One HTTP/1.1 request on a fresh connection; an error when the connection fails or the
+/// answer is cut short.
+pub fn try_request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Reply, String> {
+    let mut stream = TcpStream::connect(addr).map_err(|e| format!("{addr}: {e}"))?;
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
+        .map_err(|e| e.to_string())?;
     let mut head = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n");
     let mut has_length = false;
     for (k, v) in headers {
@@ -226,11 +238,16 @@ pub fn request(
         head.push_str(&format!("content-length: {}\r\n", body.len()));
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
+    stream
+        .write_all(head.as_bytes())
+        .map_err(|e| format!("{addr}: {e}"))?;
     let _ = stream.write_all(body);
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
-    parse_reply(&raw)
+    if !raw.windows(4).any(|w| w == b"\r\n\r\n") {
+        return Err(format!("{addr}: no HTTP answer"));
+    }
+    Ok(parse_reply(&raw))
 }
 
 fn parse_reply(raw: &[u8]) -> Reply {
