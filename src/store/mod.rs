@@ -420,14 +420,17 @@ impl Store {
         claimed.as_ref().map(run_from_row).transpose()
     }
 
-    /// Renews the leases `node` holds and records its heartbeat; returns the runs (id,
-    /// generation) it still holds — a run missing from the list was reclaimed by another node
-    /// and must be stopped here.
+    /// Renews the leases of the runs `node` is executing (`running`) and records its
+    /// heartbeat; returns the runs (id, generation) it still holds — a run missing from the
+    /// list was reclaimed by another node and must be stopped here. A `started` run of this
+    /// node that it no longer executes (its end could not be written) is not renewed: its
+    /// lease runs out and it is recovered.
     pub async fn heartbeat(
         &self,
         node: &str,
         lease_ms: i64,
         draining: bool,
+        running: &[String],
     ) -> Result<Vec<(String, i64)>, StoreError> {
         let now = now_ms();
         sqlx::query(
@@ -440,16 +443,23 @@ impl Store {
         .bind(draining as i64)
         .execute(&self.pool)
         .await?;
-        let rows = sqlx::query(
-            "UPDATE runs SET lease_until = $1 WHERE owner = $2 AND status = 'started' RETURNING id, lease_generation",
-        )
-        .bind(now + lease_ms)
-        .bind(node)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("lease_generation")?)))
-            .collect()
+        let mut held = Vec::new();
+        for chunk in running.chunks(500) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let sql = format!(
+                "UPDATE runs SET lease_until = $1 WHERE owner = $2 AND status = 'started' AND id IN ({}) \
+                 RETURNING id, lease_generation",
+                list.join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(now + lease_ms).bind(node);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                held.push((r.try_get("id")?, r.try_get("lease_generation")?));
+            }
+        }
+        Ok(held)
     }
 
     /// Started runs whose lease ran out (their node stopped renewing it).

@@ -14,6 +14,7 @@ mod cases;
 mod cli;
 mod cluster;
 mod cluster_chaos;
+mod cluster_netfault;
 mod conformance;
 mod filters_pg;
 mod fuzz;

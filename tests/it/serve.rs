@@ -37,10 +37,22 @@ pub struct Server {
 impl Server {
     /// Serves `project` (a file) with the store at `database`.
     pub fn start(project: &Path, database: &str, extra: &[&str]) -> Server {
-        let mut child = fnhost()
+        Server::start_with(fnhost(), "127.0.0.1:0", project, database, extra)
+    }
+
+    /// Serves with `command` (the fnhost binary, or a wrapper such as `ip netns exec NS
+    /// fnhost`) listening on `listen`.
+    pub fn start_with(
+        mut command: std::process::Command,
+        listen: &str,
+        project: &Path,
+        database: &str,
+        extra: &[&str],
+    ) -> Server {
+        let mut child = command
             .args(["serve", "--project"])
             .arg(project)
-            .args(["--listen", "127.0.0.1:0", "--database", database])
+            .args(["--listen", listen, "--database", database])
             .args(extra)
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
