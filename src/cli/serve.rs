@@ -291,6 +291,8 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
     let engine = crate::Engine::builder()
         .workers(workers)
         .repo_dir(repo_dir)
+        // runs of an installed adaptor start from its per-adaptor snapshot (as `fnhost run`)
+        .adaptor_snapshots(super::adaptor_snapshots_enabled())
         .credentials(move |id| {
             credentials
                 .read()
