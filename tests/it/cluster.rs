@@ -293,3 +293,62 @@ impl Server {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 }
+
+#[test]
+fn nodes_starting_together_migrate_once_and_an_older_node_joins_a_newer_schema() {
+    let dir = TempDir::new("cluster-migrate");
+    let yaml = r#"
+inboxes:
+  - name: in
+    key: migrate-key-0001
+jobs: []
+"#;
+    let path = project(&dir, yaml);
+    let db = postgres("migrate");
+    // three nodes on an empty schema at the same moment: the advisory lock serialises the
+    // migrations, every node comes up
+    let starters: Vec<_> = ["a", "b", "c"]
+        .iter()
+        .map(|n| {
+            let (path, db) = (path.clone(), db.clone());
+            std::thread::spawn(move || Server::start(&path, &db, &["--node-id", n]))
+        })
+        .collect();
+    let nodes: Vec<Server> = starters.into_iter().map(|t| t.join().unwrap()).collect();
+    for node in &nodes {
+        assert_eq!(
+            node.post("/inbox/migrate-key-0001", &[JSON], b"{}").status,
+            200
+        );
+    }
+    drop(nodes);
+    // a newer version has added a migration this binary does not know: it still starts
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .connect(&db)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (999, 'from a newer fnhost', true, '\\x00'::bytea, 0)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query("ALTER TABLE runs ADD COLUMN newer_column TEXT")
+            .execute(&pool)
+            .await
+            .unwrap();
+    });
+    let older = Server::start(&path, &db, &["--node-id", "older"]);
+    assert_eq!(
+        older.post("/inbox/migrate-key-0001", &[JSON], b"{}").status,
+        200
+    );
+    let messages = older.get("/api/messages").json();
+    assert_eq!(messages.as_array().unwrap().len(), 4);
+}
