@@ -131,7 +131,8 @@ pub struct ClusterArgs {
         long,
         env = "FNHOST_DATABASE",
         value_name = "URL",
-        default_value = "sqlite://fnhost.db"
+        default_value = "sqlite://fnhost.db",
+        global = true
     )]
     database: String,
 }
@@ -290,6 +291,7 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
     let engine = crate::Engine::builder()
         .workers(workers)
         .repo_dir(repo_dir)
+        // runs of an installed adaptor start from its per-adaptor snapshot (as `fnhost run`)
         .adaptor_snapshots(super::adaptor_snapshots_enabled())
         .credentials(move |id| {
             credentials
@@ -298,9 +300,9 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
                 .and_then(|p| p.file.credentials.get(id).cloned())
         })
         .build();
-    if !(args.lease_seconds.is_finite() && args.lease_seconds >= 0.3)
-        || !(args.drain_seconds.is_finite() && args.drain_seconds >= 0.0)
-    {
+    let lease_ok = args.lease_seconds.is_finite() && args.lease_seconds >= 0.3;
+    let drain_ok = args.drain_seconds.is_finite() && args.drain_seconds >= 0.0;
+    if !(lease_ok && drain_ok) {
         eprintln!(
             "fnhost serve: --lease-seconds must be at least 0.3 and --drain-seconds 0 or more"
         );

@@ -250,9 +250,16 @@ impl Runner {
             tokio::time::sleep(period).await;
             let beat_started = now_ms();
             let draining = self.draining.load(Ordering::SeqCst);
+            let ids: Vec<String> = self
+                .active
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .keys()
+                .cloned()
+                .collect();
             match self
                 .store
-                .heartbeat(&self.node, self.lease_ms, draining)
+                .heartbeat(&self.node, self.lease_ms, draining, &ids)
                 .await
             {
                 Ok(held) => {
@@ -320,7 +327,17 @@ impl Runner {
     /// stops them here.
     pub async fn drain(&self, deadline: Duration) {
         self.draining.store(true, Ordering::SeqCst);
-        let _ = self.store.heartbeat(&self.node, self.lease_ms, true).await;
+        let ids: Vec<String> = self
+            .active
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        let _ = self
+            .store
+            .heartbeat(&self.node, self.lease_ms, true, &ids)
+            .await;
         let until = std::time::Instant::now() + deadline;
         while std::time::Instant::now() < until {
             if self
@@ -446,8 +463,23 @@ impl Runner {
         let started = std::time::Instant::now();
         self.metrics.active.fetch_add(1, Ordering::SeqCst);
         let (status, final_state, reason) = match self.prepare(&run).await {
-            Ok(request) => self.execute_request(&run, request, cancel, &fenced).await,
-            Err(reason) => ("crashed".to_string(), None, Some(reason)),
+            Ok(prepared) => self.execute_request(&run, prepared, cancel, &fenced).await,
+            Err(Unprepared::Job(reason)) => ("crashed".to_string(), None, Some(reason)),
+            Err(Unprepared::Store(e)) => {
+                // the store failed, not the run: hand it back to the queue untouched (or, if
+                // that fails too, its lease runs out and another claim takes it)
+                self.metrics.active.fetch_sub(1, Ordering::SeqCst);
+                eprintln!(
+                    "fnhost serve: cannot prepare run {} ({e}): handing it back",
+                    run.id
+                );
+                let _ = self
+                    .store
+                    .requeue(&run.id, run.lease_generation, None, None, false)
+                    .await;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                return;
+            }
         };
         self.metrics.active.fetch_sub(1, Ordering::SeqCst);
         if fenced.load(Ordering::SeqCst) {
@@ -455,22 +487,40 @@ impl Runner {
             return;
         }
         let follow_ups = self.follow_ups(&run, &status, final_state.as_deref());
-        match self
-            .store
-            .finish(
-                &run.id,
-                &self.node,
-                run.lease_generation,
-                &status,
-                final_state.as_deref(),
-                reason.as_deref(),
-                &follow_ups,
-            )
-            .await
-        {
-            Ok(true) => {}
-            Ok(false) => eprintln!("fnhost serve: run {} was no longer this node's", run.id),
-            Err(e) => eprintln!("fnhost serve: cannot record the end of run {}: {e}", run.id),
+        // a store that fails for a moment (a connection cut, a restart) does not lose the
+        // end: retried for a while; after that the lease runs out and the run is recovered
+        let mut attempt = 0;
+        loop {
+            match self
+                .store
+                .finish(
+                    &run.id,
+                    (&self.node, run.lease_generation),
+                    &status,
+                    final_state.as_deref(),
+                    reason.as_deref(),
+                    &follow_ups,
+                )
+                .await
+            {
+                Ok(true) => break,
+                Ok(false) => {
+                    eprintln!("fnhost serve: run {} was no longer this node's", run.id);
+                    break;
+                }
+                Err(e) if attempt < 8 => {
+                    eprintln!(
+                        "fnhost serve: cannot record the end of run {} yet: {e}",
+                        run.id
+                    );
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(250 << attempt.min(4))).await;
+                }
+                Err(e) => {
+                    eprintln!("fnhost serve: cannot record the end of run {}: {e}; its lease will run out and it will run again", run.id);
+                    break;
+                }
+            }
         }
         if !follow_ups.is_empty() {
             self.wake.notify_one();
@@ -491,7 +541,7 @@ impl Runner {
     }
 
     /// The engine request of a run: its job, adaptor, limits and input state.
-    async fn prepare(&self, run: &Run) -> Result<RunRequest, String> {
+    async fn prepare(&self, run: &Run) -> Result<Prepared, Unprepared> {
         let project = self.project();
         let job = project
             .job(&run.job)
@@ -518,7 +568,7 @@ impl Runner {
                     .store
                     .message(message_id)
                     .await
-                    .map_err(|e| e.to_string())?
+                    .map_err(Unprepared::Store)?
                     .ok_or_else(|| format!("message {message_id} is not in the store"))?;
                 initial_state(&message, run.trigger == "webhook")
             }
@@ -526,7 +576,7 @@ impl Runner {
                 .store
                 .last_success_state(&run.job)
                 .await
-                .map_err(|e| e.to_string())?
+                .map_err(Unprepared::Store)?
                 .unwrap_or_else(|| r#"{"data":{}}"#.into()),
             (None, None) => r#"{"data":{}}"#.into(),
         };
@@ -548,16 +598,38 @@ impl Runner {
         let limits = job
             .limits
             .apply(project.file.limits.apply(crate::Limits::default()));
-        Ok(request.state(input).limits(limits))
+        // a resumed run appends to the steps and logs it has
+        let steps = self
+            .store
+            .steps(&run.id)
+            .await
+            .map_err(Unprepared::Store)?
+            .len() as i64;
+        let logs = self
+            .store
+            .logs(&run.id)
+            .await
+            .map_err(Unprepared::Store)?
+            .len() as i64;
+        Ok(Prepared {
+            request: request.state(input).limits(limits),
+            steps,
+            logs,
+        })
     }
 
     async fn execute_request(
         &self,
         run: &Run,
-        mut request: RunRequest,
+        prepared: Prepared,
         cancel: Arc<Notify>,
         fenced: &std::sync::atomic::AtomicBool,
     ) -> (String, Option<String>, Option<String>) {
+        let Prepared {
+            mut request,
+            steps: mut step_seq,
+            logs: mut log_seq,
+        } = prepared;
         // each workflow step's output is written before the next step starts: the worker
         // thread waits for the store's acknowledgement
         let (step_tx, mut step_rx) =
@@ -573,18 +645,6 @@ impl Runner {
                 }
             });
         }
-        let mut step_seq = self
-            .store
-            .steps(&run.id)
-            .await
-            .map(|s| s.len() as i64)
-            .unwrap_or(0);
-        let mut log_seq = self
-            .store
-            .logs(&run.id)
-            .await
-            .map(|l| l.len() as i64)
-            .unwrap_or(0);
         let mut handle = self.engine.run(request);
         let mut logs: Vec<LogRecord> = Vec::new();
         let mut flush = tokio::time::interval(Duration::from_millis(200));
@@ -741,6 +801,26 @@ impl Runner {
             }
         }
         out
+    }
+}
+
+/// A run ready for the engine: its request, and how many steps and log lines it has already.
+struct Prepared {
+    request: RunRequest,
+    steps: i64,
+    logs: i64,
+}
+
+/// Why a run could not be prepared: its job (it ends `crashed`) or the store (it goes back to
+/// the queue).
+enum Unprepared {
+    Job(String),
+    Store(crate::store::StoreError),
+}
+
+impl From<String> for Unprepared {
+    fn from(reason: String) -> Self {
+        Unprepared::Job(reason)
     }
 }
 

@@ -420,14 +420,17 @@ impl Store {
         claimed.as_ref().map(run_from_row).transpose()
     }
 
-    /// Renews the leases `node` holds and records its heartbeat; returns the runs (id,
-    /// generation) it still holds — a run missing from the list was reclaimed by another node
-    /// and must be stopped here.
+    /// Renews the leases of the runs `node` is executing (`running`) and records its
+    /// heartbeat; returns the runs (id, generation) it still holds — a run missing from the
+    /// list was reclaimed by another node and must be stopped here. A `started` run of this
+    /// node that it no longer executes (its end could not be written) is not renewed: its
+    /// lease runs out and it is recovered.
     pub async fn heartbeat(
         &self,
         node: &str,
         lease_ms: i64,
         draining: bool,
+        running: &[String],
     ) -> Result<Vec<(String, i64)>, StoreError> {
         let now = now_ms();
         sqlx::query(
@@ -440,16 +443,23 @@ impl Store {
         .bind(draining as i64)
         .execute(&self.pool)
         .await?;
-        let rows = sqlx::query(
-            "UPDATE runs SET lease_until = $1 WHERE owner = $2 AND status = 'started' RETURNING id, lease_generation",
-        )
-        .bind(now + lease_ms)
-        .bind(node)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("lease_generation")?)))
-            .collect()
+        let mut held = Vec::new();
+        for chunk in running.chunks(500) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let sql = format!(
+                "UPDATE runs SET lease_until = $1 WHERE owner = $2 AND status = 'started' AND id IN ({}) \
+                 RETURNING id, lease_generation",
+                list.join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(now + lease_ms).bind(node);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                held.push((r.try_get("id")?, r.try_get("lease_generation")?));
+            }
+        }
+        Ok(held)
     }
 
     /// Started runs whose lease ran out (their node stopped renewing it).
@@ -594,13 +604,13 @@ impl Store {
         Ok(())
     }
 
-    /// Ends a run (only one this node holds as `started`); `follow_ups` (flow-triggered runs,
-    /// a retry) are enqueued in the same transaction. False when the run was not this node's.
+    /// Ends a run `node` holds as `started` at lease `generation`; `follow_ups` (flow-triggered
+    /// runs, a retry) are enqueued in the same transaction. False when the run is not held so
+    /// any more (another node reclaimed it).
     pub async fn finish(
         &self,
         run_id: &str,
-        node: &str,
-        generation: i64,
+        (node, generation): (&str, i64),
         status: &str,
         final_state: Option<&str>,
         reason: Option<&str>,
@@ -973,4 +983,155 @@ fn run_from_row(r: &AnyRow) -> Result<Run, StoreError> {
         lease_until: r.try_get("lease_until")?,
         fifo_key: r.try_get("fifo_key")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(id: &str, received_at: i64) -> Message {
+        Message {
+            id: id.into(),
+            inbox: "in".into(),
+            received_at,
+            body: "{}".into(),
+            headers: "{}".into(),
+            method: "POST".into(),
+            path: "/inbox/x".into(),
+            query: "{}".into(),
+            idempotency_key: None,
+        }
+    }
+
+    fn run(id: &str, message_id: &str) -> NewRun {
+        NewRun {
+            id: id.into(),
+            job: "j".into(),
+            message_id: Some(message_id.into()),
+            inbox: Some("in".into()),
+            trigger: "message".into(),
+            attempt: 1,
+            ..NewRun::default()
+        }
+    }
+
+    #[test]
+    fn retention_deletes_old_finished_runs_and_their_messages_only() {
+        let dir = std::env::temp_dir().join(format!("fnhost-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("s.db").display());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let store = Store::open(&url).await.unwrap();
+            store
+                .insert_message(&message("old", 1), &[run("r-old", "old")])
+                .await
+                .unwrap();
+            store
+                .insert_message(&message("busy", 1), &[run("r-busy", "busy")])
+                .await
+                .unwrap();
+            store
+                .insert_message(&message("new", now_ms()), &[])
+                .await
+                .unwrap();
+            // r-old finishes, r-busy is still running
+            let claimed = store.claim("n", &[], 10_000).await.unwrap().unwrap();
+            let other = store.claim("n", &[], 10_000).await.unwrap().unwrap();
+            let (done, busy) = if claimed.id == "r-old" {
+                (claimed, other)
+            } else {
+                (other, claimed)
+            };
+            assert!(store
+                .finish(
+                    &done.id,
+                    ("n", done.lease_generation),
+                    "success",
+                    Some("{}"),
+                    None,
+                    &[]
+                )
+                .await
+                .unwrap());
+            // a later cut-off removes the finished run and its message, nothing else
+            let pruned = store.prune(now_ms() + 1000).await.unwrap();
+            assert_eq!(pruned, 1);
+            assert!(store.run("r-old").await.unwrap().is_none());
+            assert!(store.message("old").await.unwrap().is_none());
+            assert_eq!(
+                store.run(&busy.id).await.unwrap().unwrap().status,
+                "started"
+            );
+            assert!(store.message("busy").await.unwrap().is_some());
+            // a message with no run goes once it is older than the cut-off
+            assert!(
+                store.message("new").await.unwrap().is_none(),
+                "older than the cut-off"
+            );
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_fenced_node_cannot_end_a_run_another_node_took_over() {
+        let dir = std::env::temp_dir().join(format!("fnhost-store-fence-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("s.db").display());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let store = Store::open(&url).await.unwrap();
+            store
+                .insert_message(&message("m", 1), &[run("r", "m")])
+                .await
+                .unwrap();
+            let first = store.claim("a", &[], 10_000).await.unwrap().unwrap();
+            // a's lease ran out: another node puts it back and b claims it
+            assert!(store
+                .requeue("r", first.lease_generation, None, None, true)
+                .await
+                .unwrap());
+            let second = store.claim("b", &[], 10_000).await.unwrap().unwrap();
+            assert!(second.lease_generation > first.lease_generation);
+            // a comes back: its step and its end are refused
+            assert!(!store
+                .write_step("r", "a", first.lease_generation, 0, "s", Some("{}"))
+                .await
+                .unwrap());
+            assert!(!store
+                .finish(
+                    "r",
+                    ("a", first.lease_generation),
+                    "success",
+                    Some("{}"),
+                    None,
+                    &[]
+                )
+                .await
+                .unwrap());
+            assert!(store
+                .finish(
+                    "r",
+                    ("b", second.lease_generation),
+                    "success",
+                    Some("{\"b\":1}"),
+                    None,
+                    &[]
+                )
+                .await
+                .unwrap());
+            let r = store.run("r").await.unwrap().unwrap();
+            assert_eq!(r.final_state.as_deref(), Some("{\"b\":1}"));
+            assert_eq!(r.recoveries, 1);
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

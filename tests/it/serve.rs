@@ -37,10 +37,22 @@ pub struct Server {
 impl Server {
     /// Serves `project` (a file) with the store at `database`.
     pub fn start(project: &Path, database: &str, extra: &[&str]) -> Server {
-        let mut child = fnhost()
+        Server::start_with(fnhost(), "127.0.0.1:0", project, database, extra)
+    }
+
+    /// Serves with `command` (the fnhost binary, or a wrapper such as `ip netns exec NS
+    /// fnhost`) listening on `listen`.
+    pub fn start_with(
+        mut command: std::process::Command,
+        listen: &str,
+        project: &Path,
+        database: &str,
+        extra: &[&str],
+    ) -> Server {
+        let mut child = command
             .args(["serve", "--project"])
             .arg(project)
-            .args(["--listen", "127.0.0.1:0", "--database", database])
+            .args(["--listen", listen, "--database", database])
             .args(extra)
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
@@ -141,6 +153,21 @@ impl Server {
         }
     }
 
+    /// Sends SIGTERM and waits for the process to exit (up to 60 s); its exit code.
+    pub fn terminate(mut self) -> Option<i32> {
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Kills the process at once (as a crash would).
     pub fn kill(mut self) {
         let _ = self.child.kill();
@@ -195,10 +222,22 @@ pub fn request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Reply {
-    let mut stream = TcpStream::connect(addr).unwrap();
+    try_request(addr, method, path, headers, body).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// One HTTP/1.1 request on a fresh connection; an error when the connection fails or the
+/// answer is cut short.
+pub fn try_request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Reply, String> {
+    let mut stream = TcpStream::connect(addr).map_err(|e| format!("{addr}: {e}"))?;
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
+        .map_err(|e| e.to_string())?;
     let mut head = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n");
     let mut has_length = false;
     for (k, v) in headers {
@@ -211,11 +250,16 @@ pub fn request(
         head.push_str(&format!("content-length: {}\r\n", body.len()));
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
+    stream
+        .write_all(head.as_bytes())
+        .map_err(|e| format!("{addr}: {e}"))?;
     let _ = stream.write_all(body);
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
-    parse_reply(&raw)
+    if !raw.windows(4).any(|w| w == b"\r\n\r\n") {
+        return Err(format!("{addr}: no HTTP answer"));
+    }
+    Ok(parse_reply(&raw))
 }
 
 fn parse_reply(raw: &[u8]) -> Reply {
@@ -268,13 +312,13 @@ pub fn project(dir: &TempDir, yaml: &str) -> PathBuf {
     dir.write("project.yaml", &yaml.replace("{COMMON}", &common()))
 }
 
-fn sqlite(dir: &TempDir) -> String {
+pub fn sqlite(dir: &TempDir) -> String {
     format!("sqlite://{}", dir.0.join("store.db").display())
 }
 
 /// A fresh schema in the test PostgreSQL (`FNHOST_TEST_PG`, started by `.ci/run` or
 /// `tests/pg/start.sh`), as a store URL.
-fn postgres(tag: &str) -> String {
+pub fn postgres(tag: &str) -> String {
     let base = std::env::var("FNHOST_TEST_PG")
         .expect("FNHOST_TEST_PG is not set: run `export FNHOST_TEST_PG=$(tests/pg/start.sh)`");
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -302,7 +346,7 @@ fn postgres(tag: &str) -> String {
     format!("{base}{sep}options=-c%20search_path%3D{schema}")
 }
 
-const JSON: (&str, &str) = ("content-type", "application/json");
+pub const JSON: (&str, &str) = ("content-type", "application/json");
 
 const CONTRACT: &str = r#"
 inboxes:

@@ -1,0 +1,354 @@
+//! Several `fnhost serve` nodes on one PostgreSQL: takeover of a dead node's runs, FIFO keys
+//! and inbox concurrency across nodes, cron ticks once per cluster, drain on SIGTERM.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use super::serve::{postgres, project, Server, JSON};
+use super::support::{fnhost, TempDir};
+
+/// Runs of a job, each with its `started`/`ended` stamps from the final state, sorted by start.
+fn spans(server: &Server, message_ids: &[String]) -> Vec<(String, i64, i64)> {
+    let mut out = Vec::new();
+    for id in message_ids {
+        for run in server.runs_of(id, 1) {
+            let run = server.finished_run(run["id"].as_str().unwrap());
+            assert_eq!(run["status"], "success", "{run}");
+            let data = &run["final_state"]["data"];
+            out.push((
+                data["key"].as_str().unwrap_or_default().to_string(),
+                data["started"].as_i64().unwrap(),
+                data["ended"].as_i64().unwrap(),
+            ));
+        }
+    }
+    out.sort_by_key(|s| s.1);
+    out
+}
+
+const SLOW_JOB: &str = r#"fn(state => new Promise(resolve => {
+        const started = Date.now();
+        setTimeout(() => resolve({ data: { key: state.data.key, seq: state.data.seq, started, ended: Date.now() } }), 400);
+      }))"#;
+
+#[test]
+fn an_inbox_concurrency_limit_holds_across_nodes() {
+    let dir = TempDir::new("cluster-concurrency");
+    let yaml = format!(
+        r#"
+inboxes:
+  - name: one-at-a-time
+    key: conc-key-0001
+    concurrency: 1
+jobs:
+  - name: slow
+    adaptor: "{{COMMON}}"
+    expression: |
+      {SLOW_JOB}
+    trigger: {{ webhook: {{ inbox: one-at-a-time }} }}
+"#
+    );
+    let path = project(&dir, &yaml);
+    let db = postgres("concurrency");
+    let a = Server::start(&path, &db, &["--node-id", "a", "--workers", "2"]);
+    let b = Server::start(&path, &db, &["--node-id", "b", "--workers", "2"]);
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let node = if i % 2 == 0 { &a } else { &b };
+        let r = node.post(
+            "/inbox/conc-key-0001",
+            &[JSON],
+            format!("{{\"key\": \"k{i}\"}}").as_bytes(),
+        );
+        assert_eq!(r.status, 200);
+        ids.push(r.header("x-fnhost-message-id").unwrap().to_string());
+    }
+    let spans = spans(&a, &ids);
+    assert_eq!(spans.len(), 6);
+    for pair in spans.windows(2) {
+        assert!(pair[1].1 >= pair[0].2, "two runs overlapped: {spans:?}");
+    }
+}
+
+#[test]
+fn runs_with_the_same_fifo_key_start_in_order_one_at_a_time() {
+    let dir = TempDir::new("cluster-fifo");
+    let yaml = format!(
+        r#"
+inboxes:
+  - name: cases
+    key: fifo-key-0001
+    fifo_key_path: key
+jobs:
+  - name: slow
+    adaptor: "{{COMMON}}"
+    expression: |
+      {SLOW_JOB}
+    trigger: {{ webhook: {{ inbox: cases }} }}
+"#
+    );
+    let path = project(&dir, &yaml);
+    let db = postgres("fifo");
+    let a = Server::start(&path, &db, &["--node-id", "a", "--workers", "3"]);
+    let b = Server::start(&path, &db, &["--node-id", "b", "--workers", "3"]);
+    let mut ids = Vec::new();
+    // case-1 x3 and case-2 x3, interleaved, posted to both nodes
+    for seq in 0..6 {
+        let key = if seq % 2 == 0 { "case-1" } else { "case-2" };
+        let node = if seq % 3 == 0 { &a } else { &b };
+        let r = node.post(
+            "/inbox/fifo-key-0001",
+            &[JSON],
+            format!("{{\"key\": \"{key}\", \"seq\": {seq}}}").as_bytes(),
+        );
+        assert_eq!(r.status, 200);
+        ids.push(r.header("x-fnhost-message-id").unwrap().to_string());
+    }
+    let spans = spans(&a, &ids);
+    for key in ["case-1", "case-2"] {
+        let mine: Vec<_> = spans.iter().filter(|s| s.0 == key).collect();
+        assert_eq!(mine.len(), 3);
+        for pair in mine.windows(2) {
+            assert!(pair[1].1 >= pair[0].2, "{key}: runs overlapped: {mine:?}");
+        }
+    }
+    // different keys do run side by side
+    let overlapped = spans
+        .windows(2)
+        .any(|p| p[0].0 != p[1].0 && p[1].1 < p[0].2);
+    assert!(overlapped, "different keys never overlapped: {spans:?}");
+}
+
+#[test]
+fn a_dead_nodes_run_is_taken_over_and_resumed_by_another() {
+    let dir = TempDir::new("cluster-takeover");
+    dir.write(
+        "wf/workflow.json",
+        r#"{"workflow": {"steps": [
+          {"id": "stamp", "expression": "fn(state => { console.log('stamp ran'); return { data: { until: Date.now() + 3000, stamps: (state.data.stamps || 0) + 1 } }; })", "next": {"wait": true}},
+          {"id": "wait", "expression": "fn(state => new Promise(r => setTimeout(() => r({ data: { ...state.data, waited: true } }), Math.max(0, state.data.until - Date.now()))))"}
+        ]}}"#,
+    );
+    let yaml = r#"
+inboxes:
+  - name: in
+    key: takeover-key-0001
+jobs:
+  - name: two-steps
+    adaptor: "{COMMON}"
+    workflow: wf/workflow.json
+    trigger: { webhook: { inbox: in } }
+"#;
+    let path = project(&dir, yaml);
+    let db = postgres("takeover");
+    let lease = ["--lease-seconds", "1"];
+    let a = Server::start(&path, &db, &[&["--node-id", "a"][..], &lease[..]].concat());
+    let r = a.post("/inbox/takeover-key-0001", &[JSON], b"{}");
+    let message = r.header("x-fnhost-message-id").unwrap().to_string();
+    let run_id = a.runs_of(&message, 1)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let run = a.get(&format!("/api/runs/{run_id}")).json();
+        if run["steps"].as_array().is_some_and(|s| !s.is_empty()) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "step 1 never recorded: {run}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // node b starts, node a dies mid-second-step: b takes the run over when a's lease ends
+    let b = Server::start(&path, &db, &[&["--node-id", "b"][..], &lease[..]].concat());
+    a.kill();
+    let killed = Instant::now();
+    let run = b.finished_run(&run_id);
+    eprintln!(
+        "taken over and finished {:?} after the kill",
+        killed.elapsed()
+    );
+    assert_eq!(run["status"], "success", "{run}");
+    assert_eq!(run["recoveries"], 1);
+    assert_eq!(
+        run["final_state"]["data"]["stamps"], 1,
+        "step 1 ran once: {run}"
+    );
+    assert_eq!(run["final_state"]["data"]["waited"], true);
+    let status = b.cli_cluster();
+    let nodes: Vec<&str> = status["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["id"].as_str())
+        .collect();
+    assert_eq!(nodes, vec!["a", "b"], "{status}");
+    assert_eq!(status["queue_depth"], 0);
+}
+
+#[test]
+fn a_draining_node_hands_its_runs_back_and_another_finishes_them() {
+    let dir = TempDir::new("cluster-drain");
+    let yaml = r#"
+inboxes:
+  - name: in
+    key: drain-key-0001
+jobs:
+  - name: slow
+    adaptor: "{COMMON}"
+    expression: |
+      fn(state => new Promise(resolve => setTimeout(() => resolve({ data: { done: true } }), 3000)));
+    trigger: { webhook: { inbox: in } }
+"#;
+    let path = project(&dir, yaml);
+    let db = postgres("drain");
+    let a = Server::start(&path, &db, &["--node-id", "a", "--drain-seconds", "0.5"]);
+    let r = a.post("/inbox/drain-key-0001", &[JSON], b"{}");
+    let message = r.header("x-fnhost-message-id").unwrap().to_string();
+    let run_id = a.runs_of(&message, 1)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while a.get(&format!("/api/runs/{run_id}")).json()["status"] != "started" {
+        assert!(Instant::now() < deadline, "never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let b = Server::start(&path, &db, &["--node-id", "b"]);
+    assert_eq!(a.terminate(), Some(0), "a drained node exits 0");
+    let run = b.finished_run(&run_id);
+    assert_eq!(run["status"], "success", "{run}");
+    assert_eq!(
+        run["recoveries"], 0,
+        "a hand-back is not an interruption: {run}"
+    );
+    assert_eq!(run["final_state"], json!({"data": {"done": true}}));
+}
+
+#[test]
+fn a_cron_tick_runs_once_across_the_cluster() {
+    // waits for the next minute boundary, and one more tick to be sure
+    let dir = TempDir::new("cluster-cron");
+    let yaml = r#"
+jobs:
+  - name: tick
+    adaptor: "{COMMON}"
+    expression: |
+      fn(state => ({ data: { count: (state.data.count || 0) + 1 } }));
+    trigger: { cron: "* * * * *" }
+"#;
+    let path = project(&dir, yaml);
+    let db = postgres("cron");
+    let nodes: Vec<Server> = ["a", "b", "c"]
+        .iter()
+        .map(|n| Server::start(&path, &db, &["--node-id", n]))
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(150);
+    loop {
+        let runs = nodes[0].get("/api/runs?limit=100").json();
+        let runs = runs.as_array().cloned().unwrap_or_default();
+        let done = runs.iter().filter(|r| r["status"] == "success").count();
+        if done >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "two ticks did not run: {runs:?}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    // give a late duplicate the chance to appear
+    std::thread::sleep(Duration::from_secs(2));
+    let runs = nodes[0].get("/api/runs?limit=100").json();
+    let runs = runs.as_array().unwrap();
+    let mut minutes: Vec<i64> = runs
+        .iter()
+        .map(|r| r["created_at"].as_i64().unwrap() / 60_000)
+        .collect();
+    let total = minutes.len();
+    minutes.sort();
+    minutes.dedup();
+    assert_eq!(
+        minutes.len(),
+        total,
+        "one run per tick across 3 nodes: {runs:?}"
+    );
+    let newest = nodes[0].finished_run(runs[0]["id"].as_str().unwrap());
+    assert_eq!(
+        newest["final_state"]["data"]["count"].as_i64(),
+        Some(total as i64),
+        "{newest}"
+    );
+}
+
+impl Server {
+    /// `fnhost cluster status` against this server's store.
+    fn cli_cluster(&self) -> Value {
+        let out = fnhost()
+            .args(["cluster", "status", "--database", &self.database])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+#[test]
+fn nodes_starting_together_migrate_once_and_an_older_node_joins_a_newer_schema() {
+    let dir = TempDir::new("cluster-migrate");
+    let yaml = r#"
+inboxes:
+  - name: in
+    key: migrate-key-0001
+jobs: []
+"#;
+    let path = project(&dir, yaml);
+    let db = postgres("migrate");
+    // three nodes on an empty schema at the same moment: the advisory lock serialises the
+    // migrations, every node comes up
+    let starters: Vec<_> = ["a", "b", "c"]
+        .iter()
+        .map(|n| {
+            let (path, db) = (path.clone(), db.clone());
+            std::thread::spawn(move || Server::start(&path, &db, &["--node-id", n]))
+        })
+        .collect();
+    let nodes: Vec<Server> = starters.into_iter().map(|t| t.join().unwrap()).collect();
+    for node in &nodes {
+        assert_eq!(
+            node.post("/inbox/migrate-key-0001", &[JSON], b"{}").status,
+            200
+        );
+    }
+    drop(nodes);
+    // a newer version has added a migration this binary does not know: it still starts
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .connect(&db)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (999, 'from a newer fnhost', true, '\\x00'::bytea, 0)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query("ALTER TABLE runs ADD COLUMN newer_column TEXT")
+            .execute(&pool)
+            .await
+            .unwrap();
+    });
+    let older = Server::start(&path, &db, &["--node-id", "older"]);
+    assert_eq!(
+        older.post("/inbox/migrate-key-0001", &[JSON], b"{}").status,
+        200
+    );
+    let messages = older.get("/api/messages").json();
+    assert_eq!(messages.as_array().unwrap().len(), 4);
+}

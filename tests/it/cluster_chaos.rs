@@ -1,0 +1,331 @@
+//! Three `fnhost serve` nodes on one PostgreSQL of their own, 10,000 posts spread across them
+//! while nodes are `kill -9`ed and restarted at random and PostgreSQL itself is restarted once:
+//! every acknowledged message is stored once and processed, no run is left behind.
+//!
+//! `FNHOST_CHAOS_POSTS` changes the number of posts (default 10,000).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use super::serve::{project, try_request, Server, JSON};
+use super::support::TempDir;
+
+/// A PostgreSQL cluster of this test's own (it is restarted mid-test, which the shared one
+/// used by other tests must not be).
+struct OwnPostgres {
+    dir: TempDir,
+    url: String,
+}
+
+impl OwnPostgres {
+    fn start() -> OwnPostgres {
+        let dir = TempDir::new("chaos-pg");
+        let url = OwnPostgres::run(&dir.0, "start");
+        OwnPostgres { dir, url }
+    }
+
+    fn run(dir: &std::path::Path, what: &str) -> String {
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/pg/start.sh");
+        let out = Command::new("bash")
+            .arg(&script)
+            .arg(what)
+            .env("FNHOST_PG_DIR", dir)
+            .env("FNHOST_PG_PORT", "56432")
+            .output()
+            .expect("tests/pg/start.sh runs");
+        assert!(
+            out.status.success(),
+            "start.sh {what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+impl Drop for OwnPostgres {
+    fn drop(&mut self) {
+        // never panics (it may run while a failed test unwinds)
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/pg/start.sh");
+        let _ = Command::new("bash")
+            .arg(&script)
+            .arg("stop")
+            .env("FNHOST_PG_DIR", &self.dir.0)
+            .output();
+    }
+}
+
+/// Nodes killed over the test (during posting and while the runs execute).
+const MAX_KILLS: usize = 12;
+
+/// A tiny deterministic generator (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+#[test]
+fn three_nodes_lose_nothing_when_nodes_and_the_database_die() {
+    let posts: usize = std::env::var("FNHOST_CHAOS_POSTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let pg = OwnPostgres::start();
+    let dir = TempDir::new("chaos");
+    // a minimal adaptor: the test is about the store and the nodes, and 10,000 runs of a
+    // debug build with language-common would take most of CI's time
+    let tiny = dir.adaptor(
+        "tiny",
+        "export function fn(f) { return state => f(state); }\nexport function execute(...ops) { return state => ops.reduce((p, op) => p.then(op), Promise.resolve(state)); }\n",
+    );
+    let yaml = format!(
+        r#"
+inboxes:
+  - name: in
+    key: chaos-key-0001
+jobs:
+  - name: echo
+    adaptor: "{tiny}"
+    expression: |
+      fn(state => ({{ data: {{ n: state.data.n }} }}));
+    trigger: {{ webhook: {{ inbox: in }} }}
+"#
+    );
+    let path = project(&dir, &yaml);
+    let start = |name: &str| {
+        Server::start(
+            &path,
+            &pg.url,
+            &["--node-id", name, "--workers", "2", "--lease-seconds", "1"],
+        )
+    };
+    let names = ["n1", "n2", "n3"];
+    let nodes: Arc<Mutex<Vec<Option<Server>>>> =
+        Arc::new(Mutex::new(names.iter().map(|n| Some(start(n))).collect()));
+    let addrs: Arc<RwLock<Vec<Option<String>>>> = Arc::new(RwLock::new(
+        nodes
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_ref().map(|s| s.addr.clone()))
+            .collect(),
+    ));
+    let began = Instant::now();
+
+    // clients: each message is posted until one node answers 200; its Idempotency-Key makes a
+    // repeat (an answer lost to a kill) harmless
+    let next = Arc::new(AtomicUsize::new(0));
+    let acked: Arc<Mutex<HashMap<usize, String>>> = Arc::new(Mutex::new(HashMap::new()));
+    let refused = Arc::new(AtomicUsize::new(0));
+    let broken = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let mut clients = Vec::new();
+    for c in 0..6u64 {
+        let (next, acked, refused, broken, addrs) = (
+            next.clone(),
+            acked.clone(),
+            refused.clone(),
+            broken.clone(),
+            addrs.clone(),
+        );
+        clients.push(std::thread::spawn(move || {
+            let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (c + 1));
+            loop {
+                let n = next.fetch_add(1, Ordering::SeqCst);
+                if n >= posts {
+                    return;
+                }
+                let body = format!("{{\"n\": {n}}}");
+                let key = format!("m-{n}");
+                let deadline = Instant::now() + Duration::from_secs(120);
+                loop {
+                    assert!(Instant::now() < deadline, "message {n} never acknowledged");
+                    let live: Vec<String> =
+                        addrs.read().unwrap().iter().flatten().cloned().collect();
+                    if live.is_empty() {
+                        std::thread::sleep(Duration::from_millis(20));
+                        continue;
+                    }
+                    let addr = &live[rng.below(live.len() as u64) as usize];
+                    match try_request(
+                        addr,
+                        "POST",
+                        "/inbox/chaos-key-0001",
+                        &[JSON, ("idempotency-key", &key)],
+                        body.as_bytes(),
+                    ) {
+                        Ok(reply) if reply.status == 200 => {
+                            let id = reply.header("x-fnhost-message-id").unwrap().to_string();
+                            acked.lock().unwrap().insert(n, id);
+                            break;
+                        }
+                        Ok(_) => {
+                            refused.fetch_add(1, Ordering::SeqCst);
+                            std::thread::sleep(Duration::from_millis(50));
+                        }
+                        Err(_) => {
+                            broken.fetch_add(1, Ordering::SeqCst);
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                    }
+                }
+            }
+        }));
+    }
+
+    // chaos: kill -9 a node at random and restart it; restart PostgreSQL once, half-way
+    let kills = Arc::new(AtomicUsize::new(0));
+    let chaos = {
+        let (nodes, addrs, done, kills, next) = (
+            nodes.clone(),
+            addrs.clone(),
+            done.clone(),
+            kills.clone(),
+            next.clone(),
+        );
+        let pg_restart = {
+            let dir = pg.dir.0.clone();
+            let url = pg.url.clone();
+            move || {
+                OwnPostgres::run(&dir, "stop");
+                std::thread::sleep(Duration::from_millis(1500));
+                assert_eq!(OwnPostgres::run(&dir, "start"), url);
+            }
+        };
+        let start = {
+            let path = path.clone();
+            let url = pg.url.clone();
+            move |name: &str| {
+                Server::start(
+                    &path,
+                    &url,
+                    &["--node-id", name, "--workers", "2", "--lease-seconds", "1"],
+                )
+            }
+        };
+        std::thread::spawn(move || {
+            let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+            let mut restarted_pg = false;
+            while !done.load(Ordering::SeqCst) && kills.load(Ordering::SeqCst) < MAX_KILLS {
+                std::thread::sleep(Duration::from_millis(800 + rng.below(1200)));
+                if done.load(Ordering::SeqCst) {
+                    break;
+                }
+                if !restarted_pg && next.load(Ordering::SeqCst) >= posts / 2 {
+                    restarted_pg = true;
+                    eprintln!("chaos: restarting PostgreSQL");
+                    pg_restart();
+                    continue;
+                }
+                let i = rng.below(3) as usize;
+                addrs.write().unwrap()[i] = None;
+                if let Some(server) = nodes.lock().unwrap()[i].take() {
+                    server.kill();
+                    kills.fetch_add(1, Ordering::SeqCst);
+                }
+                std::thread::sleep(Duration::from_millis(200 + rng.below(800)));
+                let server = start(names[i]);
+                addrs.write().unwrap()[i] = Some(server.addr.clone());
+                nodes.lock().unwrap()[i] = Some(server);
+            }
+        })
+    };
+    for c in clients {
+        c.join().expect("a client thread failed");
+    }
+    let posted_in = began.elapsed();
+    done.store(true, Ordering::SeqCst);
+    chaos.join().expect("the chaos thread failed");
+
+    // every node up; wait for the queue to drain
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let pool = rt
+        .block_on(sqlx::postgres::PgPool::connect(&pg.url))
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let open: i64 = rt
+            .block_on(
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM runs WHERE status IN ('queued', 'started')",
+                )
+                .fetch_one(&pool),
+            )
+            .unwrap();
+        if open == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{open} runs still open after 300 s"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert_eq!(
+        acked.len(),
+        posts,
+        "every message was acknowledged in the end"
+    );
+    let rows: Vec<(String, String, i64, String, i64)> = rt
+        .block_on(
+            sqlx::query_as(
+                "SELECT m.idempotency_key, m.id, (SELECT COUNT(*) FROM runs r WHERE r.message_id = m.id), \
+                 COALESCE((SELECT string_agg(r.status, ',') FROM runs r WHERE r.message_id = m.id), ''), \
+                 COALESCE((SELECT SUM(r.recoveries) FROM runs r WHERE r.message_id = m.id), 0)::BIGINT \
+                 FROM messages m",
+            )
+            .fetch_all(&pool),
+        )
+        .unwrap();
+    let mut by_key: HashMap<String, (String, i64, String, i64)> = HashMap::new();
+    for (key, id, runs, statuses, recoveries) in rows {
+        assert!(
+            by_key
+                .insert(key.clone(), (id, runs, statuses, recoveries))
+                .is_none(),
+            "message {key} stored twice"
+        );
+    }
+    assert_eq!(by_key.len(), posts, "no message stored that was not posted");
+    let mut recovered = 0;
+    for (n, id) in &acked {
+        let (stored_id, runs, statuses, recoveries) = by_key
+            .get(&format!("m-{n}"))
+            .unwrap_or_else(|| panic!("acknowledged message {n} is not in the store"));
+        assert_eq!(
+            stored_id, id,
+            "message {n}: the acknowledged id is the stored one"
+        );
+        assert_eq!(*runs, 1, "message {n}: one run");
+        assert_eq!(statuses, "success", "message {n}");
+        recovered += recoveries;
+    }
+    eprintln!(
+        "chaos report: {posts} messages posted to 3 nodes by 6 clients in {posted_in:?}; {} acknowledged; \
+         {} answers refused (503 while PostgreSQL restarted), {} connections broken by kills; \
+         {} kill -9 of a node, 1 PostgreSQL restart; {recovered} run executions interrupted and resumed; \
+         all {posts} stored once with one successful run; 0 runs left open; total {:?}",
+        acked.len(),
+        refused.load(Ordering::SeqCst),
+        broken.load(Ordering::SeqCst),
+        kills.load(Ordering::SeqCst),
+        began.elapsed()
+    );
+    drop(nodes);
+}
