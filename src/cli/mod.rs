@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and printing only. Everything a library user
 //! would need lives in [`crate::runtime`], [`crate::workflow`] and [`crate::compile`].
 
+mod admin;
 mod bench;
 mod docs;
 mod log;
@@ -53,6 +54,10 @@ enum Command {
     Messages(serve::MessagesArgs),
     /// List, show, retry and cancel runs.
     Runs(serve::RunsArgs),
+    /// Add users of the history (viewer, editor, admin) and make their API tokens.
+    Users(admin::UsersArgs),
+    /// The encrypted credential store: set, list, rotate-key, generate-key.
+    Credentials(admin::CredentialsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -224,6 +229,8 @@ pub fn tz_argument() -> Option<String> {
 }
 
 const SUBCOMMANDS: &[&str] = &[
+    "users",
+    "credentials",
     "execute",
     "run",
     "compile",
@@ -264,6 +271,8 @@ pub fn main() -> i32 {
         Command::Inbox(args) => serve::inbox(args),
         Command::Messages(args) => serve::messages(args),
         Command::Runs(args) => serve::runs(args),
+        Command::Users(args) => admin::users(args),
+        Command::Credentials(args) => admin::credentials(args),
     }
 }
 
