@@ -364,13 +364,18 @@ impl Runner {
             .get(&run.job)
             .ok_or_else(|| format!("job `{}` has no source", run.job))?;
         let configuration = match &job.credential {
+            // the encrypted credential store first, then the project file's inline map
             Some(name) => Some(
-                project
-                    .file
-                    .credentials
-                    .get(name)
-                    .ok_or_else(|| format!("no credential is named `{name}`"))?
-                    .to_string(),
+                match crate::credentials::lookup(&self.store, name).await? {
+                    Some(value) => value,
+                    None => project
+                        .file
+                        .credentials
+                        .get(name)
+                        .ok_or_else(|| format!("no credential is named `{name}`"))?
+                        .clone(),
+                }
+                .to_string(),
             ),
             None => None,
         };
