@@ -314,7 +314,7 @@ impl Runner {
         let started = std::time::Instant::now();
         self.metrics.active.fetch_add(1, Ordering::SeqCst);
         let (status, final_state, reason) = match self.prepare(&run).await {
-            Ok(request) => self.execute_request(&run, request, cancel).await,
+            Ok((request, secrets)) => self.execute_request(&run, request, cancel, &secrets).await,
             Err(reason) => ("crashed".to_string(), None, Some(reason)),
         };
         self.metrics.active.fetch_sub(1, Ordering::SeqCst);
@@ -354,7 +354,9 @@ impl Runner {
     }
 
     /// The engine request of a run: its job, adaptor, limits and input state.
-    async fn prepare(&self, run: &Run) -> Result<RunRequest, String> {
+    /// Also the credential's strings, which the run's logs, step outputs and final state are
+    /// scrubbed of before they are stored.
+    async fn prepare(&self, run: &Run) -> Result<(RunRequest, Vec<String>), String> {
         let project = self.project();
         let job = project
             .job(&run.job)
@@ -398,6 +400,13 @@ impl Runner {
                 .unwrap_or_else(|| r#"{"data":{}}"#.into()),
             (None, None) => r#"{"data":{}}"#.into(),
         };
+        let mut secrets = Vec::new();
+        if let Some(c) = configuration
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok())
+        {
+            crate::credentials::secret_strings(&c, &mut secrets);
+        }
         let input = match &configuration {
             Some(c) => with_configuration(&input, c),
             None => input,
@@ -416,7 +425,7 @@ impl Runner {
         let limits = job
             .limits
             .apply(project.file.limits.apply(crate::Limits::default()));
-        Ok(request.state(input).limits(limits))
+        Ok((request.state(input).limits(limits), secrets))
     }
 
     async fn execute_request(
@@ -424,7 +433,9 @@ impl Runner {
         run: &Run,
         mut request: RunRequest,
         cancel: Arc<Notify>,
+        secrets: &[String],
     ) -> (String, Option<String>, Option<String>) {
+        let scrub = |text: String| crate::credentials::scrub(&text, secrets);
         // each workflow step's output is written before the next step starts: the worker
         // thread waits for the store's acknowledgement
         let (step_tx, mut step_rx) =
@@ -460,7 +471,7 @@ impl Runner {
             tokio::select! {
                 event = handle.next_event() => match event {
                     Some(RunEvent::Log(line)) => {
-                        logs.push(LogRecord { seq: log_seq, at: now_ms(), level: line.level, source: line.name, message: line.message });
+                        logs.push(LogRecord { seq: log_seq, at: now_ms(), level: line.level, source: line.name, message: scrub(line.message) });
                         log_seq += 1;
                     }
                     Some(_) => {}
@@ -471,6 +482,7 @@ impl Runner {
                         eprintln!("fnhost serve: cannot write logs of run {}: {e}", run.id);
                     }
                     logs.clear();
+                    let json = json.map(scrub);
                     if let Err(e) = self.store.write_step(&run.id, step_seq, &id, json.as_deref()).await {
                         eprintln!("fnhost serve: cannot write step {id} of run {}: {e}", run.id);
                     }
@@ -493,6 +505,7 @@ impl Runner {
         }
         // steps that finished as the run ended
         while let Ok((id, json, ack)) = step_rx.try_recv() {
+            let json = json.map(scrub);
             let _ = self
                 .store
                 .write_step(&run.id, step_seq, &id, json.as_deref())
@@ -535,7 +548,11 @@ impl Runner {
                     ),
                     None => None,
                 };
-                (status.to_string(), outcome.final_state, reason)
+                (
+                    status.to_string(),
+                    outcome.final_state.map(scrub),
+                    reason.map(scrub),
+                )
             }
         }
     }
