@@ -232,14 +232,36 @@ pub async fn lookup(store: &Store, name: &str) -> Result<Option<Value>, String> 
     }
 }
 
-/// Pushes the strings of `value` worth hiding (every string leaf of 4 characters or more, and
-/// numbers of 6 digits or more) to `out`.
+/// Fields of a credential that name where and as whom to connect rather than hold a secret:
+/// their values stay visible (a job may copy `username` into its output).
+const PUBLIC_FIELDS: [&str; 14] = [
+    "username",
+    "user",
+    "email",
+    "host",
+    "hosturl",
+    "baseurl",
+    "url",
+    "instanceurl",
+    "loginurl",
+    "server",
+    "database",
+    "port",
+    "domain",
+    "apiversion",
+];
+
+/// Pushes the strings of `value` worth hiding to `out`: every string leaf of 4 characters or
+/// more and every number of 6 digits or more, except the values of [`PUBLIC_FIELDS`].
 pub fn secret_strings(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::String(s) if s.chars().count() >= 4 => out.push(s.clone()),
         Value::Number(n) if n.to_string().len() >= 6 => out.push(n.to_string()),
         Value::Array(items) => items.iter().for_each(|v| secret_strings(v, out)),
-        Value::Object(map) => map.values().for_each(|v| secret_strings(v, out)),
+        Value::Object(map) => map
+            .iter()
+            .filter(|(k, _)| !PUBLIC_FIELDS.contains(&k.to_ascii_lowercase().as_str()))
+            .for_each(|(_, v)| secret_strings(v, out)),
         _ => {}
     }
 }

@@ -21,5 +21,7 @@ mod repo;
 mod security;
 mod serve;
 mod support;
+mod ui;
+mod ui_security;
 mod undici;
 mod web;

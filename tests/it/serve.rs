@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::support::{fnhost, npm_prepared, TempDir};
 
 /// language-common 3.3.4 from the npm registry, as an adaptor spec.
-fn common() -> String {
+pub fn common() -> String {
     let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/adaptors");
     let dir = npm_prepared(
         &source,
@@ -35,9 +35,21 @@ pub struct Server {
 }
 
 impl Server {
-    /// Serves `project` (a file) with the store at `database`.
+    /// Serves `project` (a file) with the store at `database`, without sign-in (`--no-auth`).
     pub fn start(project: &Path, database: &str, extra: &[&str]) -> Server {
-        let mut child = fnhost()
+        let mut args = vec!["--no-auth"];
+        args.extend_from_slice(extra);
+        Server::launch(project, database, &args, &[])
+    }
+
+    /// Serves `project` with exactly the arguments `extra` and environment `env` added (sign-in
+    /// required unless `extra` says `--no-auth`).
+    pub fn launch(project: &Path, database: &str, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut command = fnhost();
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command
             .args(["serve", "--project"])
             .arg(project)
             .args(["--listen", "127.0.0.1:0", "--database", database])
@@ -112,7 +124,7 @@ impl Server {
     pub fn finished_run(&self, id: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let reply = self.get(&format!("/api/runs/{id}"));
+            let reply = self.get(&format!("/api/v1/runs/{id}"));
             if reply.status == 200 {
                 let run = reply.json();
                 if run["finished_at"].is_i64() {
@@ -128,7 +140,7 @@ impl Server {
     pub fn runs_of(&self, message: &str, n: usize) -> Vec<Value> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let runs = self.get(&format!("/api/runs?message={message}")).json();
+            let runs = self.get(&format!("/api/v1/runs?message={message}")).json();
             let runs = runs.as_array().cloned().unwrap_or_default();
             if runs.len() >= n {
                 return runs;
@@ -268,13 +280,14 @@ pub fn project(dir: &TempDir, yaml: &str) -> PathBuf {
     dir.write("project.yaml", &yaml.replace("{COMMON}", &common()))
 }
 
-fn sqlite(dir: &TempDir) -> String {
+/// A SQLite store in `dir`, as a store URL.
+pub fn sqlite(dir: &TempDir) -> String {
     format!("sqlite://{}", dir.0.join("store.db").display())
 }
 
 /// A fresh schema in the test PostgreSQL (`FNHOST_TEST_PG`, started by `.ci/run` or
 /// `tests/pg/start.sh`), as a store URL.
-fn postgres(tag: &str) -> String {
+pub fn postgres(tag: &str) -> String {
     let base = std::env::var("FNHOST_TEST_PG")
         .expect("FNHOST_TEST_PG is not set: run `export FNHOST_TEST_PG=$(tests/pg/start.sh)`");
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -302,7 +315,8 @@ fn postgres(tag: &str) -> String {
     format!("{base}{sep}options=-c%20search_path%3D{schema}")
 }
 
-const JSON: (&str, &str) = ("content-type", "application/json");
+/// The JSON content type header.
+pub const JSON: (&str, &str) = ("content-type", "application/json");
 
 const CONTRACT: &str = r#"
 inboxes:
@@ -359,7 +373,7 @@ fn contract(dir: &TempDir, database: &str) {
     assert_eq!(shown["inbox"], "open");
     // kept as posted (1e400 is not an f64: the text is what JSON.parse will read)
     assert_eq!(shown["body"], json!("{\"a\": 1, \"n\": 1e400}"));
-    let stored = server.get(&format!("/api/messages/{id}")).json();
+    let stored = server.get(&format!("/api/v1/messages/{id}")).json();
     assert_eq!(stored["id"], id.as_str());
 
     // 404: unknown key, disabled inbox
@@ -567,7 +581,7 @@ fn a_busy_store_answers_503_with_retry_after_and_stores_nothing() {
     let _ = locker.wait();
     assert_eq!(r.status, 503, "{}", r.text());
     assert_eq!(r.header("retry-after"), Some("5"));
-    let messages = server.get("/api/messages?limit=100").json();
+    let messages = server.get("/api/v1/messages?limit=100").json();
     assert_eq!(messages.as_array().unwrap().len(), 1, "{messages}");
     // and the store works again
     assert_eq!(
@@ -667,7 +681,7 @@ jobs:
         std::thread::sleep(Duration::from_millis(300));
         let runs = server
             .get(&format!(
-                "/api/runs?message={}",
+                "/api/v1/runs?message={}",
                 r.header("x-fnhost-message-id").unwrap()
             ))
             .json();
@@ -753,7 +767,7 @@ jobs:
     // wait until it runs and has logged
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let run = server.get(&format!("/api/runs/{run_id}")).json();
+        let run = server.get(&format!("/api/v1/runs/{run_id}")).json();
         if run["status"] == "started" && run["logs"].to_string().contains("spinning") {
             break;
         }
@@ -772,7 +786,7 @@ jobs:
     // the server is still serving
     assert_eq!(server.get("/healthz").status, 200);
     // cancelling a finished run is refused
-    let r = server.post(&format!("/api/runs/{run_id}/cancel"), &[], b"");
+    let r = server.post(&format!("/api/v1/runs/{run_id}/cancel"), &[], b"");
     assert_eq!(r.status, 409);
 }
 
@@ -851,7 +865,7 @@ jobs:
         server.finished_run(run["id"].as_str().unwrap());
     }
     let runs = server
-        .get(&format!("/api/runs?message={message}&limit=100"))
+        .get(&format!("/api/v1/runs?message={message}&limit=100"))
         .json();
     let by_job = |job: &str| -> Vec<Value> {
         runs.as_array()
@@ -920,7 +934,7 @@ jobs:
     // wait for the first step's result in the store, then kill the server mid-second-step
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let run = server.get(&format!("/api/runs/{run_id}")).json();
+        let run = server.get(&format!("/api/v1/runs/{run_id}")).json();
         if run["steps"].as_array().is_some_and(|s| !s.is_empty()) {
             assert_eq!(run["status"], "started");
             break;
