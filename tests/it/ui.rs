@@ -104,17 +104,17 @@ fn the_history_pages_read_the_same_on_postgresql() {
 
 fn read_pages(server: &Server) {
     let a = post_message(
-        &server,
+        server,
         "ui-kobo-0001",
         r#"{"form": "household_survey", "body": {"name": "Jane <b>Doe</b>", "tags": ["a"]}}"#,
     );
     let b = post_message(
-        &server,
+        server,
         "ui-kobo-0001",
         r#"{"form": "household_survey", "body": {"name": "Amos", "tags": ["x", "y"]}}"#,
     );
     let c = post_message(
-        &server,
+        server,
         "ui-kobo-0001",
         r#"{"form": "other", "body": {"name": "Nobody"}}"#,
     );
@@ -122,7 +122,7 @@ fn read_pages(server: &Server) {
     server.finished_run(&run_a);
 
     // inboxes with their URL and traffic
-    let home = get(&server, "/");
+    let home = get(server, "/");
     assert_eq!(home.status, 200);
     let home = home.text();
     assert!(
@@ -132,7 +132,7 @@ fn read_pages(server: &Server) {
     assert!(home.contains("<td class=\"num\">3</td>"), "{home}");
 
     // the list, newest first
-    let all = get(&server, "/messages").text();
+    let all = get(server, "/messages").text();
     assert_eq!(listed(&all), vec![c.clone(), b.clone(), a.clone()]);
     // posted HTML is shown as text, never as markup
     assert!(all.contains("Jane &lt;b&gt;Doe"), "{all}");
@@ -140,10 +140,10 @@ fn read_pages(server: &Server) {
 
     // search by content (case-insensitive), by JSON fragment (filter containment), by date
     assert_eq!(
-        listed(&get(&server, "/messages?q=jane").text()),
+        listed(&get(server, "/messages?q=jane").text()),
         vec![a.clone()]
     );
-    let frag = |f: &str| listed(&get(&server, &format!("/messages?contains={}", q(f))).text());
+    let frag = |f: &str| listed(&get(server, &format!("/messages?contains={}", q(f))).text());
     assert_eq!(
         frag(r#"{"form": "household_survey"}"#),
         vec![b.clone(), a.clone()]
@@ -151,7 +151,7 @@ fn read_pages(server: &Server) {
     // arrays match by element containment, as PostgreSQL's @> does
     assert_eq!(frag(r#"{"body": {"tags": ["y"]}}"#), vec![b.clone()]);
     assert_eq!(frag(r#"{"body": {"tags": "y"}}"#), Vec::<String>::new());
-    let bad = get(&server, &format!("/messages?contains={}", q("{form")));
+    let bad = get(server, &format!("/messages?contains={}", q("{form")));
     assert_eq!(bad.status, 400);
     assert!(bad.text().contains("not JSON"));
     let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
@@ -161,24 +161,17 @@ fn read_pages(server: &Server) {
         .format("%Y-%m-%d")
         .to_string();
     assert_eq!(
-        listed(&get(&server, &format!("/messages?from={tomorrow}")).text()).len(),
+        listed(&get(server, &format!("/messages?from={tomorrow}")).text()).len(),
         0
     );
     assert_eq!(
-        listed(
-            &get(
-                &server,
-                &format!("/messages?from={yesterday}&to={tomorrow}")
-            )
-            .text()
-        )
-        .len(),
+        listed(&get(server, &format!("/messages?from={yesterday}&to={tomorrow}")).text()).len(),
         3
     );
-    assert_eq!(get(&server, "/messages?from=soon").status, 400);
+    assert_eq!(get(server, "/messages?from=soon").status, 400);
 
     // keyset paging
-    let first = get(&server, "/messages?limit=2").text();
+    let first = get(server, "/messages?limit=2").text();
     assert_eq!(listed(&first), vec![c.clone(), b.clone()]);
     let older = first
         .split("rel=\"next\"")
@@ -186,11 +179,11 @@ fn read_pages(server: &Server) {
         .and_then(|s| s.rsplit("href=\"").next())
         .map(|s| s.split('"').next().unwrap().replace("&amp;", "&"))
         .unwrap();
-    assert_eq!(listed(&get(&server, &older).text()), vec![a.clone()]);
+    assert_eq!(listed(&get(server, &older).text()), vec![a.clone()]);
 
     // the JSON API searches the same way
     let api = get(
-        &server,
+        server,
         &format!(
             "/api/v1/messages?contains={}",
             q(r#"{"body": {"tags": ["y"]}}"#)
@@ -207,13 +200,13 @@ fn read_pages(server: &Server) {
     assert_eq!(ids, vec![Value::String(b.clone())]);
 
     // a message with its runs
-    let page = get(&server, &format!("/messages/{a}")).text();
+    let page = get(server, &format!("/messages/{a}")).text();
     assert!(page.contains(&format!("/runs/{run_a}")), "{page}");
     assert!(page.contains("household"));
     assert!(page.contains("&quot;household_survey&quot;") || page.contains("\"household_survey\""));
 
     // a run: log, states side by side, and what it changed
-    let run = get(&server, &format!("/runs/{run_a}"));
+    let run = get(server, &format!("/runs/{run_a}"));
     assert_eq!(run.status, 200);
     let run = run.text();
     assert!(
@@ -228,18 +221,18 @@ fn read_pages(server: &Server) {
     assert!(run.contains("common@3.3.4"), "the adaptor's version: {run}");
 
     // the log as server-sent events (a finished run: its lines, then the end)
-    let events = get(&server, &format!("/runs/{run_a}/events")).text();
+    let events = get(server, &format!("/runs/{run_a}/events")).text();
     assert!(events.contains("event: log"), "{events}");
     assert!(events.contains("household of Jane"), "{events}");
     assert!(events.contains("event: end\ndata: success"), "{events}");
 
     // unknown ids
-    assert_eq!(get(&server, "/messages/nope").status, 404);
-    assert_eq!(get(&server, "/runs/nope").status, 404);
+    assert_eq!(get(server, "/messages/nope").status, 404);
+    assert_eq!(get(server, "/runs/nope").status, 404);
 
     // the filter preview: which recent messages a fragment would match
     let preview = get(
-        &server,
+        server,
         &format!(
             "/filters?inclusion={}",
             q(r#"{"form": "household_survey"}"#)
@@ -251,7 +244,7 @@ fn read_pages(server: &Server) {
         "{preview}"
     );
     let preview = get(
-        &server,
+        server,
         &format!(
             "/filters?inclusion={}&exclusion={}",
             q(r#"{"form": "household_survey"}"#),
