@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod compile;
+pub mod credentials;
 mod engine;
 pub mod input;
 pub mod ops;

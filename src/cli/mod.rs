@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and printing only. Everything a library user
 //! would need lives in [`crate::runtime`], [`crate::workflow`] and [`crate::compile`].
 
+mod admin;
 mod bench;
 mod docs;
 mod log;
@@ -55,6 +56,10 @@ enum Command {
     Runs(serve::RunsArgs),
     /// Nodes sharing a store, their leases and the queue.
     Cluster(serve::ClusterArgs),
+    /// Add users of the history (viewer, editor, admin) and make their API tokens.
+    Users(admin::UsersArgs),
+    /// The encrypted credential store: set, list, rotate-key, generate-key.
+    Credentials(admin::CredentialsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -226,6 +231,8 @@ pub fn tz_argument() -> Option<String> {
 }
 
 const SUBCOMMANDS: &[&str] = &[
+    "users",
+    "credentials",
     "execute",
     "run",
     "compile",
@@ -268,6 +275,8 @@ pub fn main() -> i32 {
         Command::Messages(args) => serve::messages(args),
         Command::Runs(args) => serve::runs(args),
         Command::Cluster(args) => serve::cluster(args),
+        Command::Users(args) => admin::users(args),
+        Command::Credentials(args) => admin::credentials(args),
     }
 }
 

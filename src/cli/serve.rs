@@ -41,15 +41,25 @@ pub struct ServeArgs {
     /// the queue (stopped here, resumed by another node or the next start), seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     drain_seconds: f64,
-    /// Require `Authorization: Bearer TOKEN` on the /api routes.
-    #[arg(long, env = "FNHOST_API_TOKEN", value_name = "TOKEN")]
-    api_token: Option<String>,
     /// Fail a job's runs instead of installing its missing adaptor at start-up and on reload.
     #[arg(long)]
     no_autoinstall: bool,
     /// npm registry for autoinstall (default: `$FNHOST_REGISTRY`, `.npmrc`, or npm's).
     #[arg(long, value_name = "URL")]
     registry: Option<String>,
+    /// A server-wide admin token: `Authorization: Bearer TOKEN` is accepted on every route
+    /// (users' own tokens are made with `fnhost users token NAME`).
+    #[arg(long, env = "FNHOST_API_TOKEN", value_name = "TOKEN")]
+    api_token: Option<String>,
+    /// Serve the history and the API without sign-in (every request is an admin's); only on
+    /// a loopback address.
+    #[arg(long)]
+    no_auth: bool,
+    /// The credential store's key file (else `FNHOST_CREDENTIALS_KEY` or
+    /// `FNHOST_CREDENTIALS_KEY_FILE`; without a key, only the project file's inline
+    /// credentials are used).
+    #[arg(long, value_name = "FILE")]
+    credentials_key_file: Option<PathBuf>,
     /// Write a runnable example project (a KoboToolbox inbox, a filter, a job) into DIR and
     /// exit.
     #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = ".")]
@@ -260,6 +270,23 @@ fn install_adaptors(project: &Project, registry: Option<&str>) {
 }
 
 async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 {
+    if args.no_auth && !is_loopback(&args.listen) {
+        eprintln!(
+            "fnhost serve: --no-auth is only allowed on a loopback address (127.0.0.1, [::1], localhost), not {}",
+            args.listen
+        );
+        return 2;
+    }
+    let vault = match crate::credentials::Vault::from_env(args.credentials_key_file.as_deref()) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("fnhost serve: {e}");
+            return 2;
+        }
+    };
+    if let Some(v) = &vault {
+        crate::credentials::install(v.clone());
+    }
     let database = args
         .database
         .clone()
@@ -334,7 +361,12 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
     let app = Arc::new(App {
         runner: runner.clone(),
         metrics: Default::default(),
-        api_token: args.api_token.clone(),
+        auth: server::auth::AuthConfig {
+            disabled: args.no_auth,
+            api_token: args.api_token.clone(),
+        },
+        local_csrf: server::auth::random_token(),
+        vault,
     });
     let listener = match tokio::net::TcpListener::bind(&args.listen).await {
         Ok(l) => l,
@@ -371,6 +403,20 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
         .drain(Duration::from_secs_f64(args.drain_seconds))
         .await;
     0
+}
+
+/// Whether `listen` (`HOST:PORT`) is a loopback address.
+fn is_loopback(listen: &str) -> bool {
+    let host = listen
+        .rsplit_once(':')
+        .map(|(h, _)| h)
+        .unwrap_or(listen)
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A database URL without its password, for logs.
@@ -534,7 +580,7 @@ pub fn messages(args: MessagesArgs) -> i32 {
     tokio_runtime().block_on(async move {
         let result = match &args.command {
             MessagesCommand::List { limit } => match &target.server {
-                Some(_) => api(&target, "GET", &format!("/api/messages?limit={limit}")).await,
+                Some(_) => api(&target, "GET", &format!("/api/v1/messages?limit={limit}")).await,
                 None => with_store(&target, |store| async move {
                     let list = store.messages(*limit, None).await?;
                     Ok(Value::Array(
@@ -546,7 +592,7 @@ pub fn messages(args: MessagesArgs) -> i32 {
                 .await,
             },
             MessagesCommand::Show { id } => match &target.server {
-                Some(_) => api(&target, "GET", &format!("/api/messages/{id}")).await,
+                Some(_) => api(&target, "GET", &format!("/api/v1/messages/{id}")).await,
                 None => with_store(&target, |store| async move {
                     match store.message(id).await? {
                         Some(m) => {
@@ -575,7 +621,7 @@ pub fn runs(args: RunsArgs) -> i32 {
                 message,
             } => match &target.server {
                 Some(_) => {
-                    let mut path = format!("/api/runs?limit={limit}");
+                    let mut path = format!("/api/v1/runs?limit={limit}");
                     if let Some(s) = status {
                         path.push_str(&format!("&status={s}"));
                     }
@@ -595,7 +641,7 @@ pub fn runs(args: RunsArgs) -> i32 {
                 }
             },
             RunsCommand::Show { id } => match &target.server {
-                Some(_) => api(&target, "GET", &format!("/api/runs/{id}")).await,
+                Some(_) => api(&target, "GET", &format!("/api/v1/runs/{id}")).await,
                 None => {
                     with_store(&target, |store| async move {
                         server::run_json(&store, id)
@@ -606,7 +652,7 @@ pub fn runs(args: RunsArgs) -> i32 {
                 }
             },
             RunsCommand::Retry { id } => match &target.server {
-                Some(_) => api(&target, "POST", &format!("/api/runs/{id}/retry")).await,
+                Some(_) => api(&target, "POST", &format!("/api/v1/runs/{id}/retry")).await,
                 None => {
                     with_store(&target, |store| async move {
                         match server::retry(&store, id).await? {
@@ -618,7 +664,7 @@ pub fn runs(args: RunsArgs) -> i32 {
                 }
             },
             RunsCommand::Cancel { id } => match &target.server {
-                Some(_) => api(&target, "POST", &format!("/api/runs/{id}/cancel")).await,
+                Some(_) => api(&target, "POST", &format!("/api/v1/runs/{id}/cancel")).await,
                 None => {
                     with_store(&target, |store| async move {
                         if store.request_cancel(id).await? {

@@ -572,12 +572,14 @@ impl Project {
                     ))
                 }
             };
+            // a credential not in the file's inline map may be in the encrypted credential
+            // store (`fnhost credentials set`): a run without either ends `crashed`, naming it
             if let Some(c) = &job.credential {
-                if !file.credentials.contains_key(c) {
+                if c.trim().is_empty() {
                     return Err(error(
-                        at(&format!("credential: {c}")),
+                        at("credential:"),
                         field("credential"),
-                        format!("no credential is named `{c}`"),
+                        "a credential reference names a credential".into(),
                     ));
                 }
             }

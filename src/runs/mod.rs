@@ -541,6 +541,8 @@ impl Runner {
     }
 
     /// The engine request of a run: its job, adaptor, limits and input state.
+    /// Also the credential's strings, which the run's logs, step outputs and final state are
+    /// scrubbed of before they are stored.
     async fn prepare(&self, run: &Run) -> Result<Prepared, Unprepared> {
         let project = self.project();
         let job = project
@@ -551,13 +553,18 @@ impl Runner {
             .get(&run.job)
             .ok_or_else(|| format!("job `{}` has no source", run.job))?;
         let configuration = match &job.credential {
+            // the encrypted credential store first, then the project file's inline map
             Some(name) => Some(
-                project
-                    .file
-                    .credentials
-                    .get(name)
-                    .ok_or_else(|| format!("no credential is named `{name}`"))?
-                    .to_string(),
+                match crate::credentials::lookup(&self.store, name).await? {
+                    Some(value) => value,
+                    None => project
+                        .file
+                        .credentials
+                        .get(name)
+                        .ok_or_else(|| format!("no credential is named `{name}`"))?
+                        .clone(),
+                }
+                .to_string(),
             ),
             None => None,
         };
@@ -580,6 +587,13 @@ impl Runner {
                 .unwrap_or_else(|| r#"{"data":{}}"#.into()),
             (None, None) => r#"{"data":{}}"#.into(),
         };
+        let mut secrets = Vec::new();
+        if let Some(c) = configuration
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok())
+        {
+            crate::credentials::secret_strings(&c, &mut secrets);
+        }
         let input = match &configuration {
             Some(c) => with_configuration(&input, c),
             None => input,
@@ -615,6 +629,7 @@ impl Runner {
             request: request.state(input).limits(limits),
             steps,
             logs,
+            secrets,
         })
     }
 
@@ -629,7 +644,9 @@ impl Runner {
             mut request,
             steps: mut step_seq,
             logs: mut log_seq,
+            secrets,
         } = prepared;
+        let scrub = |text: String| crate::credentials::scrub(&text, &secrets);
         // each workflow step's output is written before the next step starts: the worker
         // thread waits for the store's acknowledgement
         let (step_tx, mut step_rx) =
@@ -653,7 +670,7 @@ impl Runner {
             tokio::select! {
                 event = handle.next_event() => match event {
                     Some(RunEvent::Log(line)) => {
-                        logs.push(LogRecord { seq: log_seq, at: now_ms(), level: line.level, source: line.name, message: line.message });
+                        logs.push(LogRecord { seq: log_seq, at: now_ms(), level: line.level, source: line.name, message: scrub(line.message) });
                         log_seq += 1;
                     }
                     Some(_) => {}
@@ -664,6 +681,7 @@ impl Runner {
                         eprintln!("fnhost serve: cannot write logs of run {}: {e}", run.id);
                     }
                     logs.clear();
+                    let json = json.map(scrub);
                     match self.store.write_step(&run.id, &self.node, run.lease_generation, step_seq, &id, json.as_deref()).await {
                         Ok(true) => {}
                         Ok(false) => {
@@ -695,6 +713,7 @@ impl Runner {
         }
         // steps that finished as the run ended
         while let Ok((id, json, ack)) = step_rx.try_recv() {
+            let json = json.map(scrub);
             let _ = self
                 .store
                 .write_step(
@@ -744,7 +763,11 @@ impl Runner {
                     ),
                     None => None,
                 };
-                (status.to_string(), outcome.final_state, reason)
+                (
+                    status.to_string(),
+                    outcome.final_state.map(scrub),
+                    reason.map(scrub),
+                )
             }
         }
     }
@@ -809,6 +832,7 @@ struct Prepared {
     request: RunRequest,
     steps: i64,
     logs: i64,
+    secrets: Vec<String>,
 }
 
 /// Why a run could not be prepared: its job (it ends `crashed`) or the store (it goes back to

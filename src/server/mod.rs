@@ -3,17 +3,20 @@
 //! read).
 //!
 //! Routes: `POST /inbox/{key}` ([`inbox`]), `GET /healthz`, `GET /metrics` (Prometheus text),
-//! `GET /api/messages`, `GET /api/messages/{id}`, `GET /api/runs`, `GET /api/runs/{id}`,
-//! `POST /api/runs/{id}/cancel`, `POST /api/runs/{id}/retry`. With an API token set, `/api`
-//! wants `Authorization: Bearer <token>`.
+//! `GET /api/v1/messages`, `GET /api/v1/messages/{id}`, `GET /api/v1/runs`,
+//! `GET /api/v1/runs/{id}`, `POST /api/v1/runs/{id}/cancel`, `POST /api/v1/runs/{id}/retry`,
+//! and the history UI at `/` ([`ui`]). Everything but the inbox, health, metrics and the
+//! sign-in page wants a signed-in user or an API token ([`auth`]).
 
+pub mod auth;
 pub mod inbox;
 mod metrics;
+pub mod ui;
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -32,8 +35,12 @@ pub struct App {
     pub runner: Arc<Runner>,
     /// Counters for `/metrics`.
     pub metrics: Metrics,
-    /// When set, `/api` wants this bearer token.
-    pub api_token: Option<String>,
+    /// Who may do what ([`auth`]).
+    pub auth: auth::AuthConfig,
+    /// The CSRF token of the UI's forms under `--no-auth` (random per process).
+    pub local_csrf: String,
+    /// The credential store's key, when the server has one.
+    pub vault: Option<crate::credentials::Vault>,
 }
 
 /// The server's routes.
@@ -42,12 +49,17 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/inbox/{key}", post(inbox::post))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
-        .route("/api/messages", get(list_messages))
-        .route("/api/messages/{id}", get(show_message))
-        .route("/api/runs", get(list_runs))
-        .route("/api/runs/{id}", get(show_run))
-        .route("/api/runs/{id}/cancel", post(cancel_run))
-        .route("/api/runs/{id}/retry", post(retry_run))
+        .route("/api/v1/messages", get(list_messages))
+        .route("/api/v1/messages/{id}", get(show_message))
+        .route("/api/v1/runs", get(list_runs))
+        .route("/api/v1/runs/{id}", get(show_run))
+        .route("/api/v1/runs/{id}/cancel", post(cancel_run))
+        .route("/api/v1/runs/{id}/retry", post(retry_run))
+        .merge(ui::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            auth::middleware,
+        ))
         .with_state(app)
 }
 
@@ -58,24 +70,6 @@ async fn healthz(State(app): State<Arc<App>>) -> Response {
     }
 }
 
-fn authorized(app: &App, headers: &HeaderMap) -> Result<(), Box<Response>> {
-    let Some(token) = &app.api_token else {
-        return Ok(());
-    };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if given == Some(token.as_str()) {
-        Ok(())
-    } else {
-        Err(Box::new(error(
-            StatusCode::UNAUTHORIZED,
-            "the API wants `Authorization: Bearer <token>`",
-        )))
-    }
-}
-
 fn store_error(e: crate::store::StoreError) -> Response {
     error(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
 }
@@ -83,28 +77,19 @@ fn store_error(e: crate::store::StoreError) -> Response {
 #[derive(Deserialize)]
 struct ListQuery {
     limit: Option<i64>,
-    before: Option<String>,
     status: Option<String>,
     message: Option<String>,
 }
 
-async fn list_messages(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Query(q): Query<ListQuery>,
-) -> Response {
-    if let Err(r) = authorized(&app, &headers) {
-        return *r;
-    }
-    let limit = q.limit.unwrap_or(50).clamp(1, 1000);
-    match app
-        .runner
-        .store()
-        .messages(limit, q.before.as_deref())
-        .await
-    {
-        Ok(messages) => {
-            let list: Vec<Value> = messages
+async fn list_messages(State(app): State<Arc<App>>, Query(q): Query<ui::SearchParams>) -> Response {
+    let query = match q.to_query(50) {
+        Ok(query) => query,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    match app.runner.store().search_messages(&query).await {
+        Ok(page) => {
+            let list: Vec<Value> = page
+                .messages
                 .iter()
                 .map(|m| {
                     json!({
@@ -113,20 +98,18 @@ async fn list_messages(
                     })
                 })
                 .collect();
-            Json(Value::Array(list)).into_response()
+            let mut response = Json(Value::Array(list)).into_response();
+            // the next page: `?before=<cursor>` with the same search
+            if let Some(next) = page.next.and_then(|n| n.parse().ok()) {
+                response.headers_mut().insert("x-next-cursor", next);
+            }
+            response
         }
         Err(e) => store_error(e),
     }
 }
 
-async fn show_message(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = authorized(&app, &headers) {
-        return *r;
-    }
+async fn show_message(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     let store = app.runner.store();
     match store.message(&id).await {
         Ok(Some(m)) => {
@@ -164,14 +147,7 @@ pub fn run_summary(r: &crate::store::Run) -> Value {
     })
 }
 
-async fn list_runs(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Query(q): Query<ListQuery>,
-) -> Response {
-    if let Err(r) = authorized(&app, &headers) {
-        return *r;
-    }
+async fn list_runs(State(app): State<Arc<App>>, Query(q): Query<ListQuery>) -> Response {
     let limit = q.limit.unwrap_or(50).clamp(1, 1000);
     match app
         .runner
@@ -184,14 +160,7 @@ async fn list_runs(
     }
 }
 
-async fn show_run(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = authorized(&app, &headers) {
-        return *r;
-    }
+async fn show_run(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     match run_json(app.runner.store(), &id).await {
         Ok(Some(v)) => Json(v).into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, format!("no run {id}")),
@@ -230,10 +199,10 @@ pub async fn run_json(
 
 async fn cancel_run(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    Extension(principal): Extension<auth::Principal>,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = authorized(&app, &headers) {
+    if let Err(r) = principal.require(auth::Role::Editor) {
         return *r;
     }
     match app.runner.store().request_cancel(&id).await {
@@ -251,10 +220,10 @@ async fn cancel_run(
 
 async fn retry_run(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    Extension(principal): Extension<auth::Principal>,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = authorized(&app, &headers) {
+    if let Err(r) = principal.require(auth::Role::Editor) {
         return *r;
     }
     match retry(app.runner.store(), &id).await {

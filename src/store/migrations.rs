@@ -88,6 +88,34 @@ CREATE TABLE cron_ticks (
 );
 ";
 
+/// The history UI's people and secrets: local users (argon2 password hashes, a hashed API
+/// token), sign-in sessions (hashed ids, a CSRF token each), and the encrypted credential store.
+const V3: &str = "
+CREATE TABLE users (
+    name TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    token_hash TEXT,
+    created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX users_token ON users (token_hash);
+CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY,
+    user_name TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE TABLE credentials (
+    name TEXT PRIMARY KEY,
+    key_id TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    ciphertext TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    updated_by TEXT NOT NULL
+);
+";
+
 /// Brings the database's schema up to date.
 pub async fn run(pool: &AnyPool) -> Result<(), sqlx::migrate::MigrateError> {
     let migrations = vec![
@@ -103,6 +131,13 @@ pub async fn run(pool: &AnyPool) -> Result<(), sqlx::migrate::MigrateError> {
             Cow::Borrowed("leases nodes cron ticks"),
             MigrationType::Simple,
             Cow::Borrowed(V2),
+            false,
+        ),
+        Migration::new(
+            3,
+            Cow::Borrowed("users sessions credentials"),
+            MigrationType::Simple,
+            Cow::Borrowed(V3),
             false,
         ),
     ];

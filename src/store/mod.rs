@@ -6,7 +6,10 @@
 //! milliseconds, ids are time-ordered UUIDs (v7), states and bodies are JSON text kept exactly
 //! as they arrived.
 
+mod history;
 mod migrations;
+
+pub use history::{CredentialRow, MessagePage, MessageQuery, SessionRow, Traffic, UserRow};
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -203,7 +206,7 @@ pub const RUNS_CHANNEL: &str = "fnhost_runs";
 /// The store: a pool of connections to SQLite or PostgreSQL.
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
     sqlite: bool,
     url: String,
 }
@@ -944,7 +947,7 @@ async fn insert_run(conn: &mut sqlx::AnyConnection, run: &NewRun) -> Result<(), 
     Ok(())
 }
 
-fn message_from_row(r: &AnyRow) -> Result<Message, StoreError> {
+pub(crate) fn message_from_row(r: &AnyRow) -> Result<Message, StoreError> {
     Ok(Message {
         id: r.try_get("id")?,
         inbox: r.try_get("inbox")?,

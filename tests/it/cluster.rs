@@ -152,7 +152,7 @@ jobs:
         .to_string();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let run = a.get(&format!("/api/runs/{run_id}")).json();
+        let run = a.get(&format!("/api/v1/runs/{run_id}")).json();
         if run["steps"].as_array().is_some_and(|s| !s.is_empty()) {
             break;
         }
@@ -210,7 +210,7 @@ jobs:
         .unwrap()
         .to_string();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while a.get(&format!("/api/runs/{run_id}")).json()["status"] != "started" {
+    while a.get(&format!("/api/v1/runs/{run_id}")).json()["status"] != "started" {
         assert!(Instant::now() < deadline, "never started");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -245,7 +245,7 @@ jobs:
         .collect();
     let deadline = Instant::now() + Duration::from_secs(150);
     loop {
-        let runs = nodes[0].get("/api/runs?limit=100").json();
+        let runs = nodes[0].get("/api/v1/runs?limit=100").json();
         let runs = runs.as_array().cloned().unwrap_or_default();
         let done = runs.iter().filter(|r| r["status"] == "success").count();
         if done >= 2 {
@@ -256,7 +256,7 @@ jobs:
     }
     // give a late duplicate the chance to appear
     std::thread::sleep(Duration::from_secs(2));
-    let runs = nodes[0].get("/api/runs?limit=100").json();
+    let runs = nodes[0].get("/api/v1/runs?limit=100").json();
     let runs = runs.as_array().unwrap();
     let mut minutes: Vec<i64> = runs
         .iter()
@@ -349,6 +349,6 @@ jobs: []
         older.post("/inbox/migrate-key-0001", &[JSON], b"{}").status,
         200
     );
-    let messages = older.get("/api/messages").json();
+    let messages = older.get("/api/v1/messages").json();
     assert_eq!(messages.as_array().unwrap().len(), 4);
 }

@@ -27,5 +27,7 @@ mod serve_crash;
 mod serve_fuzz;
 mod serve_harness;
 mod support;
+mod ui;
+mod ui_security;
 mod undici;
 mod web;

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::support::{fnhost, npm_prepared, TempDir};
 
 /// language-common 3.3.4 from the npm registry, as an adaptor spec.
-fn common() -> String {
+pub fn common() -> String {
     let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/adaptors");
     let dir = npm_prepared(
         &source,
@@ -35,9 +35,21 @@ pub struct Server {
 }
 
 impl Server {
-    /// Serves `project` (a file) with the store at `database`.
+    /// Serves `project` (a file) with the store at `database`, without sign-in (`--no-auth`).
     pub fn start(project: &Path, database: &str, extra: &[&str]) -> Server {
-        Server::start_with(fnhost(), "127.0.0.1:0", project, database, extra)
+        let mut args = vec!["--no-auth"];
+        args.extend_from_slice(extra);
+        Server::launch(project, database, &args, &[])
+    }
+
+    /// Serves `project` with exactly the arguments `extra` and environment `env` added (sign-in
+    /// required unless `extra` says `--no-auth`).
+    pub fn launch(project: &Path, database: &str, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut command = fnhost();
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        Server::start_with(command, "127.0.0.1:0", project, database, extra)
     }
 
     /// Serves with `command` (the fnhost binary, or a wrapper such as `ip netns exec NS
@@ -124,7 +136,7 @@ impl Server {
     pub fn finished_run(&self, id: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let reply = self.get(&format!("/api/runs/{id}"));
+            let reply = self.get(&format!("/api/v1/runs/{id}"));
             if reply.status == 200 {
                 let run = reply.json();
                 if run["finished_at"].is_i64() {
@@ -140,7 +152,7 @@ impl Server {
     pub fn runs_of(&self, message: &str, n: usize) -> Vec<Value> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let runs = self.get(&format!("/api/runs?message={message}")).json();
+            let runs = self.get(&format!("/api/v1/runs?message={message}")).json();
             let runs = runs.as_array().cloned().unwrap_or_default();
             if runs.len() >= n {
                 return runs;
@@ -312,6 +324,7 @@ pub fn project(dir: &TempDir, yaml: &str) -> PathBuf {
     dir.write("project.yaml", &yaml.replace("{COMMON}", &common()))
 }
 
+/// A SQLite store in `dir`, as a store URL.
 pub fn sqlite(dir: &TempDir) -> String {
     format!("sqlite://{}", dir.0.join("store.db").display())
 }
@@ -346,6 +359,7 @@ pub fn postgres(tag: &str) -> String {
     format!("{base}{sep}options=-c%20search_path%3D{schema}")
 }
 
+/// The JSON content type header.
 pub const JSON: (&str, &str) = ("content-type", "application/json");
 
 const CONTRACT: &str = r#"
@@ -403,7 +417,7 @@ fn contract(dir: &TempDir, database: &str) {
     assert_eq!(shown["inbox"], "open");
     // kept as posted (1e400 is not an f64: the text is what JSON.parse will read)
     assert_eq!(shown["body"], json!("{\"a\": 1, \"n\": 1e400}"));
-    let stored = server.get(&format!("/api/messages/{id}")).json();
+    let stored = server.get(&format!("/api/v1/messages/{id}")).json();
     assert_eq!(stored["id"], id.as_str());
 
     // 404: unknown key, disabled inbox
@@ -611,7 +625,7 @@ fn a_busy_store_answers_503_with_retry_after_and_stores_nothing() {
     let _ = locker.wait();
     assert_eq!(r.status, 503, "{}", r.text());
     assert_eq!(r.header("retry-after"), Some("5"));
-    let messages = server.get("/api/messages?limit=100").json();
+    let messages = server.get("/api/v1/messages?limit=100").json();
     assert_eq!(messages.as_array().unwrap().len(), 1, "{messages}");
     // and the store works again
     assert_eq!(
@@ -711,7 +725,7 @@ jobs:
         std::thread::sleep(Duration::from_millis(300));
         let runs = server
             .get(&format!(
-                "/api/runs?message={}",
+                "/api/v1/runs?message={}",
                 r.header("x-fnhost-message-id").unwrap()
             ))
             .json();
@@ -797,7 +811,7 @@ jobs:
     // wait until it runs and has logged
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let run = server.get(&format!("/api/runs/{run_id}")).json();
+        let run = server.get(&format!("/api/v1/runs/{run_id}")).json();
         if run["status"] == "started" && run["logs"].to_string().contains("spinning") {
             break;
         }
@@ -816,7 +830,7 @@ jobs:
     // the server is still serving
     assert_eq!(server.get("/healthz").status, 200);
     // cancelling a finished run is refused
-    let r = server.post(&format!("/api/runs/{run_id}/cancel"), &[], b"");
+    let r = server.post(&format!("/api/v1/runs/{run_id}/cancel"), &[], b"");
     assert_eq!(r.status, 409);
 }
 
@@ -895,7 +909,7 @@ jobs:
         server.finished_run(run["id"].as_str().unwrap());
     }
     let runs = server
-        .get(&format!("/api/runs?message={message}&limit=100"))
+        .get(&format!("/api/v1/runs?message={message}&limit=100"))
         .json();
     let by_job = |job: &str| -> Vec<Value> {
         runs.as_array()
@@ -964,7 +978,7 @@ jobs:
     // wait for the first step's result in the store, then kill the server mid-second-step
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let run = server.get(&format!("/api/runs/{run_id}")).json();
+        let run = server.get(&format!("/api/v1/runs/{run_id}")).json();
         if run["steps"].as_array().is_some_and(|s| !s.is_empty()) {
             assert_eq!(run["status"], "started");
             break;
@@ -1109,7 +1123,7 @@ jobs:
     let server = Server::start(&project(&dir, yaml), &sqlite(&dir), &[]);
     let deadline = Instant::now() + Duration::from_secs(150);
     let runs = loop {
-        let runs = server.get("/api/runs?status=success").json();
+        let runs = server.get("/api/v1/runs?status=success").json();
         let runs = runs.as_array().cloned().unwrap_or_default();
         if runs.len() >= 2 {
             break runs;
