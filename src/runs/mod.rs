@@ -668,6 +668,9 @@ impl Runner {
         let mut cancelled = false;
         loop {
             tokio::select! {
+                // log lines first: a step's lines are stored before its output (a kill between them
+                // must not lose the lines of a step that completed)
+                biased;
                 event = handle.next_event() => match event {
                     Some(RunEvent::Log(line)) => {
                         logs.push(LogRecord { seq: log_seq, at: now_ms(), level: line.level, source: line.name, message: scrub(line.message) });
