@@ -148,6 +148,16 @@ impl Runner {
             .clone()
     }
 
+    /// Ids of the runs this node is executing.
+    fn active_ids(&self) -> Vec<String> {
+        self.active
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect()
+    }
+
     /// Looks for queued runs now (after enqueueing one).
     pub fn wake(&self) {
         self.wake.notify_one();
@@ -250,13 +260,7 @@ impl Runner {
             tokio::time::sleep(period).await;
             let beat_started = now_ms();
             let draining = self.draining.load(Ordering::SeqCst);
-            let ids: Vec<String> = self
-                .active
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .keys()
-                .cloned()
-                .collect();
+            let ids = self.active_ids();
             match self
                 .store
                 .heartbeat(&self.node, self.lease_ms, draining, &ids)
@@ -327,13 +331,7 @@ impl Runner {
     /// stops them here.
     pub async fn drain(&self, deadline: Duration) {
         self.draining.store(true, Ordering::SeqCst);
-        let ids: Vec<String> = self
-            .active
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .keys()
-            .cloned()
-            .collect();
+        let ids = self.active_ids();
         let _ = self
             .store
             .heartbeat(&self.node, self.lease_ms, true, &ids)
@@ -350,13 +348,7 @@ impl Runner {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let ids: Vec<String> = self
-            .active
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .keys()
-            .cloned()
-            .collect();
+        let ids = self.active_ids();
         for id in ids {
             if let Ok(Some(run)) = self.store.run(&id).await {
                 if run.status == "started" && run.owner.as_deref() == Some(self.node.as_str()) {
