@@ -107,8 +107,13 @@ fn worker(queue: Arc<Mutex<mpsc::Receiver<Task>>>) {
     }
 }
 
-/// Resolves credential ids (a step's string `configuration`) through the engine's resolver.
-fn resolve_credentials(plan: &mut Value, settings: &Settings) -> Result<(), Error> {
+/// Resolves credential ids (a step's string `configuration`): the request's own values
+/// first, then the engine's resolver.
+fn resolve_credentials(
+    plan: &mut Value,
+    own: &std::collections::BTreeMap<String, Value>,
+    settings: &Settings,
+) -> Result<(), Error> {
     let Some(steps) = plan
         .pointer_mut("/workflow/steps")
         .and_then(Value::as_array_mut)
@@ -118,10 +123,15 @@ fn resolve_credentials(plan: &mut Value, settings: &Settings) -> Result<(), Erro
     for step in steps {
         if let Some(Value::String(id)) = step.get("configuration") {
             let id = id.clone();
-            let value = settings
-                .credentials
-                .as_ref()
-                .and_then(|resolve| resolve(&id))
+            let value = own
+                .get(&id)
+                .cloned()
+                .or_else(|| {
+                    settings
+                        .credentials
+                        .as_ref()
+                        .and_then(|resolve| resolve(&id))
+                })
                 .ok_or(Error::UnknownCredential(id))?;
             step["configuration"] = value;
         }
@@ -153,7 +163,7 @@ fn prepare(request: &RunRequest, settings: &Settings) -> Result<Value, Error> {
             workflow::load_workflow(path, &sources, &range).map_err(Error::InvalidWorkflow)?
         }
     };
-    resolve_credentials(&mut plan, settings)?;
+    resolve_credentials(&mut plan, &request.credentials, settings)?;
     Ok(plan)
 }
 

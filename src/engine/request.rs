@@ -199,6 +199,10 @@ pub struct RunRequest {
     /// Called on the worker thread with each completed step's id and output state (compact
     /// JSON), before the next step starts: a durable caller writes it here.
     pub on_step_output: Option<StepOutputHook>,
+    /// Credential values of this run by id: a step whose `configuration` is a string finds it
+    /// here first, then through the engine's resolver (a server puts the credentials of its
+    /// encrypted store here, looked up before the run).
+    pub credentials: BTreeMap<String, Value>,
 }
 
 /// Receives a completed step's id and its output state (`None` when it returned nothing).
@@ -246,6 +250,7 @@ impl RunRequest {
             limits: None,
             start_step: None,
             on_step_output: None,
+            credentials: BTreeMap::new(),
         }
     }
 
@@ -273,6 +278,12 @@ impl RunRequest {
         hook: impl Fn(&str, Option<&str>) + Send + Sync + 'static,
     ) -> RunRequest {
         self.on_step_output = Some(StepOutputHook(std::sync::Arc::new(hook)));
+        self
+    }
+
+    /// Gives this run the value of credential `id` (before the engine's resolver).
+    pub fn credential(mut self, id: impl Into<String>, value: Value) -> RunRequest {
+        self.credentials.insert(id.into(), value);
         self
     }
 

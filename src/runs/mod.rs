@@ -19,7 +19,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Notify};
 
 use crate::project::{FlowOn, JobSource, Project, TriggerSpec};
-use crate::store::{new_id, now_ms, LogRecord, NewRun, Run, Store};
+use crate::store::{new_id, now_ms, LogRecord, NewRun, Run, RunEnd, Store};
 use crate::{Engine, RunEvent, RunRequest};
 
 pub use state::{initial_state, with_configuration};
@@ -454,9 +454,13 @@ impl Runner {
     ) {
         let started = std::time::Instant::now();
         self.metrics.active.fetch_add(1, Ordering::SeqCst);
-        let (status, final_state, reason) = match self.prepare(&run).await {
+        let end = match self.prepare(&run).await {
             Ok(prepared) => self.execute_request(&run, prepared, cancel, &fenced).await,
-            Err(Unprepared::Job(reason)) => ("crashed".to_string(), None, Some(reason)),
+            Err(Unprepared::Job(reason)) => RunEnd {
+                status: "crashed".into(),
+                reason: Some(reason),
+                ..RunEnd::default()
+            },
             Err(Unprepared::Store(e)) => {
                 // the store failed, not the run: hand it back to the queue untouched (or, if
                 // that fails too, its lease runs out and another claim takes it)
@@ -478,7 +482,7 @@ impl Runner {
             // another node holds the run now (or it was handed back): its end is theirs
             return;
         }
-        let follow_ups = self.follow_ups(&run, &status, final_state.as_deref());
+        let follow_ups = self.follow_ups(&run, &end.status, end.final_state.as_deref());
         // a store that fails for a moment (a connection cut, a restart) does not lose the
         // end: retried for a while; after that the lease runs out and the run is recovered
         let mut attempt = 0;
@@ -488,9 +492,7 @@ impl Runner {
                 .finish(
                     &run.id,
                     (&self.node, run.lease_generation),
-                    &status,
-                    final_state.as_deref(),
-                    reason.as_deref(),
+                    &end,
                     &follow_ups,
                 )
                 .await
@@ -518,7 +520,7 @@ impl Runner {
             self.wake.notify_one();
         }
         self.metrics
-            .record(&status, started.elapsed().as_secs_f64());
+            .record(&end.status, started.elapsed().as_secs_f64());
         let waiters = self
             .waiters
             .lock()
@@ -526,8 +528,8 @@ impl Runner {
             .remove(&run.id);
         for waiter in waiters.into_iter().flatten() {
             let _ = waiter.send(Finished {
-                status: status.clone(),
-                final_state: final_state.clone(),
+                status: end.status.clone(),
+                final_state: end.final_state.clone(),
             });
         }
     }
@@ -595,6 +597,18 @@ impl Runner {
             JobSource::Workflow(path) => {
                 let mut r = RunRequest::workflow_file(path.clone());
                 r.start_step = run.start_step.clone();
+                // the credentials its steps name: the encrypted store first, then the project
+                // file's inline map (as a job's); their strings are scrubbed as the job's are
+                for id in workflow_credential_ids(path) {
+                    let value = match crate::credentials::lookup(&self.store, &id).await? {
+                        Some(value) => Some(value),
+                        None => project.file.credentials.get(&id).cloned(),
+                    };
+                    if let Some(value) = value {
+                        crate::credentials::secret_strings(&value, &mut secrets);
+                        r = r.credential(id, value);
+                    }
+                }
                 r
             }
         };
@@ -631,7 +645,7 @@ impl Runner {
         prepared: Prepared,
         cancel: Arc<Notify>,
         fenced: &std::sync::atomic::AtomicBool,
-    ) -> (String, Option<String>, Option<String>) {
+    ) -> RunEnd {
         let Prepared {
             mut request,
             steps: mut step_seq,
@@ -728,7 +742,11 @@ impl Runner {
             eprintln!("fnhost serve: cannot write logs of run {}: {e}", run.id);
         }
         match outcome {
-            Err(e) => ("crashed".into(), None, Some(e.to_string())),
+            Err(e) => RunEnd {
+                status: "crashed".into(),
+                reason: Some(e.to_string()),
+                ..RunEnd::default()
+            },
             Ok(outcome) => {
                 let status = match &outcome.crash {
                     None if outcome.errors.is_empty() => "success",
@@ -758,11 +776,12 @@ impl Runner {
                     ),
                     None => None,
                 };
-                (
-                    status.to_string(),
-                    outcome.final_state.map(scrub),
-                    reason.map(scrub),
-                )
+                RunEnd {
+                    status: status.to_string(),
+                    final_state: outcome.final_state.map(scrub),
+                    reason: reason.map(scrub),
+                    peak_heap_bytes: Some(outcome.stats.peak_heap_bytes as i64),
+                }
             }
         }
     }
@@ -848,6 +867,30 @@ enum Resume {
     At(Option<String>, String),
     Finished(Option<String>),
     Crash(String),
+}
+
+/// The credential ids a workflow file's steps name (a string `configuration`), in order and
+/// once each; none when the file does not read as a workflow (the engine says why).
+fn workflow_credential_ids(path: &std::path::Path) -> Vec<String> {
+    let Some(doc) = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+    else {
+        return Vec::new();
+    };
+    let steps = doc
+        .pointer("/workflow/steps")
+        .or_else(|| doc.get("steps"))
+        .and_then(|s| s.as_array());
+    let mut ids: Vec<String> = Vec::new();
+    for step in steps.into_iter().flatten() {
+        if let Some(id) = step.get("configuration").and_then(|c| c.as_str()) {
+            if !ids.iter().any(|known| known == id) {
+                ids.push(id.to_string());
+            }
+        }
+    }
+    ids
 }
 
 /// `name=./path` adaptors in a project are relative to the project file.

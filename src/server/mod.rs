@@ -143,7 +143,7 @@ pub fn run_summary(r: &crate::store::Run) -> Value {
         "id": r.id, "job": r.job, "status": r.status, "trigger": r.trigger,
         "message_id": r.message_id, "parent_run": r.parent_run, "attempt": r.attempt,
         "created_at": r.created_at, "started_at": r.started_at, "finished_at": r.finished_at,
-        "reason": r.reason, "owner": r.owner,
+        "reason": r.reason, "owner": r.owner, "peak_heap_bytes": r.peak_heap_bytes,
     })
 }
 

@@ -116,6 +116,14 @@ CREATE TABLE credentials (
 );
 ";
 
+/// The history's paging and run costs: each run's peak V8 heap, and an index for one inbox's
+/// messages newest first (the history's per-inbox pages walk it instead of the whole table).
+/// Additive only.
+const V4_HISTORY: &str = "
+ALTER TABLE runs ADD COLUMN peak_heap_bytes BIGINT;
+CREATE INDEX messages_inbox_id ON messages (inbox, id);
+";
+
 /// Brings the database's schema up to date.
 pub async fn run(pool: &AnyPool) -> Result<(), sqlx::migrate::MigrateError> {
     let migrations = vec![
@@ -138,6 +146,14 @@ pub async fn run(pool: &AnyPool) -> Result<(), sqlx::migrate::MigrateError> {
             Cow::Borrowed("users sessions credentials"),
             MigrationType::Simple,
             Cow::Borrowed(V3),
+            false,
+        ),
+        // (issue 14's history work; another branch may add a v4 too: renumber on merge)
+        Migration::new(
+            4,
+            Cow::Borrowed("history run peak heap inbox index"),
+            MigrationType::Simple,
+            Cow::Borrowed(V4_HISTORY),
             false,
         ),
     ];

@@ -75,6 +75,19 @@ pub struct Message {
     pub idempotency_key: Option<String>,
 }
 
+/// How a run ended, as [`Store::finish`] records it.
+#[derive(Debug, Clone, Default)]
+pub struct RunEnd {
+    /// `success`, `failed`, `crashed`, `cancelled`, `timeout`, `oom` or `state_too_large`.
+    pub status: String,
+    /// The final state (JSON), scrubbed of secrets.
+    pub final_state: Option<String>,
+    /// Why it crashed, failed or was cancelled.
+    pub reason: Option<String>,
+    /// The highest V8 heap use the engine sampled, bytes (`None` when it never ran).
+    pub peak_heap_bytes: Option<i64>,
+}
+
 /// A run to enqueue.
 #[derive(Debug, Clone, Default)]
 pub struct NewRun {
@@ -148,6 +161,9 @@ pub struct Run {
     pub lease_generation: i64,
     /// The claim holds until then (epoch ms) unless its node renews it.
     pub lease_until: Option<i64>,
+    /// The highest V8 heap use the engine sampled during the run, bytes (unset until it
+    /// ends, and for runs that never reached the engine).
+    pub peak_heap_bytes: Option<i64>,
     /// The FIFO key.
     pub fifo_key: Option<String>,
 }
@@ -198,7 +214,7 @@ pub struct Counts {
     pub messages: i64,
 }
 
-const RUN_COLUMNS: &str = "id, job, message_id, inbox, trigger_kind, parent_run, status, attempt, recoveries, created_at, not_before, started_at, finished_at, owner, input_state, final_state, reason, start_step, cancel_requested, lease_generation, lease_until, fifo_key";
+const RUN_COLUMNS: &str = "id, job, message_id, inbox, trigger_kind, parent_run, status, attempt, recoveries, created_at, not_before, started_at, finished_at, owner, input_state, final_state, reason, start_step, cancel_requested, lease_generation, lease_until, fifo_key, peak_heap_bytes";
 
 /// The channel nodes LISTEN on (PostgreSQL) to pick up new runs without waiting for a poll.
 pub const RUNS_CHANNEL: &str = "fnhost_runs";
@@ -609,28 +625,28 @@ impl Store {
 
     /// Ends a run `node` holds as `started` at lease `generation`; `follow_ups` (flow-triggered
     /// runs, a retry) are enqueued in the same transaction. False when the run is not held so
-    /// any more (another node reclaimed it).
+    /// any more (another node reclaimed it). `end` is how it ended.
     pub async fn finish(
         &self,
         run_id: &str,
         (node, generation): (&str, i64),
-        status: &str,
-        final_state: Option<&str>,
-        reason: Option<&str>,
+        end: &RunEnd,
         follow_ups: &[NewRun],
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE runs SET status = $1, final_state = $2, reason = $3, finished_at = $4, lease_until = NULL \
+            "UPDATE runs SET status = $1, final_state = $2, reason = $3, finished_at = $4, lease_until = NULL, \
+             peak_heap_bytes = $8 \
              WHERE id = $5 AND status = 'started' AND owner = $6 AND lease_generation = $7",
         )
-        .bind(status)
-        .bind(final_state)
-        .bind(reason)
+        .bind(&end.status)
+        .bind(&end.final_state)
+        .bind(&end.reason)
         .bind(now_ms())
         .bind(run_id)
         .bind(node)
         .bind(generation)
+        .bind(end.peak_heap_bytes)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -985,6 +1001,7 @@ fn run_from_row(r: &AnyRow) -> Result<Run, StoreError> {
         lease_generation: r.try_get("lease_generation")?,
         lease_until: r.try_get("lease_until")?,
         fifo_key: r.try_get("fifo_key")?,
+        peak_heap_bytes: r.try_get("peak_heap_bytes")?,
     })
 }
 
@@ -1054,9 +1071,11 @@ mod tests {
                 .finish(
                     &done.id,
                     ("n", done.lease_generation),
-                    "success",
-                    Some("{}"),
-                    None,
+                    &RunEnd {
+                        status: "success".into(),
+                        final_state: Some("{}".into()),
+                        ..RunEnd::default()
+                    },
                     &[]
                 )
                 .await
@@ -1113,9 +1132,11 @@ mod tests {
                 .finish(
                     "r",
                     ("a", first.lease_generation),
-                    "success",
-                    Some("{}"),
-                    None,
+                    &RunEnd {
+                        status: "success".into(),
+                        final_state: Some("{}".into()),
+                        ..RunEnd::default()
+                    },
                     &[]
                 )
                 .await
@@ -1124,9 +1145,11 @@ mod tests {
                 .finish(
                     "r",
                     ("b", second.lease_generation),
-                    "success",
-                    Some("{\"b\":1}"),
-                    None,
+                    &RunEnd {
+                        status: "success".into(),
+                        final_state: Some("{\"b\":1}".into()),
+                        ..RunEnd::default()
+                    },
                     &[]
                 )
                 .await

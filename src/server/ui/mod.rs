@@ -394,7 +394,13 @@ fn run_row(r: &Run, project: &crate::project::Project) -> Value {
         "start_step": r.start_step,
         "adaptor": project.job(&r.job).and_then(|j| j.adaptor.clone()).map(|a| adaptor_version(&a)),
         "running": r.finished_at.is_none(),
+        "peak_heap": r.peak_heap_bytes.map(heap_mb),
     })
+}
+
+/// Bytes of heap as the UI shows them: `12.3 MB`.
+fn heap_mb(bytes: i64) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 /// An adaptor spec as the UI shows it: `name@version`, or `name (local path)` for a path.
