@@ -103,6 +103,18 @@ async fn list_messages(State(app): State<Arc<App>>, Query(q): Query<ui::SearchPa
             if let Some(next) = page.next.and_then(|n| n.parse().ok()) {
                 response.headers_mut().insert("x-next-cursor", next);
             }
+            // a search reads a bounded window of messages per page: how many, and whether it
+            // stopped there before filling the page
+            if query.text.is_some() || query.fragment.is_some() {
+                let headers = response.headers_mut();
+                headers.insert("x-scanned", page.scanned.into());
+                if page.scan_bound_hit {
+                    headers.insert(
+                        "x-scan-bound-hit",
+                        axum::http::HeaderValue::from_static("true"),
+                    );
+                }
+            }
             response
         }
         Err(e) => store_error(e),

@@ -1,13 +1,19 @@
 //! The history UI's queries: message search with keyset paging, inbox traffic, and the rows
 //! of users, sign-in sessions and encrypted credentials.
 //!
-//! Message search runs in SQL for everything SQL can decide on both back-ends alike (inbox,
-//! date range, a case-insensitive substring of the body), newest first, keyed by the message
-//! id (time-ordered UUIDv7, so `id < cursor` walks the primary key and a deep page costs what
-//! the first one does). A JSON fragment is matched in Rust with [`crate::triggers::contains`] —
-//! exactly the containment message filters use, PostgreSQL's `jsonb @>` on both back-ends — over
-//! a bounded scan: at most [`MessageQuery::scan_limit`] rows per page; when the bound is hit
-//! the page says so and hands back a cursor to keep searching older messages.
+//! Messages are listed newest first, keyed by the message id (time-ordered UUIDv7, so
+//! `id < cursor` walks the primary key — or the `(inbox, id)` index for one inbox — and a deep
+//! page costs what the first one does); a date range becomes an id range too. A search (text
+//! and/or JSON fragment) reads at most [`MessageQuery::scan_limit`] of those rows per page
+//! (the window): when the window ends before the page is full, the page says so
+//! ([`MessagePage::scan_bound_hit`]) and hands back a cursor to keep searching older
+//! messages, so no page costs more than its window, however rare the match.
+//!
+//! Within the window, SQL decides the text (a substring of the body, case-insensitive for
+//! ASCII letters on both back-ends) and narrows a fragment search to bodies holding each of the
+//! fragment's keys and strings as written JSON strings (or any escape); the fragment itself is
+//! decided in Rust by [`crate::triggers::contains`] — exactly the containment message filters
+//! use, PostgreSQL's `jsonb @>`, on both back-ends.
 
 use serde_json::Value;
 use sqlx::Row;
@@ -117,7 +123,7 @@ fn id_prefix(ms: i64) -> String {
 /// `text` as a LIKE pattern (lower-cased, `%`, `_` and `\` escaped) matching it anywhere.
 fn like_pattern(text: &str) -> String {
     let mut out = String::from("%");
-    for c in text.to_lowercase().chars() {
+    for c in text.to_ascii_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {
             out.push('\\');
         }
@@ -131,113 +137,166 @@ impl Store {
     /// A page of messages matching `q`, newest first (see the module docs for how).
     pub async fn search_messages(&self, q: &MessageQuery) -> Result<MessagePage, StoreError> {
         let limit = q.limit.clamp(1, 1000);
-        let mut sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE 1 = 1");
+        // what bounds the rows looked at (the window): inbox, dates, cursor — all on indexes
+        let mut base = String::from("1 = 1");
         let mut binds: Vec<BindValue> = Vec::new();
-        let mut n = 0;
-        let mut next_param = || {
-            n += 1;
-            format!("${n}")
+        let param = |binds: &mut Vec<BindValue>, value: BindValue| {
+            binds.push(value);
+            format!("${}", binds.len())
         };
         if let Some(inbox) = &q.inbox {
-            sql.push_str(&format!(" AND inbox = {}", next_param()));
-            binds.push(BindValue::Text(inbox.clone()));
-        }
-        if let Some(text) = &q.text {
-            sql.push_str(&format!(
-                " AND lower(body) LIKE {} ESCAPE '\\'",
-                next_param()
-            ));
-            binds.push(BindValue::Text(like_pattern(text)));
+            let p = param(&mut binds, BindValue::Text(inbox.clone()));
+            base.push_str(&format!(" AND inbox = {p}"));
         }
         if let Some(from) = q.from_ms {
             // the id range lets the primary key skip newer rows; received_at decides exactly
             // (ids are made a moment before the message is stored: a minute's slack)
-            sql.push_str(&format!(
-                " AND received_at >= {} AND id >= {}",
-                next_param(),
-                next_param()
-            ));
-            binds.push(BindValue::Int(from));
-            binds.push(BindValue::Text(id_prefix(from - 60_000)));
+            let a = param(&mut binds, BindValue::Int(from));
+            let b = param(&mut binds, BindValue::Text(id_prefix(from - 60_000)));
+            base.push_str(&format!(" AND received_at >= {a} AND id >= {b}"));
         }
         if let Some(to) = q.to_ms {
-            sql.push_str(&format!(
-                " AND received_at < {} AND id < {}",
-                next_param(),
-                next_param()
-            ));
-            binds.push(BindValue::Int(to));
-            binds.push(BindValue::Text(id_prefix(to + 60_000)));
+            let a = param(&mut binds, BindValue::Int(to));
+            let b = param(&mut binds, BindValue::Text(id_prefix(to + 60_000)));
+            base.push_str(&format!(" AND received_at < {a} AND id < {b}"));
         }
-        let batch = if q.fragment.is_some() {
-            500.min(q.scan_limit.max(1))
-        } else {
-            limit + 1
-        };
+        if let Some(before) = &q.before {
+            let p = param(&mut binds, BindValue::Text(before.clone()));
+            base.push_str(&format!(" AND id < {p}"));
+        }
         let mut page = MessagePage {
             messages: Vec::new(),
             next: None,
             scanned: 0,
             scan_bound_hit: false,
         };
-        let mut cursor = q.before.clone();
-        loop {
-            let mut text = sql.clone();
-            let mut k = n;
-            if cursor.is_some() {
-                k += 1;
-                text.push_str(&format!(" AND id < ${k}"));
+        if q.text.is_none() && q.fragment.is_none() {
+            let p = param(&mut binds, BindValue::Int(limit as i64 + 1));
+            let sql = format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE {base} ORDER BY id DESC LIMIT {p}"
+            );
+            let rows = bound(sqlx::query(&sql), &binds)
+                .fetch_all(&self.pool)
+                .await?;
+            let mut messages = rows
+                .iter()
+                .map(message_from_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            page.scanned = messages.len();
+            if messages.len() > limit {
+                messages.truncate(limit);
+                page.next = messages.last().map(|m| m.id.clone());
             }
-            text.push_str(&format!(" ORDER BY id DESC LIMIT ${}", k + 1));
-            let mut query = sqlx::query(&text);
-            for b in &binds {
-                query = match b {
-                    BindValue::Text(s) => query.bind(s.clone()),
-                    BindValue::Int(i) => query.bind(*i),
-                };
-            }
-            if let Some(c) = &cursor {
-                query = query.bind(c.clone());
-            }
-            let rows = query.bind(batch as i64).fetch_all(&self.pool).await?;
-            let fetched = rows.len();
-            let Some(fragment) = &q.fragment else {
-                let mut messages = rows
-                    .iter()
-                    .map(message_from_row)
-                    .collect::<Result<Vec<_>, _>>()?;
-                page.scanned = messages.len();
-                if messages.len() > limit {
-                    messages.truncate(limit);
-                    page.next = messages.last().map(|m| m.id.clone());
-                }
-                page.messages = messages;
-                return Ok(page);
+            page.messages = messages;
+            return Ok(page);
+        }
+        // a search reads at most `scan_limit` rows per page: the window ends at `boundary`
+        let scan_limit = q.scan_limit.max(1);
+        let base_binds = binds.len();
+        let mut window_binds = binds.clone();
+        let offset = param(&mut window_binds, BindValue::Int(scan_limit as i64 - 1));
+        let window_sql = format!(
+            "SELECT id FROM messages WHERE {base} ORDER BY id DESC LIMIT 1 OFFSET {offset}"
+        );
+        let boundary: Option<String> = bound(sqlx::query(&window_sql), &window_binds)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| row.try_get("id"))
+            .transpose()?;
+        let mut filter = base.clone();
+        if let Some(b) = &boundary {
+            let p = param(&mut binds, BindValue::Text(b.clone()));
+            filter.push_str(&format!(" AND id >= {p}"));
+        }
+        if let Some(text) = &q.text {
+            let p = param(&mut binds, BindValue::Text(like_pattern(text)));
+            // lower() of ASCII letters only on both back-ends (SQLite's lower() is ASCII-only;
+            // PostgreSQL's follows the collation unless it is "C")
+            let body = if self.sqlite {
+                "lower(body)"
+            } else {
+                "lower(body COLLATE \"C\")"
             };
-            for row in &rows {
-                let m = message_from_row(row)?;
-                page.scanned += 1;
-                cursor = Some(m.id.clone());
-                let matches = serde_json::from_str::<Value>(&m.body)
-                    .map(|body| crate::triggers::contains(&body, fragment))
-                    .unwrap_or(false);
-                if matches {
-                    page.messages.push(m);
-                    if page.messages.len() == limit {
-                        page.next = cursor.clone();
-                        return Ok(page);
-                    }
-                }
-            }
-            if fetched < batch {
-                return Ok(page);
-            }
-            if page.scanned >= q.scan_limit {
-                page.scan_bound_hit = true;
-                page.next = cursor;
-                return Ok(page);
+            filter.push_str(&format!(" AND {body} LIKE {p} ESCAPE '\\'"));
+        }
+        if let Some(fragment) = &q.fragment {
+            // a body containing the fragment holds each of its strings and keys as a JSON
+            // string, written as is unless the body uses an escape (then it has a backslash):
+            // a cheap test in SQL that only lets through rows the exact check may accept
+            let backslash = param(&mut binds, BindValue::Text("\\".into()));
+            for needle in fragment_needles(fragment) {
+                let p = param(&mut binds, BindValue::Text(needle));
+                filter.push_str(&if self.sqlite {
+                    format!(" AND (instr(body, {p}) > 0 OR instr(body, {backslash}) > 0)")
+                } else {
+                    format!(" AND (strpos(body, {p}) > 0 OR strpos(body, {backslash}) > 0)")
+                });
             }
         }
+        // candidates in batches, newest first; a fragment is decided exactly in Rust
+        let batch = if q.fragment.is_some() { 500 } else { limit + 1 };
+        let mut cursor: Option<String> = None;
+        let mut last_read: Option<String> = None;
+        loop {
+            let mut batch_binds = binds.clone();
+            let mut sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE {filter}");
+            if let Some(c) = &cursor {
+                let p = param(&mut batch_binds, BindValue::Text(c.clone()));
+                sql.push_str(&format!(" AND id < {p}"));
+            }
+            let p = param(&mut batch_binds, BindValue::Int(batch as i64));
+            sql.push_str(&format!(" ORDER BY id DESC LIMIT {p}"));
+            let rows = bound(sqlx::query(&sql), &batch_binds)
+                .fetch_all(&self.pool)
+                .await?;
+            let fetched = rows.len();
+            for row in &rows {
+                let m = message_from_row(row)?;
+                cursor = Some(m.id.clone());
+                let matches = match &q.fragment {
+                    None => true,
+                    Some(fragment) => serde_json::from_str::<Value>(&m.body)
+                        .map(|body| crate::triggers::contains(&body, fragment))
+                        .unwrap_or(false),
+                };
+                if matches {
+                    if page.messages.len() == limit {
+                        // one more than the page holds: there is a next page
+                        page.next = page.messages.last().map(|m| m.id.clone());
+                        break;
+                    }
+                    last_read = Some(m.id.clone());
+                    page.messages.push(m);
+                }
+            }
+            if page.next.is_some() || fetched < batch {
+                break;
+            }
+        }
+        if page.next.is_none() {
+            if let Some(b) = &boundary {
+                // the window is read to its end: older messages are yet to be searched
+                page.next = Some(b.clone());
+                page.scan_bound_hit = page.messages.len() < limit;
+                page.scanned = scan_limit;
+                return Ok(page);
+            }
+            last_read = None;
+        }
+        // how many rows of the window were read: those from the newest to the last shown
+        // (all of them when the search reached the oldest message)
+        let mut count_binds = binds[..base_binds].to_vec();
+        let mut count_sql = format!("SELECT COUNT(*) AS n FROM messages WHERE {base}");
+        if let Some(last) = last_read.filter(|_| page.next.is_some()) {
+            let p = param(&mut count_binds, BindValue::Text(last));
+            count_sql.push_str(&format!(" AND id >= {p}"));
+        }
+        let n: i64 = bound(sqlx::query(&count_sql), &count_binds)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        page.scanned = n as usize;
+        Ok(page)
     }
 
     /// Messages per inbox received since `since_ms`, and the newest one's time.
@@ -489,9 +548,47 @@ impl Store {
     }
 }
 
+#[derive(Clone)]
 enum BindValue {
     Text(String),
     Int(i64),
+}
+
+/// `query` with `binds` bound in order.
+fn bound<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: &[BindValue],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        query = match b {
+            BindValue::Text(s) => query.bind(s.clone()),
+            BindValue::Int(i) => query.bind(*i),
+        };
+    }
+    query
+}
+
+/// The JSON strings (`"text"`, quotes included) a body containing `fragment` holds when it
+/// writes its strings without escapes: the fragment's object keys and string values.
+fn fragment_needles(fragment: &Value) -> Vec<String> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => out.push(format!("\"{s}\"")),
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            Value::Object(map) => {
+                for (k, v) in map {
+                    out.push(format!("\"{k}\""));
+                    walk(v, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(fragment, &mut out);
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn user_from_row(r: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {

@@ -18,6 +18,7 @@ mod cluster_netfault;
 mod conformance;
 mod filters_pg;
 mod fuzz;
+mod history_search;
 mod http;
 mod probes;
 mod repo;

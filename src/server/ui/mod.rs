@@ -366,7 +366,7 @@ async fn messages(
             next => page.next.as_deref().map(|c| params.with_cursor(c)),
             scanned => page.scanned,
             bound_hit => page.scan_bound_hit,
-            fragment => query.fragment.is_some(),
+            search => query.fragment.is_some() || query.text.is_some(),
             took_ms => started.elapsed().as_millis() as u64,
         },
     )
