@@ -89,10 +89,11 @@ fn a_workflow_step_gets_its_credential_from_the_encrypted_store_scrubbed() {
     let key_file = dir.write("credentials.key", KEY);
     dir.write("wf/workflow.json", WORKFLOW);
     // the credential is only in the encrypted store: the project file has no inline one
+    // the key through the environment: a key file's name for the CLI, the key itself for
+    // the server
     let mut set = fnhost()
         .args(["credentials", "set", "warehouse", "--database", &database])
-        .arg("--key-file")
-        .arg(&key_file)
+        .env("FNHOST_CREDENTIALS_KEY_FILE", &key_file)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -110,10 +111,11 @@ fn a_workflow_step_gets_its_credential_from_the_encrypted_store_scrubbed() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let server = Server::start(
+    let server = Server::launch(
         &project(&dir, WF_YAML),
         &database,
-        &["--credentials-key-file", key_file.to_str().unwrap()],
+        &["--no-auth"],
+        &[("FNHOST_CREDENTIALS_KEY", KEY)],
     );
     let run = run_of(&server, "wf-cred-00001");
     assert_eq!(run["status"], "success", "{run}");
