@@ -19,6 +19,7 @@ mod conformance;
 mod filters_pg;
 mod fuzz;
 mod history_search;
+mod history_window;
 mod http;
 mod probes;
 mod repo;
