@@ -28,6 +28,7 @@ mod serve_fuzz;
 mod serve_harness;
 mod support;
 mod ui;
+mod ui_browser;
 mod ui_security;
 mod undici;
 mod web;

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::serve::{postgres, project, request, sqlite, Reply, Server, JSON};
 use super::support::TempDir;
 
-const YAML: &str = r#"
+pub(crate) const YAML: &str = r#"
 inboxes:
   - name: kobo
     key: ui-kobo-0001
@@ -40,7 +40,7 @@ jobs:
     trigger: { webhook: { inbox: slow } }
 "#;
 
-const WORKFLOW: &str = r#"{"workflow": {"steps": [
+pub(crate) const WORKFLOW: &str = r#"{"workflow": {"steps": [
   {"id": "first", "expression": "fn(state => { console.log('first ran'); return { data: { count: (state.data.count || 0) + 1 } }; })", "next": {"second": true}},
   {"id": "second", "expression": "fn(state => { console.log('second ran on', state.data.count); return { data: { ...state.data, doubled: state.data.count * 2 } }; })"}
 ]}}"#;
