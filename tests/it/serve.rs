@@ -266,12 +266,42 @@ pub fn try_request(
         .write_all(head.as_bytes())
         .map_err(|e| format!("{addr}: {e}"))?;
     let _ = stream.write_all(body);
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
+    let raw = read_answer(&mut stream);
     if !raw.windows(4).any(|w| w == b"\r\n\r\n") {
         return Err(format!("{addr}: no HTTP answer"));
     }
     Ok(parse_reply(&raw))
+}
+
+/// Reads an answer until the server closes the connection or, when the head gives a
+/// `content-length`, until that many body bytes have come (chromedriver answers
+/// `connection: close` and then keeps the socket open).
+fn read_answer(stream: &mut TcpStream) -> Vec<u8> {
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let mut wanted: Option<usize> = None;
+    loop {
+        if let Some(total) = wanted {
+            if raw.len() >= total {
+                return raw;
+            }
+        } else if let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+            let length = head.lines().find_map(|l| {
+                l.strip_prefix("content-length:")
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+            });
+            if let Some(length) = length {
+                wanted = Some(split + 4 + length);
+                continue;
+            }
+            wanted = Some(usize::MAX);
+        }
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return raw,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+        }
+    }
 }
 
 fn parse_reply(raw: &[u8]) -> Reply {

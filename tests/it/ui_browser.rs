@@ -63,7 +63,11 @@ impl Driver {
             body.as_bytes(),
         );
         let v: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
-        assert!(r.status < 400, "WebDriver {method} {path}: {} {v}", r.status);
+        assert!(
+            r.status < 400,
+            "WebDriver {method} {path}: {} {v}",
+            r.status
+        );
         v["value"].clone()
     }
 }
@@ -106,11 +110,18 @@ impl Browser {
     }
 
     fn goto(&self, path: &str) {
-        self.cmd("POST", "/url", Some(json!({"url": format!("{}{path}", self.base)})));
+        self.cmd(
+            "POST",
+            "/url",
+            Some(json!({"url": format!("{}{path}", self.base)})),
+        );
     }
 
     fn url(&self) -> String {
-        self.cmd("GET", "/url", None).as_str().unwrap_or("").to_string()
+        self.cmd("GET", "/url", None)
+            .as_str()
+            .unwrap_or("")
+            .to_string()
     }
 
     fn find(&self, css: &str) -> Option<String> {
@@ -119,7 +130,9 @@ impl Browser {
             "POST",
             &format!("/session/{}/element", self.session),
             &[("content-type", "application/json")],
-            json!({"using": "css selector", "value": css}).to_string().as_bytes(),
+            json!({"using": "css selector", "value": css})
+                .to_string()
+                .as_bytes(),
         );
         if r.status != 200 {
             return None;
@@ -147,18 +160,30 @@ impl Browser {
     fn type_into(&self, css: &str, text: &str) {
         let e = self.wait_for(css);
         self.cmd("POST", &format!("/element/{e}/clear"), Some(json!({})));
-        self.cmd("POST", &format!("/element/{e}/value"), Some(json!({"text": text})));
+        self.cmd(
+            "POST",
+            &format!("/element/{e}/value"),
+            Some(json!({"text": text})),
+        );
     }
 
+    /// The element's text, or "" when there is none (or the page was replaced between
+    /// finding it and reading it: a stale element).
     fn text(&self, css: &str) -> String {
-        match self.find(css) {
-            Some(e) => self
-                .cmd("GET", &format!("/element/{e}/text"), None)
-                .as_str()
-                .unwrap_or("")
-                .to_string(),
-            None => String::new(),
+        let Some(e) = self.find(css) else {
+            return String::new();
+        };
+        let r = request(
+            &self.driver.addr,
+            "GET",
+            &format!("/session/{}/element/{e}/text", self.session),
+            &[],
+            b"",
+        );
+        if r.status != 200 {
+            return String::new();
         }
+        r.json()["value"].as_str().unwrap_or("").to_string()
     }
 
     /// Waits (reloading when asked) until `css`'s text satisfies `ok`.
@@ -179,6 +204,28 @@ impl Browser {
             }
             std::thread::sleep(Duration::from_millis(if reload { 300 } else { 50 }));
         }
+    }
+
+    /// Runs `body` (a function body) in the page and gives back what it returns, as text.
+    fn script(&self, body: &str) -> String {
+        let v = self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": body, "args": []})),
+        );
+        v.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string())
+    }
+
+    /// Sends keys (WebDriver key codes allowed) to an element without clearing it first.
+    fn keys(&self, css: &str, text: &str) {
+        let e = self.wait_for(css);
+        self.cmd(
+            "POST",
+            &format!("/element/{e}/value"),
+            Some(json!({"text": text})),
+        );
     }
 
     fn screenshot(&self, name: &str) {
@@ -222,7 +269,11 @@ fn inbox_post(base: &str, key: &str, file: &std::path::Path) -> String {
         .arg(file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .find_map(|l| l.strip_prefix("message "))
@@ -232,7 +283,6 @@ fn inbox_post(base: &str, key: &str, file: &std::path::Path) -> String {
 }
 
 #[test]
-#[ignore = "hangs in its first run here (not yet diagnosed); run with --ignored"]
 fn an_editor_works_the_history_in_chromium() {
     let dir = TempDir::new("ui-browser");
     let database = sqlite(&dir);
@@ -242,7 +292,15 @@ fn an_editor_works_the_history_in_chromium() {
         "inboxes:\n  - name: long\n    key: ui-long-0001\n  - name: spin\n    key: ui-spin-0001\n",
     ) + EXTRA_JOBS;
     let out = fnhost()
-        .args(["users", "add", "eddie", "--role", "editor", "--database", &database])
+        .args([
+            "users",
+            "add",
+            "eddie",
+            "--role",
+            "editor",
+            "--database",
+            &database,
+        ])
         .env("FNHOST_PASSWORD", "editor-password-1")
         .output()
         .unwrap();
@@ -254,10 +312,15 @@ fn an_editor_works_the_history_in_chromium() {
     // sign in by typing
     browser.goto("/");
     assert!(browser.url().contains("/login"), "{}", browser.url());
-    browser.type_into("#username", "eddie");
-    browser.type_into("#password", "editor-password-1");
+    // keyboard only: the name, Tab to the password, Enter submits
+    browser.type_into("#username", "eddie\u{E004}editor-password-1");
     browser.screenshot("00-sign-in");
-    browser.click("#sign-in");
+    let focused = browser.script("return document.activeElement.id");
+    assert_eq!(
+        focused, "password",
+        "Tab moves from the name to the password"
+    );
+    browser.keys("#password", "\u{E007}");
     browser.until("h1", false, |t| t == "Inboxes");
     assert!(browser.text("main").contains("/inbox/ui-kobo-0001"));
     browser.screenshot("01-inboxes");
@@ -281,6 +344,23 @@ fn an_editor_works_the_history_in_chromium() {
     assert!(browser.text("#output").contains("\"members\": 5"));
     assert!(browser.text("#diff").contains("data.members"));
     browser.screenshot("04-run");
+    browser.script("document.getElementById('diff').scrollIntoView(); return ''");
+    browser.screenshot("04-run-diff");
+    // on a phone's width the run page (long JSON, a log) needs no sideways scrolling
+    browser.cmd(
+        "POST",
+        "/window/rect",
+        Some(json!({"width": 390, "height": 844})),
+    );
+    let fits = browser
+        .script("return String(document.documentElement.scrollWidth <= window.innerWidth + 1)");
+    browser.screenshot("04-run-phone");
+    assert_eq!(fits, "true", "the run page scrolls sideways on a phone");
+    browser.cmd(
+        "POST",
+        "/window/rect",
+        Some(json!({"width": 1200, "height": 900})),
+    );
 
     // the log streams into the page while the run goes
     let empty = dir.write("empty.json", "{}");
@@ -323,7 +403,10 @@ fn an_editor_works_the_history_in_chromium() {
     browser.click("#rerun-from");
     browser.until("#status", true, |t| t == "success");
     let log = browser.text("#log");
-    assert!(log.contains("second ran on 2") && !log.contains("first ran"), "{log}");
+    assert!(
+        log.contains("second ran on 2") && !log.contains("first ran"),
+        "{log}"
+    );
     assert!(browser.text("main").contains("Started at step"));
     browser.screenshot("07-rerun-from-step");
 
