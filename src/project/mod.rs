@@ -18,6 +18,7 @@
 //!       message: { inclusion: { form: my_form } }
 //! ```
 
+mod edit;
 mod example;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,6 +28,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use edit::{set_message_filter, write_project, EditError};
 pub use example::write_example;
 
 use crate::triggers::{CronSchedule, MessageFilter};

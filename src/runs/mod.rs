@@ -148,6 +148,12 @@ impl Runner {
             .clone()
     }
 
+    /// Replaces the running project (the file watcher does the same on a change; the history's
+    /// filter editor calls it so that a saved filter applies to the next message at once).
+    pub fn set_project(&self, project: Project) {
+        *self.project.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(project);
+    }
+
     /// Ids of the runs this node is executing.
     fn active_ids(&self) -> Vec<String> {
         self.active

@@ -428,3 +428,105 @@ fn re_run_from_a_step_re_run_a_message_and_cancel_through_the_forms() {
     let cancelled = server.finished_run(&slow);
     assert_eq!(cancelled["status"], "cancelled", "{cancelled}");
 }
+
+/// A hidden field's value in a page.
+fn hidden(html: &str, name: &str) -> String {
+    html.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no hidden `{name}` in the page: {html}"))
+        .to_string()
+}
+
+#[test]
+fn a_previewed_filter_is_saved_into_the_project_file_without_javascript() {
+    let dir = TempDir::new("ui-filter-save");
+    let server = start(&dir);
+    let file = dir.0.join("project.yaml");
+    let before = std::fs::read_to_string(&file).unwrap();
+    // a message of a new form matches no job yet
+    let early = post_message(
+        &server,
+        "ui-kobo-0001",
+        r#"{"form": "household_v2", "body": {"name": "Early"}}"#,
+    );
+
+    let page = get(
+        &server,
+        &format!("/filters?inclusion={}", q(r#"{"form": "household_v2"}"#)),
+    )
+    .text();
+    assert!(page.contains("id=\"save-form\""), "{page}");
+    assert!(page.contains("<option value=\"household\">"), "{page}");
+    assert!(
+        !page.contains("<option value=\"ticker\">"),
+        "only message-triggered jobs: {page}"
+    );
+    let csrf = csrf_of(&page);
+    let base = hidden(&page, "base");
+    let save = |body: String| {
+        request(
+            &server.addr,
+            "POST",
+            "/filters/save",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            body.as_bytes(),
+        )
+    };
+    let inclusion = q(r#"{"form": "household_v2"}"#);
+    // a stale page, a broken fragment, a job without a message trigger: refused, file kept
+    let r = save(format!(
+        "csrf={csrf}&base=0123&job=household&inclusion={inclusion}"
+    ));
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.text().contains("changed since this page was opened"));
+    let r = save(format!(
+        "csrf={csrf}&base={base}&job=household&inclusion=%7Bnope"
+    ));
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("not JSON"), "{}", r.text());
+    let r = save(format!(
+        "csrf={csrf}&base={base}&job=ticker&inclusion={inclusion}"
+    ));
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text().contains("not triggered by messages"),
+        "{}",
+        r.text()
+    );
+    let r = save(format!("base={base}&job=household&inclusion={inclusion}"));
+    assert_eq!(r.status, 403, "no CSRF token");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+
+    // saved: that one line changes, the next message of the new form runs the job
+    let r = save(format!(
+        "csrf={csrf}&base={base}&job=household&inclusion={inclusion}&exclusion="
+    ));
+    assert_eq!(r.status, 303, "{}", r.text());
+    let location = r.header("location").unwrap().to_string();
+    assert!(location.contains("saved=household"), "{location}");
+    assert!(get(&server, &location)
+        .text()
+        .contains("Saved: job <strong>household</strong>"));
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        after,
+        before.replace(
+            "        inclusion: { form: household_survey }\n",
+            "        inclusion: {\"form\":\"household_v2\"}\n"
+        )
+    );
+    let m = post_message(
+        &server,
+        "ui-kobo-0001",
+        r#"{"form": "household_v2", "body": {"name": "Ana"}}"#,
+    );
+    let run = server.runs_of(&m, 1)[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(server.finished_run(&run)["status"], "success");
+    // the message that came before the filter stays without a run
+    let early = get(&server, &format!("/api/v1/messages/{early}")).json();
+    assert_eq!(early["runs"].as_array().map(Vec::len), Some(0), "{early}");
+    // the list of the project's filters shows the new one
+    let page = get(&server, "/filters").text();
+    assert!(page.contains("household_v2"), "{page}");
+}

@@ -305,7 +305,9 @@ fn an_editor_works_the_history_in_chromium() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let server = Server::launch(&project(&dir, &yaml), &database, &[], &[]);
+    let project_file = project(&dir, &yaml);
+    std::fs::copy(&project_file, dir.0.join("project.yaml.before")).unwrap();
+    let server = Server::launch(&project_file, &database, &[], &[]);
     let base = format!("http://{}", server.addr);
     let browser = Browser::open(&base);
 
@@ -392,6 +394,36 @@ fn an_editor_works_the_history_in_chromium() {
     let summary = browser.until("#summary", false, |t| t.contains("match"));
     assert!(summary.starts_with("1 of the"), "{summary}");
     browser.screenshot("06-filter-preview");
+
+    // save a new filter as the household job's: the project file changes in that one value,
+    // and the next message of the new form runs the job
+    browser.type_into("#inclusion", r#"{"form": "household_v2"}"#);
+    browser.until("#summary", false, |t| t.starts_with("0 of the"));
+    browser.click("#save-job option[value='household']");
+    browser.click("#save");
+    browser.until("#saved", false, |t| t.contains("household"));
+    browser.screenshot("06-filter-saved");
+    let written = std::fs::read_to_string(&project_file).unwrap();
+    assert!(
+        written.contains("        inclusion: {\"form\":\"household_v2\"}\n"),
+        "{written}"
+    );
+    assert_eq!(
+        written.replace("        inclusion: {\"form\":\"household_v2\"}\n", ""),
+        std::fs::read_to_string(dir.0.join("project.yaml.before"))
+            .unwrap()
+            .replace("        inclusion: { form: household_survey }\n", ""),
+        "only the filter's line changed"
+    );
+    let v2 = dir.write(
+        "kobo-v2.json",
+        r#"{"form": "household_v2", "body": {"name": "Ana"}}"#,
+    );
+    let id = inbox_post(&base, "ui-kobo-0001", &v2);
+    browser.goto(&format!("/messages/{id}"));
+    browser.click("#runs a");
+    browser.until("#status", true, |t| t == "success");
+    assert!(browser.text("#log").contains("household of Ana"));
 
     // re-run a workflow from its second step with the first step's cached output
     let flow = dir.write("flow.json", r#"{"count": 1}"#);

@@ -190,6 +190,7 @@ fn every_route_wants_a_session_roles_and_csrf_are_enforced_and_secrets_never_sho
         format!("/runs/{run}/retry"),
         format!("/runs/{run}/rerun-from"),
         format!("/messages/{message}/rerun"),
+        "/filters/save".into(),
         "/account/token".into(),
         "/logout".into(),
     ];
@@ -267,7 +268,7 @@ fn every_route_wants_a_session_roles_and_csrf_are_enforced_and_secrets_never_sho
         "a viewer sees no editor button"
     );
     let viewer_csrf = csrf_of(&with_cookie(&server, "GET", "/account", &viewer, "").text());
-    for path in posts.iter().take(4) {
+    for path in posts.iter().take(5) {
         let r = with_cookie(
             &server,
             "POST",

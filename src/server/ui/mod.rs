@@ -50,6 +50,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/runs/{id}/retry", post(retry))
         .route("/runs/{id}/rerun-from", post(rerun_from))
         .route("/filters", get(filters))
+        .route("/filters/save", post(save_filter))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/account", get(account))
@@ -883,6 +884,100 @@ struct FilterParams {
     exclusion: Option<String>,
     inbox: Option<String>,
     limit: Option<usize>,
+    /// The job whose filter was just saved (after a save).
+    saved: Option<String>,
+}
+
+/// Saves the previewed fragments as a message-triggered job's filter in the project file
+/// (an editor's action): only that value's text changes (see [`crate::project::set_message_filter`]),
+/// the file is replaced atomically and the running project takes it at once. Refused with 409
+/// when the file changed since the page was rendered (`base`, its SHA-256).
+async fn save_filter(
+    State(app): State<Arc<App>>,
+    Extension(p): Extension<Principal>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = p.require(Role::Editor) {
+        return *r;
+    }
+    let form = form(&body);
+    let Some(job) = field(&form, "job").filter(|j| !j.is_empty()) else {
+        return page_error(
+            StatusCode::BAD_REQUEST,
+            "choose the job whose filter to replace",
+        );
+    };
+    let fragment = |name: &str| -> Result<Option<Value>, String> {
+        match field(&form, name).map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => serde_json::from_str(t)
+                .map(Some)
+                .map_err(|e| format!("the {name} fragment is not JSON: {e}")),
+            None => Ok(None),
+        }
+    };
+    let (inclusion, exclusion) = match (fragment("inclusion"), fragment("exclusion")) {
+        (Ok(Some(i)), Ok(e)) => (i, e),
+        (Ok(None), Ok(_)) => {
+            return page_error(
+                StatusCode::BAD_REQUEST,
+                "a filter needs an inclusion fragment",
+            )
+        }
+        (Err(e), _) | (_, Err(e)) => return page_error(StatusCode::BAD_REQUEST, e),
+    };
+    let project = app.runner.project();
+    let path = project.path.clone();
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            return page_error(
+                StatusCode::CONFLICT,
+                format!("cannot read the project file {}: {e}", path.display()),
+            )
+        }
+    };
+    if field(&form, "base") != Some(auth::sha256_hex(&text).as_str()) {
+        return page_error(
+            StatusCode::CONFLICT,
+            "the project file changed since this page was opened: preview the filter again, then save",
+        );
+    }
+    let filter = crate::triggers::MessageFilter {
+        inclusion,
+        exclusion,
+    };
+    let edited = match crate::project::set_message_filter(&path, &text, job, &filter) {
+        Ok(t) => t,
+        Err(e @ crate::project::EditError::Invalid(_)) => {
+            return page_error(StatusCode::BAD_REQUEST, e.to_string())
+        }
+        Err(e @ crate::project::EditError::Layout(_)) => {
+            return page_error(StatusCode::CONFLICT, e.to_string())
+        }
+    };
+    if let Err(e) = crate::project::write_project(&path, &edited) {
+        return page_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot write the project file {}: {e}", path.display()),
+        );
+    }
+    match crate::project::Project::parse(&path, &edited) {
+        Ok(new) => app.runner.set_project(new),
+        // set_message_filter parsed it already; the file watcher reloads it in any case
+        Err(e) => eprintln!("fnhost serve: {e}"),
+    }
+    eprintln!(
+        "fnhost serve: {} saved the filter of job `{job}` in {}",
+        p.user,
+        path.display()
+    );
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("inclusion", &filter.inclusion.to_string());
+    if let Some(e) = &filter.exclusion {
+        query.append_pair("exclusion", &e.to_string());
+    }
+    query.append_pair("saved", job);
+    Redirect::to(&format!("/filters?{}", query.finish())).into_response()
 }
 
 /// Which of the recent messages a filter would match, before it is saved in the project.
@@ -958,10 +1053,15 @@ async fn filters(
         }
     }
     let matched = rows.iter().filter(|r| r["matches"] == true).count();
+    let base = std::fs::read_to_string(&project.path)
+        .map(|t| auth::sha256_hex(&t))
+        .unwrap_or_default();
     render(
         "filters.html",
         context! {
             user => who(&p, &app),
+            base => base,
+            saved => q.saved,
             q => serde_json::json!({"inclusion": q.inclusion, "exclusion": q.exclusion, "inbox": q.inbox}),
             existing => existing,
             rows => rows,
