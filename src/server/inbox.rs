@@ -140,9 +140,18 @@ async fn receive(app: &App, key: &str, request: Request) -> Response {
     if declared.is_some_and(|n| n > limit as u64) {
         return too_large(limit);
     }
-    let bytes = match read_limited(body, limit).await {
+    let bytes = match read_limited(body, limit, app.read_timeout).await {
         Ok(bytes) => bytes,
         Err(ReadError::TooLarge) => return too_large(limit),
+        Err(ReadError::Stalled) => {
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the body stopped arriving for {:?}: nothing was stored",
+                    app.read_timeout
+                ),
+            )
+        }
         Err(ReadError::Broken(e)) => {
             return error(
                 StatusCode::BAD_REQUEST,
@@ -435,14 +444,25 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 enum ReadError {
     TooLarge,
+    /// No byte came for the read timeout.
+    Stalled,
     Broken(String),
 }
 
-/// Reads a body up to `limit` bytes, stopping as soon as it is over.
-async fn read_limited(mut body: Body, limit: usize) -> Result<Vec<u8>, ReadError> {
+/// Reads a body up to `limit` bytes, stopping as soon as it is over, or when nothing arrives
+/// for `pause`.
+async fn read_limited(
+    mut body: Body,
+    limit: usize,
+    pause: std::time::Duration,
+) -> Result<Vec<u8>, ReadError> {
     use http_body_util::BodyExt;
     let mut out = Vec::new();
-    while let Some(frame) = body.frame().await {
+    loop {
+        let Ok(frame) = tokio::time::timeout(pause, body.frame()).await else {
+            return Err(ReadError::Stalled);
+        };
+        let Some(frame) = frame else { break };
         let frame = frame.map_err(|e| ReadError::Broken(e.to_string()))?;
         if let Ok(chunk) = frame.into_data() {
             if out.len() + chunk.len() > limit {

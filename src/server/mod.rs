@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod inbox;
+pub mod listen;
 mod metrics;
 pub mod ui;
 
@@ -41,6 +42,8 @@ pub struct App {
     pub local_csrf: String,
     /// The credential store's key, when the server has one.
     pub vault: Option<crate::credentials::Vault>,
+    /// The longest pause allowed in a request body (and for a request's head, in [`listen`]).
+    pub read_timeout: std::time::Duration,
 }
 
 /// The server's routes.
