@@ -607,7 +607,7 @@ pub fn messages(args: MessagesArgs) -> i32 {
                 None => with_store(&target, |store| async move {
                     match store.message(id).await? {
                         Some(m) => {
-                            let runs = store.runs(1000, Some(id), None).await?;
+                            let runs = store.runs(1000, Some(id), None, None).await?;
                             Ok(server::message_json(&m, &runs))
                         }
                         None => Err(format!("no message {id}")),
@@ -644,7 +644,7 @@ pub fn runs(args: RunsArgs) -> i32 {
                 None => {
                     with_store(&target, |store| async move {
                         let runs = store
-                            .runs(*limit, message.as_deref(), status.as_deref())
+                            .runs(*limit, message.as_deref(), status.as_deref(), None)
                             .await?;
                         Ok(Value::Array(runs.iter().map(server::run_summary).collect()))
                     })

@@ -816,20 +816,25 @@ impl Store {
         row.as_ref().map(run_from_row).transpose()
     }
 
-    /// The newest runs first; only those of a message, or with a status, when given.
+    /// The newest runs first; only those of a message, or with a status, or older than run
+    /// `before`, when given.
     pub async fn runs(
         &self,
         limit: i64,
         message_id: Option<&str>,
         status: Option<&str>,
+        before: Option<&str>,
     ) -> Result<Vec<Run>, StoreError> {
+        // ids are time-ordered (UUIDv7): newest first along the primary key, and a page
+        // after `before` (the previous page's last id) costs what the first one does
         let rows = sqlx::query(&format!(
             "SELECT {RUN_COLUMNS} FROM runs WHERE ($1 = '' OR message_id = $1) AND ($2 = '' OR status = $2) \
-             ORDER BY created_at DESC, id DESC LIMIT $3"
+             AND ($4 = '' OR id < $4) ORDER BY id DESC LIMIT $3"
         ))
         .bind(message_id.unwrap_or(""))
         .bind(status.unwrap_or(""))
         .bind(limit)
+        .bind(before.unwrap_or(""))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(run_from_row).collect()

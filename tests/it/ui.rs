@@ -530,3 +530,58 @@ fn a_previewed_filter_is_saved_into_the_project_file_without_javascript() {
     let page = get(&server, "/filters").text();
     assert!(page.contains("household_v2"), "{page}");
 }
+
+#[test]
+fn runs_page_through_the_api_and_the_ui_newest_first() {
+    let dir = TempDir::new("ui-runs-paging");
+    let server = start(&dir);
+    let mut made = Vec::new();
+    for name in ["A", "B", "C", "D", "E"] {
+        let body = format!(r#"{{"form": "household_survey", "body": {{"name": "{name}"}}}}"#);
+        let m = post_message(&server, "ui-kobo-0001", &body);
+        made.push(server.runs_of(&m, 1)[0]["id"].as_str().unwrap().to_string());
+    }
+    made.reverse(); // newest first
+                    // the API: pages of two, each following the previous page's cursor
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/runs?limit=2".to_string();
+    loop {
+        let r = get(&server, &path);
+        assert_eq!(r.status, 200, "{}", r.text());
+        let page: Vec<String> = r
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["id"].as_str().unwrap().to_string())
+            .collect();
+        assert!(page.len() <= 2);
+        seen.extend(page);
+        match r.header("x-next-cursor") {
+            Some(next) => path = format!("/api/v1/runs?limit=2&before={next}"),
+            None => break,
+        }
+        assert!(seen.len() <= 6, "the cursor does not end: {seen:?}");
+    }
+    assert_eq!(seen, made);
+    // the UI: an "Older runs" link from a full page
+    let first = get(&server, "/runs?limit=2").text();
+    assert!(
+        first.contains(&made[0]) && first.contains(&made[1]),
+        "{first}"
+    );
+    assert!(!first.contains(&made[2]), "{first}");
+    let older = first
+        .split("id=\"older\"")
+        .next()
+        .and_then(|s| s.rsplit("href=\"").next())
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no link to older runs: {first}"))
+        .replace("&amp;", "&");
+    let second = get(&server, &format!("{older}&limit=2")).text();
+    assert!(
+        second.contains(&made[2]) && second.contains(&made[3]),
+        "{second}"
+    );
+    assert!(!second.contains(&made[1]), "{second}");
+}

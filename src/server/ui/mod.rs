@@ -427,7 +427,7 @@ async fn message(
         Ok(None) => return page_error(StatusCode::NOT_FOUND, format!("no message {id}")),
         Err(e) => return store_error(e),
     };
-    let runs = match store.runs(1000, Some(&id), None).await {
+    let runs = match store.runs(1000, Some(&id), None, None).await {
         Ok(r) => r,
         Err(e) => return store_error(e),
     };
@@ -460,6 +460,8 @@ async fn message(
 struct RunsParams {
     status: Option<String>,
     limit: Option<i64>,
+    /// The previous page's last run id.
+    before: Option<String>,
 }
 
 async fn runs(
@@ -468,25 +470,28 @@ async fn runs(
     Query(q): Query<RunsParams>,
 ) -> Response {
     let status = non_empty(&q.status);
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let before = non_empty(&q.before);
     let list = match app
         .runner
         .store()
-        .runs(
-            q.limit.unwrap_or(100).clamp(1, 1000),
-            None,
-            status.as_deref(),
-        )
+        .runs(limit, None, status.as_deref(), before.as_deref())
         .await
     {
         Ok(r) => r,
         Err(e) => return store_error(e),
     };
     let project = app.runner.project();
+    // a full page may have older runs after it
+    let next = (list.len() as i64 == limit)
+        .then(|| list.last().map(|r| r.id.clone()))
+        .flatten();
     render(
         "runs.html",
         context! {
             user => who(&p, &app),
             runs => list.iter().map(|r| run_row(r, &project)).collect::<Vec<_>>(),
+            next => next,
             status => status,
             statuses => ["queued", "started", "success", "failed", "crashed", "cancelled", "timeout", "oom", "state_too_large"],
         },
