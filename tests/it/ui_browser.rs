@@ -14,7 +14,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 
 use super::serve::{project, request, sqlite, Server};
-use super::support::{fnhost, TempDir};
+use super::support::{fnhost, succeed, TempDir};
 
 /// A chromedriver process; killed on drop.
 struct Driver {
@@ -264,22 +264,16 @@ const EXTRA_JOBS: &str = r#"
 "#;
 
 fn inbox_post(base: &str, key: &str, file: &std::path::Path) -> String {
-    let out = fnhost()
-        .args(["inbox", "post", &format!("{base}/inbox/{key}")])
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("message "))
-        .expect("a message id")
-        .trim()
-        .to_string()
+    succeed(
+        fnhost()
+            .args(["inbox", "post", &format!("{base}/inbox/{key}")])
+            .arg(file),
+    )
+    .lines()
+    .find_map(|l| l.strip_prefix("message "))
+    .expect("a message id")
+    .trim()
+    .to_string()
 }
 
 #[test]
@@ -291,20 +285,7 @@ fn an_editor_works_the_history_in_chromium() {
         "inboxes:\n",
         "inboxes:\n  - name: long\n    key: ui-long-0001\n  - name: spin\n    key: ui-spin-0001\n",
     ) + EXTRA_JOBS;
-    let out = fnhost()
-        .args([
-            "users",
-            "add",
-            "eddie",
-            "--role",
-            "editor",
-            "--database",
-            &database,
-        ])
-        .env("FNHOST_PASSWORD", "editor-password-1")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    super::ui_security::users_add(&database, "eddie", "editor", "editor-password-1");
     let project_file = project(&dir, &yaml);
     std::fs::copy(&project_file, dir.0.join("project.yaml.before")).unwrap();
     let server = Server::launch(&project_file, &database, &[], &[]);

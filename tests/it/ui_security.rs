@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::serve::{project, request, sqlite, Reply, Server, JSON};
-use super::support::{fnhost, TempDir};
+use super::support::{fnhost, succeed, TempDir};
 use super::ui::csrf_of;
 
 const SECRET: &str = "Zq9-very-secret-district-pass";
@@ -30,16 +30,12 @@ jobs:
       webhook: { inbox: kobo }
 "#;
 
-fn users_add(database: &str, name: &str, role: &str, password: &str) {
-    let out = fnhost()
-        .args(["users", "add", name, "--role", role, "--database", database])
-        .env("FNHOST_PASSWORD", password)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+/// Adds a local user with `fnhost users add` (the password from `FNHOST_PASSWORD`).
+pub(crate) fn users_add(database: &str, name: &str, role: &str, password: &str) {
+    succeed(
+        fnhost()
+            .args(["users", "add", name, "--role", role, "--database", database])
+            .env("FNHOST_PASSWORD", password),
     );
 }
 
