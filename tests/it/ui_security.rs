@@ -493,3 +493,44 @@ fn credential_keys_rotate_and_a_wrong_key_is_named() {
     assert!(list.contains("a ") && list.contains("b "), "{list}");
     assert!(!list.contains("one-secret"));
 }
+
+#[test]
+fn the_sign_in_page_warns_when_its_secure_cookie_cannot_stick() {
+    let dir = TempDir::new("ui-plain-http");
+    let database = sqlite(&dir);
+    users_add(&database, "vera", "viewer", "viewer-password-1");
+    let yaml = "inboxes:\n  - name: kobo\n    key: plain-kobo-0001\njobs: []\n";
+    let server = Server::launch(&project(&dir, yaml), &database, &[], &[]);
+    // straight to the server on loopback: no warning
+    let direct = request(&server.addr, "GET", "/login", &[], b"").text();
+    assert!(
+        direct.contains("id=\"username\"") && !direct.contains("needs-https"),
+        "{direct}"
+    );
+    // a LAN address over plain HTTP: the Secure cookie will be dropped, the page says so
+    let lan = raw_login(&server.addr, "10.1.2.3:4000", None);
+    assert!(lan.contains("id=\"needs-https\""), "{lan}");
+    assert!(!raw_login(&server.addr, "localhost:4000", None).contains("needs-https"));
+    assert!(!raw_login(&server.addr, "[::1]:4000", None).contains("needs-https"));
+    // behind an HTTPS proxy
+    assert!(!raw_login(&server.addr, "fnhost.example.org", Some("https")).contains("needs-https"));
+}
+
+/// GET /login with this Host (and X-Forwarded-Proto), as a browser behind a proxy sends it.
+fn raw_login(addr: &str, host: &str, proto: Option<&str>) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let proto = proto
+        .map(|p| format!("x-forwarded-proto: {p}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET /login HTTP/1.1\r\nhost: {host}\r\n{proto}connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}

@@ -1090,14 +1090,46 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-async fn login_page(State(app): State<Arc<App>>, Query(q): Query<LoginParams>) -> Response {
+async fn login_page(
+    State(app): State<Arc<App>>,
+    Query(q): Query<LoginParams>,
+    headers: HeaderMap,
+) -> Response {
     if app.auth.disabled {
         return Redirect::to("/").into_response();
     }
     render(
         "login.html",
-        context! { next => safe_next(q.next.as_deref()), user => Value::Null },
+        context! {
+            next => safe_next(q.next.as_deref()),
+            user => Value::Null,
+            plain_http => cookie_will_be_dropped(&headers),
+        },
     )
+}
+
+/// Whether a browser will refuse the session cookie (it is `Secure`): the page came over plain
+/// HTTP (no `X-Forwarded-Proto: https` from a proxy) to a host that is not loopback, where
+/// browsers keep Secure cookies only from HTTPS.
+fn cookie_will_be_dropped(headers: &HeaderMap) -> bool {
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    let loopback = name.eq_ignore_ascii_case("localhost")
+        || name.ends_with(".localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    !https && !loopback
 }
 
 async fn login(State(app): State<Arc<App>>, body: Bytes) -> Response {
