@@ -312,9 +312,15 @@ impl Runner {
     }
 
     /// On PostgreSQL: wakes the dispatcher as soon as any node queues a run (LISTEN), so idle
-    /// nodes do not wait for a poll.
+    /// nodes do not wait for a poll. `FNHOST_DISABLE_LISTEN=1` leaves only the poll (behind a
+    /// connection pooler that does not pass notifications on; benches/cluster_pickup.py
+    /// measures both).
     async fn listen(self: Arc<Self>) {
         if self.store.is_sqlite() {
+            return;
+        }
+        if std::env::var_os("FNHOST_DISABLE_LISTEN").is_some_and(|v| v == "1") {
+            eprintln!("fnhost serve: FNHOST_DISABLE_LISTEN=1: new runs are found by polling");
             return;
         }
         loop {
