@@ -107,18 +107,23 @@ async fn receive(app: &App, key: &str, request: Request) -> Response {
     if let Some(denied) = check_auth(inbox, &parts.headers) {
         return denied;
     }
-    let media = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_default();
+    // a Content-Type that is not visible ASCII names no media type fnhost accepts (it is not
+    // "no Content-Type", which means JSON)
+    let media = match parts.headers.get(header::CONTENT_TYPE).map(|v| v.to_str()) {
+        None => String::new(),
+        Some(Ok(v)) => v
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase(),
+        Some(Err(_)) => {
+            return error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "the Content-Type is not readable text: post JSON (application/json) or a form (application/x-www-form-urlencoded)",
+            )
+        }
+    };
     let form = media == "application/x-www-form-urlencoded";
     let json_like = media.is_empty()
         || media == "application/json"
