@@ -419,9 +419,11 @@ export function execute(...ops) { return state => ops.reduce((p, op) => p.then(o
 export function hit(step) { return async state => { const r = await fetch(`${state.data.counter}/hit/${step}/${state.data.id}`); await r.text(); return state; }; }\n\
 export function sleep(ms) { return state => new Promise(resolve => setTimeout(() => resolve(state), ms)); }\n";
 
-#[test]
-fn an_exactly_once_step_interrupted_by_a_kill_is_not_run_again_and_an_at_least_once_one_is() {
-    let dir = TempDir::new("cluster-once");
+/// Two runs inside a long step that has made its call, one of an exactly-once job and one of
+/// an at-least-once job, on node `a`; `a` is killed and `recover` (another node, or `a`
+/// restarted) recovers them: the exactly-once run ends `crashed` naming the step with its call
+/// made once, the other resumes and calls again.
+fn kill_mid_step(dir: &TempDir, db: &str, recover: impl FnOnce(&std::path::Path) -> Server) {
     let counter = Counter::start();
     let adaptor = dir.adaptor("counter", COUNTER_ADAPTOR);
     // step one completes (its output is recorded), step two calls the counter and then takes
@@ -452,10 +454,8 @@ jobs:
     trigger: {{ webhook: {{ inbox: twice }} }}
 "#
     );
-    let path = project(&dir, &yaml);
-    let db = postgres("once");
-    let lease = ["--lease-seconds", "1"];
-    let a = Server::start(&path, &db, &[&["--node-id", "a"][..], &lease[..]].concat());
+    let path = project(dir, &yaml);
+    let a = Server::start(&path, db, &["--node-id", "a", "--lease-seconds", "1"]);
     let post = |inbox: &str, id: &str| {
         let body = json!({"id": id, "counter": counter.url}).to_string();
         let r = a.post(&format!("/inbox/{inbox}"), &[JSON], body.as_bytes());
@@ -478,10 +478,10 @@ jobs:
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    let b = Server::start(&path, &db, &[&["--node-id", "b"][..], &lease[..]].concat());
     a.kill();
+    let b = recover(&path);
 
-    // exactly-once: b finds step `call` started without an output and ends the run
+    // exactly-once: step `call` started without an output: the run ends, not run again
     let run = b.finished_run(&once);
     assert_eq!(run["status"], "crashed", "{run}");
     assert_eq!(
@@ -489,7 +489,7 @@ jobs:
         "interrupted while step call was running; delivery is exactly-once, so it is not run again",
         "{run}"
     );
-    // at-least-once: b resumes at step `call`, which runs again
+    // at-least-once: resumed at step `call`, which runs again
     let run = b.finished_run(&twice);
     assert_eq!(run["status"], "success", "{run}");
     assert_eq!(run["recoveries"], 1, "{run}");
@@ -508,4 +508,22 @@ jobs:
         1,
         "resumed after the completed step: {hits:?}"
     );
+}
+
+#[test]
+fn an_exactly_once_step_interrupted_by_a_kill_is_not_run_again_by_the_node_taking_over() {
+    let dir = TempDir::new("cluster-once");
+    let db = postgres("once");
+    kill_mid_step(&dir, &db, |path| {
+        Server::start(path, &db, &["--node-id", "b", "--lease-seconds", "1"])
+    });
+}
+
+#[test]
+fn an_exactly_once_step_interrupted_by_a_kill_is_not_run_again_by_the_restarted_node() {
+    let dir = TempDir::new("serve-once-sqlite");
+    let db = super::serve::sqlite(&dir);
+    kill_mid_step(&dir, &db, |path| {
+        Server::start(path, &db, &["--node-id", "a", "--lease-seconds", "1"])
+    });
 }

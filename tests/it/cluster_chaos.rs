@@ -115,7 +115,7 @@ jobs:
     adaptor: "{counting}"
     expression: |
       hit('call')
-      sleep(20)
+      sleep(50)
     delivery: exactly-once
     trigger: {{ webhook: {{ inbox: once }} }}
 "#
@@ -395,11 +395,11 @@ jobs:
          exactly-once: {once_success} succeeded having called once, {once_interrupted} interrupted mid-step and \
          ended crashed without running again ({once_interrupted_called} of those had made their call, the others \
          were killed before it), {} calls counted, none twice; 0 runs left open; total {:?}",
-        calls.len(),
         acked.len(),
         refused.load(Ordering::SeqCst),
         broken.load(Ordering::SeqCst),
         kills.load(Ordering::SeqCst),
+        calls.len(),
         began.elapsed()
     );
     drop(nodes);
