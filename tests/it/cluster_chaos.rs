@@ -121,7 +121,7 @@ jobs:
 "#
     );
     // which posts go to the exactly-once job
-    let once = |n: usize| n % 5 == 0;
+    let once = |n: usize| n.is_multiple_of(5);
     let path = project(&dir, &yaml);
     let start = |name: &str| {
         Server::start(
