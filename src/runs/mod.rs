@@ -5,7 +5,8 @@
 //! writes each workflow step's output before the next step starts, streams the logs, and
 //! ends the run with its status and follow-ups (flow-triggered runs, a retry) in one
 //! transaction. When a node starts, runs it left `started` resume after their last completed
-//! step, or end `crashed` with the reason. Cancels are rows too: any process that can reach
+//! step, or end `crashed` with the reason (for a job with `delivery: exactly-once`, when a
+//! step had started and has no recorded output: it is never run twice). Cancels are rows too: any process that can reach
 //! the store can ask, and the node running the run stops it within tens of milliseconds.
 
 pub mod schedule;
