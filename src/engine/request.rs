@@ -199,6 +199,20 @@ pub struct RunRequest {
     /// Called on the worker thread with each completed step's id and output state (compact
     /// JSON), before the next step starts: a durable caller writes it here.
     pub on_step_output: Option<StepOutputHook>,
+    /// Called on the worker thread with each step's id before its expression runs; the step
+    /// runs only if it answers true (else the run ends with a `StepNotRecordedError` crash). A
+    /// caller that must never run a step twice records the start here.
+    pub on_step_start: Option<StepStartHook>,
+}
+
+/// Decides, before a step runs, whether it may ([`RunRequest::on_step_start`]).
+#[derive(Clone)]
+pub struct StepStartHook(pub std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>);
+
+impl std::fmt::Debug for StepStartHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StepStartHook")
+    }
 }
 
 /// Receives a completed step's id and its output state (`None` when it returned nothing).
@@ -246,6 +260,7 @@ impl RunRequest {
             limits: None,
             start_step: None,
             on_step_output: None,
+            on_step_start: None,
         }
     }
 
@@ -273,6 +288,15 @@ impl RunRequest {
         hook: impl Fn(&str, Option<&str>) + Send + Sync + 'static,
     ) -> RunRequest {
         self.on_step_output = Some(StepOutputHook(std::sync::Arc::new(hook)));
+        self
+    }
+
+    /// Asks `hook` before each step runs: the step runs only if it answers true.
+    pub fn on_step_start(
+        mut self,
+        hook: impl Fn(&str) -> bool + Send + Sync + 'static,
+    ) -> RunRequest {
+        self.on_step_start = Some(StepStartHook(std::sync::Arc::new(hook)));
         self
     }
 

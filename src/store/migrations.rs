@@ -116,6 +116,14 @@ CREATE TABLE credentials (
 );
 ";
 
+/// Exactly-once delivery: the step a run's node is about to run (and the sequence number its
+/// output will have), recorded before the step starts and cleared with its output. Additive
+/// only (two nullable columns): a node of the previous version never reads or writes them.
+const V4: &str = "
+ALTER TABLE runs ADD COLUMN step_started TEXT;
+ALTER TABLE runs ADD COLUMN step_started_seq BIGINT;
+";
+
 /// Brings the database's schema up to date.
 pub async fn run(pool: &AnyPool) -> Result<(), sqlx::migrate::MigrateError> {
     let migrations = vec![
@@ -138,6 +146,13 @@ pub async fn run(pool: &AnyPool) -> Result<(), sqlx::migrate::MigrateError> {
             Cow::Borrowed("users sessions credentials"),
             MigrationType::Simple,
             Cow::Borrowed(V3),
+            false,
+        ),
+        Migration::new(
+            4,
+            Cow::Borrowed("step started marker"),
+            MigrationType::Simple,
+            Cow::Borrowed(V4),
             false,
         ),
     ];
