@@ -215,6 +215,18 @@ export class TimeoutError extends RTError {
   }
 }
 
+/** The host could not record durably that a step started (an exactly-once run of
+ * `fnhost serve`): the step is not run, and the run stops. */
+export class StepNotRecordedError extends RTError {
+  name = "StepNotRecordedError";
+  severity = "kill";
+  message;
+  constructor(step) {
+    super();
+    this.message = `The start of step ${step} could not be recorded, so it was not run`;
+  }
+}
+
 /** Text for a thrown value that is neither a string nor has a message. */
 function describeThrown(value) {
   if (typeof value !== "object" && typeof value !== "function") return String(value);

@@ -10,7 +10,7 @@ import * as timers from "ext:fnhost/01_timers.js";
 import { clone } from "ext:fnhost/02_serialize.js";
 import {
   AdaptorError, EdgeConditionError, ImportError, InvalidExportsError, InvalidOperationError,
-  JOB_FRAME, TimeoutError, ValidationError, classifyError, extractPositionForFrame, serializeError,
+  JOB_FRAME, StepNotRecordedError, TimeoutError, ValidationError, classifyError, extractPositionForFrame, serializeError,
 } from "ext:fnhost/03_errors.js";
 import { resetModules } from "ext:fnhost/04_require.js";
 import { startWebClock } from "ext:fnhost/02_web.js";
@@ -621,7 +621,8 @@ async function executeStep(ctx, step, input = {}, owned = false) {
     addSecretsFrom(state?.configuration);
     ctx.logger.info(`Starting step ${jobName}`);
     const started = Date.now();
-    op_job_step_event("start", step.id, true);
+    // the host may refuse: it records the start first (exactly-once runs) and could not
+    if (!op_job_step_event("start", step.id, true)) throw new StepNotRecordedError(step.id);
     try {
       result = await executeExpression(ctx, step, state);
     } catch (e) {

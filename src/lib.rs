@@ -22,6 +22,6 @@ pub mod workflow;
 
 pub use engine::{
     Edge, Engine, EngineBuilder, Error, Job, Limits, LogLine, Next, RunEvent, RunHandle,
-    RunOutcome, RunRequest, Step, StepOutputHook, Work, Workflow, WorkflowOptions,
+    RunOutcome, RunRequest, Step, StepOutputHook, StepStartHook, Work, Workflow, WorkflowOptions,
 };
 pub use runtime::{Crash, RunStats, StepStats};

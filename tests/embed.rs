@@ -352,6 +352,41 @@ fn main() {
         },
     );
 
+    check(
+        "a step runs only if the on_step_start hook lets it",
+        &mut passed,
+        || {
+            let (port, served) = ok_server();
+            let asked = Arc::new(Mutex::new(Vec::<String>::new()));
+            for allow in [false, true] {
+                let seen = asked.clone();
+                let outcome = engine
+                    .run_blocking(
+                        RunRequest::job(format!("get('http://127.0.0.1:{port}/gate');"))
+                            .adaptor(&fetcher)
+                            .on_step_start(move |id| {
+                                seen.lock().unwrap().push(id.to_string());
+                                allow
+                            }),
+                    )
+                    .expect("runs");
+                if allow {
+                    assert!(outcome.succeeded(), "{outcome:?}");
+                } else {
+                    let crash = outcome.crash.expect("refused");
+                    assert_eq!(crash.name, "StepNotRecordedError", "{crash:?}");
+                    assert_eq!(
+                        served.load(Ordering::SeqCst),
+                        0,
+                        "the refused step made no request"
+                    );
+                }
+            }
+            assert_eq!(served.load(Ordering::SeqCst), 1);
+            assert_eq!(*asked.lock().unwrap(), ["job-1", "job-1"]);
+        },
+    );
+
     check("state and log limits", &mut passed, || {
         let outcome = engine
             .run_blocking(

@@ -41,6 +41,11 @@ pub struct ServeArgs {
     /// the queue (stopped here, resumed by another node or the next start), seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     drain_seconds: f64,
+    /// How long a client may take to send a request's head, and how long its body may pause,
+    /// before the connection is closed (a slow or stalled client must not hold a socket),
+    /// seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    read_timeout: f64,
     /// Fail a job's runs instead of installing its missing adaptor at start-up and on reload.
     #[arg(long)]
     no_autoinstall: bool,
@@ -335,6 +340,12 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
         );
         return 2;
     }
+    if !(args.read_timeout.is_finite() && args.read_timeout >= 0.1 && args.read_timeout <= 86_400.0)
+    {
+        eprintln!("fnhost serve: --read-timeout must be between 0.1 and 86400 seconds");
+        return 2;
+    }
+    let read_timeout = Duration::from_secs_f64(args.read_timeout);
     let runner = Runner::new(
         store,
         engine,
@@ -367,6 +378,7 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
         },
         local_csrf: server::auth::random_token(),
         vault,
+        read_timeout,
     });
     let listener = match tokio::net::TcpListener::bind(&args.listen).await {
         Ok(l) => l,
@@ -391,13 +403,12 @@ async fn serve_project(args: ServeArgs, path: PathBuf, project: Project) -> i32 
             _ = term.recv() => {}
         }
     };
-    if let Err(e) = axum::serve(listener, server::router(app))
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        eprintln!("fnhost serve: {e}");
-        return 1;
-    }
+    let timeouts = server::listen::Timeouts {
+        read: read_timeout,
+        // requests in flight finish (a sync inbox waits for its run); streams are cut after
+        shutdown_grace: Duration::from_secs(5),
+    };
+    server::listen::serve(listener, server::router(app), shutdown, timeouts).await;
     eprintln!("fnhost serve: stopping: no new posts; draining running runs");
     runner
         .drain(Duration::from_secs_f64(args.drain_seconds))
@@ -596,7 +607,7 @@ pub fn messages(args: MessagesArgs) -> i32 {
                 None => with_store(&target, |store| async move {
                     match store.message(id).await? {
                         Some(m) => {
-                            let runs = store.runs(1000, Some(id), None).await?;
+                            let runs = store.runs(1000, Some(id), None, None).await?;
                             Ok(server::message_json(&m, &runs))
                         }
                         None => Err(format!("no message {id}")),
@@ -633,7 +644,7 @@ pub fn runs(args: RunsArgs) -> i32 {
                 None => {
                     with_store(&target, |store| async move {
                         let runs = store
-                            .runs(*limit, message.as_deref(), status.as_deref())
+                            .runs(*limit, message.as_deref(), status.as_deref(), None)
                             .await?;
                         Ok(Value::Array(runs.iter().map(server::run_summary).collect()))
                     })

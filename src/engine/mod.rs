@@ -39,7 +39,8 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use outcome::{Error, LogLine, RunEvent, RunOutcome};
 pub use request::{
-    Edge, Job, Limits, Next, RunRequest, Step, StepOutputHook, Work, Workflow, WorkflowOptions,
+    Edge, Job, Limits, Next, RunRequest, Step, StepOutputHook, StepStartHook, Work, Workflow,
+    WorkflowOptions,
 };
 
 /// Receives every log line of every run, as it happens.

@@ -228,6 +228,10 @@ async fn run(
             Rc::new(move |id: &str, json: Option<&str>| (hook.0)(id, json))
                 as Rc<crate::ops::job::StepOutputFn>
         }),
+        step_gate: request
+            .on_step_start
+            .clone()
+            .map(|hook| Rc::new(move |id: &str| (hook.0)(id)) as crate::runtime::StepGate),
         env: settings.env.clone(),
         log: Rc::new(sink),
         heap_limit_bytes: Some(limits.heap_bytes),

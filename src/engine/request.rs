@@ -203,6 +203,20 @@ pub struct RunRequest {
     /// here first, then through the engine's resolver (a server puts the credentials of its
     /// encrypted store here, looked up before the run).
     pub credentials: BTreeMap<String, Value>,
+    /// Called on the worker thread with each step's id before its expression runs; the step
+    /// runs only if it answers true (else the run ends with a `StepNotRecordedError` crash). A
+    /// caller that must never run a step twice records the start here.
+    pub on_step_start: Option<StepStartHook>,
+}
+
+/// Decides, before a step runs, whether it may ([`RunRequest::on_step_start`]).
+#[derive(Clone)]
+pub struct StepStartHook(pub std::sync::Arc<dyn Fn(&str) -> bool + Send + Sync>);
+
+impl std::fmt::Debug for StepStartHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StepStartHook")
+    }
 }
 
 /// Receives a completed step's id and its output state (`None` when it returned nothing).
@@ -251,6 +265,7 @@ impl RunRequest {
             start_step: None,
             on_step_output: None,
             credentials: BTreeMap::new(),
+            on_step_start: None,
         }
     }
 
@@ -284,6 +299,15 @@ impl RunRequest {
     /// Gives this run the value of credential `id` (before the engine's resolver).
     pub fn credential(mut self, id: impl Into<String>, value: Value) -> RunRequest {
         self.credentials.insert(id.into(), value);
+        self
+    }
+
+    /// Asks `hook` before each step runs: the step runs only if it answers true.
+    pub fn on_step_start(
+        mut self,
+        hook: impl Fn(&str) -> bool + Send + Sync + 'static,
+    ) -> RunRequest {
+        self.on_step_start = Some(StepStartHook(std::sync::Arc::new(hook)));
         self
     }
 

@@ -143,28 +143,32 @@ pub struct StepEvent {
     pub heap_used: usize,
 }
 
-/// Receives [`StepEvent`]s; the host installs one in the `OpState` when it wants them.
+/// Receives [`StepEvent`]s; the host installs one in the `OpState` when it wants them. Its
+/// answer to a step's start is whether the step may run (false: the host could not record
+/// that it started, and an exactly-once run must not run it unrecorded).
 #[derive(Clone)]
-pub struct StepObserver(pub std::rc::Rc<dyn Fn(StepEvent)>);
+pub struct StepObserver(pub std::rc::Rc<dyn Fn(StepEvent) -> bool>);
 
-/// Reports a step's start (`phase` = "start") or end ("end", with `ok`) to the host.
+/// Reports a step's start (`phase` = "start") or end ("end", with `ok`) to the host; false
+/// when the host refuses to let a starting step run (js/05_job.js then stops the run).
 #[op2(fast)]
 pub fn op_job_step_event(
     scope: &mut v8::PinScope<'_, '_>,
     #[string] phase: String,
     #[string] step: String,
     ok: bool,
-) {
+) -> bool {
     let heap_used = scope.get_heap_statistics().used_heap_size();
     let state = deno_core::JsRuntime::op_state_from(scope);
     let observer = state.borrow().try_borrow::<StepObserver>().cloned();
-    if let Some(observer) = observer {
-        (observer.0)(StepEvent {
+    match observer {
+        Some(observer) => (observer.0)(StepEvent {
             start: phase == "start",
             step,
             ok,
             heap_used,
-        });
+        }),
+        None => true,
     }
 }
 

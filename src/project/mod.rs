@@ -18,6 +18,7 @@
 //!       message: { inclusion: { form: my_form } }
 //! ```
 
+mod edit;
 mod example;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,6 +28,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use edit::{set_message_filter, write_project, EditError};
 pub use example::write_example;
 
 use crate::triggers::{CronSchedule, MessageFilter};
@@ -262,6 +264,26 @@ pub struct JobSpec {
     /// Limits for this job's runs.
     #[serde(default)]
     pub limits: LimitsSpec,
+    /// What happens to a run whose node stops (killed, lease lost) while one of its steps
+    /// runs: `at-least-once` (default) runs that step again, `exactly-once` ends the run
+    /// `crashed` instead. Set on the job rather than its trigger: it is a promise about the
+    /// job's steps and their side effects, which hold whatever started the run (a message, a
+    /// flow, a retry, a manual run) — and a job has one trigger anyway.
+    #[serde(default)]
+    pub delivery: Delivery,
+}
+
+/// How often a step of a job's run may execute when nodes stop under it.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Delivery {
+    /// An interrupted run resumes at the step that was running: that step may run twice.
+    #[default]
+    AtLeastOnce,
+    /// Each step's start is recorded before it runs; a run interrupted while a step ran (its
+    /// outcome unknown) ends `crashed`, naming the step, and is not run again. Retries after
+    /// a step failed (`retries`) are unchanged.
+    ExactlyOnce,
 }
 
 /// When a job runs: exactly one of `message`, `webhook`, `cron` or `flow`.
@@ -719,5 +741,31 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("no other job"), "{e}");
+    }
+
+    #[test]
+    fn delivery_is_at_least_once_unless_the_job_says_exactly_once() {
+        let job = |delivery: &str| {
+            format!("jobs:\n  - name: j\n    expression: x\n    trigger: {{cron: '* * * * *'}}\n{delivery}")
+        };
+        let p = parse(&job("")).unwrap();
+        assert_eq!(p.file.jobs[0].delivery, Delivery::AtLeastOnce);
+        let p = parse(&job("    delivery: exactly-once\n")).unwrap();
+        assert_eq!(p.file.jobs[0].delivery, Delivery::ExactlyOnce);
+        let p = parse(&job("    delivery: at-least-once\n")).unwrap();
+        assert_eq!(p.file.jobs[0].delivery, Delivery::AtLeastOnce);
+        let e = parse(&job("    delivery: exactly_once\n")).unwrap_err();
+        assert_eq!(e.line, Some(5), "{e}");
+        assert_eq!(e.field.as_deref(), Some("jobs[0].delivery"), "{e}");
+        assert!(
+            e.message.contains("unknown variant `exactly_once`")
+                && e.message.contains("`at-least-once`")
+                && e.message.contains("`exactly-once`"),
+            "{e}"
+        );
+        assert_eq!(
+            e.to_string().split(": ").take(2).collect::<Vec<_>>(),
+            ["/nonexistent/project.yaml:5", "jobs[0].delivery"]
+        );
     }
 }

@@ -5,7 +5,8 @@
 //! writes each workflow step's output before the next step starts, streams the logs, and
 //! ends the run with its status and follow-ups (flow-triggered runs, a retry) in one
 //! transaction. When a node starts, runs it left `started` resume after their last completed
-//! step, or end `crashed` with the reason. Cancels are rows too: any process that can reach
+//! step, or end `crashed` with the reason (for a job with `delivery: exactly-once`, when a
+//! step had started and has no recorded output: it is never run twice). Cancels are rows too: any process that can reach
 //! the store can ask, and the node running the run stops it within tens of milliseconds.
 
 pub mod schedule;
@@ -18,7 +19,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot, Notify};
 
-use crate::project::{FlowOn, JobSource, Project, TriggerSpec};
+use crate::project::{Delivery, FlowOn, JobSource, Project, TriggerSpec};
 use crate::store::{new_id, now_ms, LogRecord, NewRun, Run, RunEnd, Store};
 use crate::{Engine, RunEvent, RunRequest};
 
@@ -148,6 +149,12 @@ impl Runner {
             .clone()
     }
 
+    /// Replaces the running project (the file watcher does the same on a change; the history's
+    /// filter editor calls it so that a saved filter applies to the next message at once).
+    pub fn set_project(&self, project: Project) {
+        *self.project.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(project);
+    }
+
     /// Ids of the runs this node is executing.
     fn active_ids(&self) -> Vec<String> {
         self.active
@@ -203,6 +210,18 @@ impl Runner {
     /// several nodes recovering it, one does.
     async fn recover_run(&self, run: &Run, recovery: bool) -> Result<(), crate::store::StoreError> {
         let generation = run.lease_generation;
+        let steps = self.store.steps(&run.id).await?;
+        // an exactly-once run whose node stopped while a step ran: whether the step's effects
+        // happened is unknown, so it is not run again
+        if let Some(step) = run.step_in_flight(&steps) {
+            let reason = format!(
+                "interrupted while step {step} was running; delivery is exactly-once, so it is not run again"
+            );
+            self.store
+                .end_abandoned(&run.id, generation, "crashed", None, Some(&reason))
+                .await?;
+            return Ok(());
+        }
         if recovery && run.recoveries + 1 >= MAX_RECOVERIES {
             let reason = format!(
                 "the server stopped during this run {} times; it is not started again",
@@ -214,7 +233,6 @@ impl Runner {
             return Ok(());
         }
         let project = self.project();
-        let steps = self.store.steps(&run.id).await?;
         let resume = match (steps.last(), project.sources.get(&run.job)) {
             (Some(last), Some(JobSource::Workflow(path))) => {
                 match state::next_step(path, &last.step_id) {
@@ -228,13 +246,25 @@ impl Runner {
         match resume {
             Resume::FromStart => {
                 self.store
-                    .requeue(&run.id, generation, None, None, recovery)
+                    .requeue(
+                        &run.id,
+                        (generation, run.step_started.as_ref()),
+                        None,
+                        None,
+                        recovery,
+                    )
                     .await?;
             }
             Resume::At(state, next) => {
                 let state = state.unwrap_or_else(|| "{}".into());
                 self.store
-                    .requeue(&run.id, generation, Some(&state), Some(&next), recovery)
+                    .requeue(
+                        &run.id,
+                        (generation, run.step_started.as_ref()),
+                        Some(&state),
+                        Some(&next),
+                        recovery,
+                    )
                     .await?;
             }
             Resume::Finished(state) => {
@@ -306,9 +336,15 @@ impl Runner {
     }
 
     /// On PostgreSQL: wakes the dispatcher as soon as any node queues a run (LISTEN), so idle
-    /// nodes do not wait for a poll.
+    /// nodes do not wait for a poll. `FNHOST_DISABLE_LISTEN=1` leaves only the poll (behind a
+    /// connection pooler that does not pass notifications on; benches/cluster_pickup.py
+    /// measures both).
     async fn listen(self: Arc<Self>) {
         if self.store.is_sqlite() {
+            return;
+        }
+        if std::env::var_os("FNHOST_DISABLE_LISTEN").is_some_and(|v| v == "1") {
+            eprintln!("fnhost serve: FNHOST_DISABLE_LISTEN=1: new runs are found by polling");
             return;
         }
         loop {
@@ -471,7 +507,13 @@ impl Runner {
                 );
                 let _ = self
                     .store
-                    .requeue(&run.id, run.lease_generation, None, None, false)
+                    .requeue(
+                        &run.id,
+                        (run.lease_generation, run.step_started.as_ref()),
+                        None,
+                        None,
+                        false,
+                    )
                     .await;
                 tokio::time::sleep(Duration::from_millis(200)).await;
                 return;
@@ -636,6 +678,7 @@ impl Runner {
             steps,
             logs,
             secrets,
+            exactly_once: job.delivery == Delivery::ExactlyOnce,
         })
     }
 
@@ -651,6 +694,7 @@ impl Runner {
             steps: mut step_seq,
             logs: mut log_seq,
             secrets,
+            exactly_once,
         } = prepared;
         let scrub = |text: String| crate::credentials::scrub(&text, &secrets);
         // each workflow step's output is written before the next step starts: the worker
@@ -666,6 +710,20 @@ impl Runner {
                 {
                     let _ = ack_rx.recv_timeout(Duration::from_secs(60));
                 }
+            });
+        }
+        // exactly-once: each step's start is recorded before it runs (the worker thread waits
+        // for the store's answer); a step whose start cannot be recorded does not run
+        let (start_tx, mut start_rx) =
+            mpsc::unbounded_channel::<(String, std::sync::mpsc::SyncSender<bool>)>();
+        if exactly_once {
+            let start_tx = start_tx.clone();
+            request = request.on_step_start(move |id| {
+                let (ack_tx, ack_rx) = std::sync::mpsc::sync_channel(1);
+                start_tx.send((id.to_string(), ack_tx)).is_ok()
+                    && ack_rx
+                        .recv_timeout(Duration::from_secs(60))
+                        .unwrap_or(false)
             });
         }
         let mut handle = self.engine.run(request);
@@ -705,6 +763,10 @@ impl Runner {
                     }
                     step_seq += 1;
                     let _ = ack.send(());
+                },
+                start = start_rx.recv() => if let Some((id, ack)) = start {
+                    let go = self.mark_step_started(run, step_seq, &id, fenced).await;
+                    let _ = ack.send(go);
                 },
                 _ = cancel.notified(), if !cancelled => {
                     cancelled = true;
@@ -786,6 +848,50 @@ impl Runner {
         }
     }
 
+    /// Records that step `id` (output number `seq`) of an exactly-once run starts; true when
+    /// it may run. The store failing is retried for a while (the lease is renewed meanwhile);
+    /// then, or when another node holds the run, the run stops here unended (`fenced`): its
+    /// lease runs out and it is recovered — at this step, whose start was not recorded.
+    async fn mark_step_started(
+        &self,
+        run: &Run,
+        seq: i64,
+        id: &str,
+        fenced: &std::sync::atomic::AtomicBool,
+    ) -> bool {
+        let mut attempt = 0;
+        loop {
+            match self
+                .store
+                .mark_step_started(&run.id, &self.node, run.lease_generation, seq, id)
+                .await
+            {
+                Ok(true) => return true,
+                Ok(false) => {
+                    eprintln!(
+                        "fnhost serve: run {} is not this node's any more: step {id} not started",
+                        run.id
+                    );
+                    break;
+                }
+                Err(e) if attempt < 6 => {
+                    attempt += 1;
+                    eprintln!(
+                        "fnhost serve: cannot record the start of step {id} of run {} yet: {e}",
+                        run.id
+                    );
+                    tokio::time::sleep(Duration::from_millis(250 << attempt.min(4))).await;
+                }
+                Err(e) => {
+                    eprintln!("fnhost serve: cannot record the start of step {id} of run {}: {e}; it stops here and resumes at that step once its lease runs out", run.id);
+                    break;
+                }
+            }
+        }
+        fenced.store(true, Ordering::SeqCst);
+        false
+    }
+
     /// Runs started by this one's end: jobs whose flow trigger names its job, and its retry.
     fn follow_ups(&self, run: &Run, status: &str, final_state: Option<&str>) -> Vec<NewRun> {
         let project = self.project();
@@ -847,6 +953,8 @@ struct Prepared {
     steps: i64,
     logs: i64,
     secrets: Vec<String>,
+    /// Its job's delivery is exactly-once: each step's start is recorded before it runs.
+    exactly_once: bool,
 }
 
 /// Why a run could not be prepared: its job (it ends `crashed`) or the store (it goes back to

@@ -79,6 +79,10 @@ pub struct RunOptions {
     pub cancel: Option<Arc<AtomicBool>>,
     /// Called when a step starts and ends, as it happens.
     pub on_step: Option<StepCallback>,
+    /// Asked on the run's thread, with the step's id, before each step's expression runs:
+    /// false stops the run there, the step unrun (a `StepNotRecordedError` crash). A durable
+    /// caller records the step's start here.
+    pub step_gate: Option<StepGate>,
     /// Start from this snapshot instead of the engine's (a per-adaptor snapshot from
     /// [`adaptor_snapshot::load_or_build`]).
     pub snapshot: Option<&'static [u8]>,
@@ -107,6 +111,7 @@ impl Default for RunOptions {
             heap_limit_bytes: None,
             cancel: None,
             on_step: None,
+            step_gate: None,
             snapshot: None,
             step_output: None,
             timeout_ms: 300_000,
@@ -120,6 +125,9 @@ impl Default for RunOptions {
 
 /// Receives [`StepProgress`] as steps start and finish.
 pub type StepCallback = Rc<dyn Fn(&StepProgress)>;
+
+/// Decides whether the step with this id may start ([`RunOptions::step_gate`]).
+pub type StepGate = Rc<dyn Fn(&str) -> bool>;
 
 /// A step starting or finishing, reported while the run goes on.
 #[derive(Debug, Clone)]
@@ -575,9 +583,11 @@ async fn call_host_async(
     );
     if let Some(stats) = &stats {
         let state = runtime.op_state();
-        state
-            .borrow_mut()
-            .put(step_observer(stats.clone(), options.on_step.clone()));
+        state.borrow_mut().put(step_observer(
+            stats.clone(),
+            options.on_step.clone(),
+            options.step_gate.clone(),
+        ));
     }
     if let Some(sink) = &options.step_output {
         let state = runtime.op_state();
@@ -733,6 +743,7 @@ fn install_run_state(
 fn step_observer(
     stats: Rc<RefCell<RunStats>>,
     on_step: Option<StepCallback>,
+    gate: Option<StepGate>,
 ) -> crate::ops::job::StepObserver {
     let open: RefCell<Option<(std::time::Instant, Duration, usize)>> = RefCell::new(None);
     crate::ops::job::StepObserver(Rc::new(move |event| {
@@ -741,6 +752,11 @@ fn step_observer(
             stats.peak_heap_bytes = stats.peak_heap_bytes.max(event.heap_used);
         }
         if event.start {
+            if let Some(gate) = &gate {
+                if !gate(&event.step) {
+                    return false;
+                }
+            }
             *open.borrow_mut() = Some((
                 std::time::Instant::now(),
                 thread_cpu_time(),
@@ -749,10 +765,10 @@ fn step_observer(
             if let Some(cb) = &on_step {
                 cb(&StepProgress::Started(event.step));
             }
-            return;
+            return true;
         }
         let Some((started, cpu, heap_start)) = open.borrow_mut().take() else {
-            return;
+            return true;
         };
         let step = StepStats {
             id: event.step,
@@ -766,6 +782,7 @@ fn step_observer(
         if let Some(cb) = &on_step {
             cb(&StepProgress::Finished(step));
         }
+        true
     }))
 }
 

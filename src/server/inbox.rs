@@ -107,18 +107,23 @@ async fn receive(app: &App, key: &str, request: Request) -> Response {
     if let Some(denied) = check_auth(inbox, &parts.headers) {
         return denied;
     }
-    let media = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_default();
+    // a Content-Type that is not visible ASCII names no media type fnhost accepts (it is not
+    // "no Content-Type", which means JSON)
+    let media = match parts.headers.get(header::CONTENT_TYPE).map(|v| v.to_str()) {
+        None => String::new(),
+        Some(Ok(v)) => v
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase(),
+        Some(Err(_)) => {
+            return error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "the Content-Type is not readable text: post JSON (application/json) or a form (application/x-www-form-urlencoded)",
+            )
+        }
+    };
     let form = media == "application/x-www-form-urlencoded";
     let json_like = media.is_empty()
         || media == "application/json"
@@ -140,9 +145,18 @@ async fn receive(app: &App, key: &str, request: Request) -> Response {
     if declared.is_some_and(|n| n > limit as u64) {
         return too_large(limit);
     }
-    let bytes = match read_limited(body, limit).await {
+    let bytes = match read_limited(body, limit, app.read_timeout).await {
         Ok(bytes) => bytes,
         Err(ReadError::TooLarge) => return too_large(limit),
+        Err(ReadError::Stalled) => {
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the body stopped arriving for {:?}: nothing was stored",
+                    app.read_timeout
+                ),
+            )
+        }
         Err(ReadError::Broken(e)) => {
             return error(
                 StatusCode::BAD_REQUEST,
@@ -435,14 +449,25 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 enum ReadError {
     TooLarge,
+    /// No byte came for the read timeout.
+    Stalled,
     Broken(String),
 }
 
-/// Reads a body up to `limit` bytes, stopping as soon as it is over.
-async fn read_limited(mut body: Body, limit: usize) -> Result<Vec<u8>, ReadError> {
+/// Reads a body up to `limit` bytes, stopping as soon as it is over, or when nothing arrives
+/// for `pause`.
+async fn read_limited(
+    mut body: Body,
+    limit: usize,
+    pause: std::time::Duration,
+) -> Result<Vec<u8>, ReadError> {
     use http_body_util::BodyExt;
     let mut out = Vec::new();
-    while let Some(frame) = body.frame().await {
+    loop {
+        let Ok(frame) = tokio::time::timeout(pause, body.frame()).await else {
+            return Err(ReadError::Stalled);
+        };
+        let Some(frame) = frame else { break };
         let frame = frame.map_err(|e| ReadError::Broken(e.to_string()))?;
         if let Ok(chunk) = frame.into_data() {
             if out.len() + chunk.len() > limit {

@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod inbox;
+pub mod listen;
 mod metrics;
 pub mod ui;
 
@@ -41,6 +42,8 @@ pub struct App {
     pub local_csrf: String,
     /// The credential store's key, when the server has one.
     pub vault: Option<crate::credentials::Vault>,
+    /// The longest pause allowed in a request body (and for a request's head, in [`listen`]).
+    pub read_timeout: std::time::Duration,
 }
 
 /// The server's routes.
@@ -79,6 +82,8 @@ struct ListQuery {
     limit: Option<i64>,
     status: Option<String>,
     message: Option<String>,
+    /// The previous page's `x-next-cursor`: runs older than that one.
+    before: Option<String>,
 }
 
 async fn list_messages(State(app): State<Arc<App>>, Query(q): Query<ui::SearchParams>) -> Response {
@@ -125,7 +130,10 @@ async fn show_message(State(app): State<Arc<App>>, Path(id): Path<String>) -> Re
     let store = app.runner.store();
     match store.message(&id).await {
         Ok(Some(m)) => {
-            let runs = store.runs(1000, Some(&id), None).await.unwrap_or_default();
+            let runs = store
+                .runs(1000, Some(&id), None, None)
+                .await
+                .unwrap_or_default();
             Json(message_json(&m, &runs)).into_response()
         }
         Ok(None) => error(StatusCode::NOT_FOUND, format!("no message {id}")),
@@ -164,10 +172,26 @@ async fn list_runs(State(app): State<Arc<App>>, Query(q): Query<ListQuery>) -> R
     match app
         .runner
         .store()
-        .runs(limit, q.message.as_deref(), q.status.as_deref())
+        .runs(
+            limit,
+            q.message.as_deref(),
+            q.status.as_deref(),
+            q.before.as_deref().filter(|b| !b.is_empty()),
+        )
         .await
     {
-        Ok(runs) => Json(runs.iter().map(run_summary).collect::<Vec<_>>()).into_response(),
+        Ok(runs) => {
+            let next = (runs.len() as i64 == limit)
+                .then(|| runs.last().map(|r| r.id.clone()))
+                .flatten();
+            let mut response =
+                Json(runs.iter().map(run_summary).collect::<Vec<_>>()).into_response();
+            // the next page: `?before=<cursor>` with the same filters
+            if let Some(next) = next.and_then(|n| n.parse().ok()) {
+                response.headers_mut().insert("x-next-cursor", next);
+            }
+            response
+        }
         Err(e) => store_error(e),
     }
 }

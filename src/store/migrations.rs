@@ -116,10 +116,18 @@ CREATE TABLE credentials (
 );
 ";
 
+/// Exactly-once delivery: the step a run's node is about to run (and the sequence number its
+/// output will have), recorded before the step starts and cleared with its output. Additive
+/// only (two nullable columns): a node of the previous version never reads or writes them.
+const V4: &str = "
+ALTER TABLE runs ADD COLUMN step_started TEXT;
+ALTER TABLE runs ADD COLUMN step_started_seq BIGINT;
+";
+
 /// The history's paging and run costs: each run's peak V8 heap, and an index for one inbox's
 /// messages newest first (the history's per-inbox pages walk it instead of the whole table).
 /// Additive only.
-const V4_HISTORY: &str = "
+const V5_HISTORY: &str = "
 ALTER TABLE runs ADD COLUMN peak_heap_bytes BIGINT;
 CREATE INDEX messages_inbox_id ON messages (inbox, id);
 ";
@@ -148,12 +156,18 @@ pub async fn run(pool: &AnyPool) -> Result<(), sqlx::migrate::MigrateError> {
             Cow::Borrowed(V3),
             false,
         ),
-        // (issue 14's history work; another branch may add a v4 too: renumber on merge)
         Migration::new(
             4,
+            Cow::Borrowed("step started marker"),
+            MigrationType::Simple,
+            Cow::Borrowed(V4),
+            false,
+        ),
+        Migration::new(
+            5,
             Cow::Borrowed("history run peak heap inbox index"),
             MigrationType::Simple,
-            Cow::Borrowed(V4_HISTORY),
+            Cow::Borrowed(V5_HISTORY),
             false,
         ),
     ];

@@ -166,6 +166,19 @@ pub struct Run {
     pub peak_heap_bytes: Option<i64>,
     /// The FIFO key.
     pub fifo_key: Option<String>,
+    /// Exactly-once runs: the step that was about to run when this was last written, and the
+    /// sequence number its output gets ([`Store::mark_step_started`]); cleared when a step's
+    /// output is written.
+    pub step_started: Option<(String, i64)>,
+}
+
+impl Run {
+    /// The step that started and has no recorded output (an exactly-once run's node stopped
+    /// while it ran: its outcome is unknown), given the run's recorded `steps`.
+    pub fn step_in_flight(&self, steps: &[StepResult]) -> Option<&str> {
+        let (step, seq) = self.step_started.as_ref()?;
+        (!steps.iter().any(|s| s.seq >= *seq)).then_some(step.as_str())
+    }
 }
 
 /// A step's result.
@@ -214,7 +227,7 @@ pub struct Counts {
     pub messages: i64,
 }
 
-const RUN_COLUMNS: &str = "id, job, message_id, inbox, trigger_kind, parent_run, status, attempt, recoveries, created_at, not_before, started_at, finished_at, owner, input_state, final_state, reason, start_step, cancel_requested, lease_generation, lease_until, fifo_key, peak_heap_bytes";
+const RUN_COLUMNS: &str = "id, job, message_id, inbox, trigger_kind, parent_run, status, attempt, recoveries, created_at, not_before, started_at, finished_at, owner, input_state, final_state, reason, start_step, cancel_requested, lease_generation, lease_until, fifo_key, peak_heap_bytes, step_started, step_started_seq";
 
 /// The channel nodes LISTEN on (PostgreSQL) to pick up new runs without waiting for a poll.
 pub const RUNS_CHANNEL: &str = "fnhost_runs";
@@ -493,8 +506,34 @@ impl Store {
         rows.iter().map(run_from_row).collect()
     }
 
+    /// Records that step `step_id` of run `run_id` is about to start (its output will be step
+    /// `seq`) — only while `node` still holds the run at `generation`: an exactly-once run's
+    /// step runs only once this returned true. False when the run is not held any more.
+    pub async fn mark_step_started(
+        &self,
+        run_id: &str,
+        node: &str,
+        generation: i64,
+        seq: i64,
+        step_id: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE runs SET step_started = $1, step_started_seq = $2 \
+             WHERE id = $3 AND owner = $4 AND lease_generation = $5 AND status = 'started'",
+        )
+        .bind(step_id)
+        .bind(seq)
+        .bind(run_id)
+        .bind(node)
+        .bind(generation)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// Records a step's output before the next step starts — only while `node` still holds
-    /// the run at `generation`. False when it does not (the run was reclaimed).
+    /// the run at `generation` — and clears the run's started-step marker in the same
+    /// transaction. False when it does not hold it (the run was reclaimed).
     pub async fn write_step(
         &self,
         run_id: &str,
@@ -506,7 +545,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let held = sqlx::query(
-            "UPDATE runs SET lease_until = lease_until WHERE id = $1 AND owner = $2 AND lease_generation = $3 AND status = 'started'",
+            "UPDATE runs SET step_started = NULL, step_started_seq = NULL WHERE id = $1 AND owner = $2 AND lease_generation = $3 AND status = 'started'",
         )
         .bind(run_id)
         .bind(node)
@@ -663,14 +702,15 @@ impl Store {
         Ok(true)
     }
 
-    /// Puts a started run (held at `generation`) back in the queue to resume (from
-    /// `start_step` with `input_state` when given); `recovery` counts it as interrupted (a
-    /// drained node's hand-back is not). False when the generation moved on (another node
-    /// recovered it first).
+    /// Puts a started run (held at `generation`, with the started-step marker `marker` as it
+    /// was read) back in the queue to resume (from `start_step` with `input_state` when
+    /// given); `recovery` counts it as interrupted (a drained node's hand-back is not). False
+    /// when the generation moved on (another node recovered it first) or the marker changed
+    /// (its node, still running it, started another step since it was read).
     pub async fn requeue(
         &self,
         run_id: &str,
-        generation: i64,
+        (generation, marker): (i64, Option<&(String, i64)>),
         input_state: Option<&str>,
         start_step: Option<&str>,
         recovery: bool,
@@ -679,14 +719,18 @@ impl Store {
         let done = sqlx::query(
             "UPDATE runs SET status = 'queued', owner = NULL, lease_until = NULL, \
              lease_generation = lease_generation + 1, recoveries = recoveries + $1, \
+             step_started = NULL, step_started_seq = NULL, \
              input_state = COALESCE($2, input_state), start_step = COALESCE($3, start_step) \
-             WHERE id = $4 AND status = 'started' AND lease_generation = $5",
+             WHERE id = $4 AND status = 'started' AND lease_generation = $5 \
+             AND COALESCE(step_started, '') = $6 AND COALESCE(step_started_seq, -1) = $7",
         )
         .bind(recovery as i64)
         .bind(input_state)
         .bind(start_step)
         .bind(run_id)
         .bind(generation)
+        .bind(marker.map(|m| m.0.as_str()).unwrap_or(""))
+        .bind(marker.map(|m| m.1).unwrap_or(-1))
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() > 0 {
@@ -832,20 +876,25 @@ impl Store {
         row.as_ref().map(run_from_row).transpose()
     }
 
-    /// The newest runs first; only those of a message, or with a status, when given.
+    /// The newest runs first; only those of a message, or with a status, or older than run
+    /// `before`, when given.
     pub async fn runs(
         &self,
         limit: i64,
         message_id: Option<&str>,
         status: Option<&str>,
+        before: Option<&str>,
     ) -> Result<Vec<Run>, StoreError> {
+        // ids are time-ordered (UUIDv7): newest first along the primary key, and a page
+        // after `before` (the previous page's last id) costs what the first one does
         let rows = sqlx::query(&format!(
             "SELECT {RUN_COLUMNS} FROM runs WHERE ($1 = '' OR message_id = $1) AND ($2 = '' OR status = $2) \
-             ORDER BY created_at DESC, id DESC LIMIT $3"
+             AND ($4 = '' OR id < $4) ORDER BY id DESC LIMIT $3"
         ))
         .bind(message_id.unwrap_or(""))
         .bind(status.unwrap_or(""))
         .bind(limit)
+        .bind(before.unwrap_or(""))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(run_from_row).collect()
@@ -1002,6 +1051,13 @@ fn run_from_row(r: &AnyRow) -> Result<Run, StoreError> {
         lease_until: r.try_get("lease_until")?,
         fifo_key: r.try_get("fifo_key")?,
         peak_heap_bytes: r.try_get("peak_heap_bytes")?,
+        step_started: match (
+            r.try_get::<Option<String>, _>("step_started")?,
+            r.try_get::<Option<i64>, _>("step_started_seq")?,
+        ) {
+            (Some(step), Some(seq)) => Some((step, seq)),
+            _ => None,
+        },
     })
 }
 
@@ -1118,7 +1174,7 @@ mod tests {
             let first = store.claim("a", &[], 10_000).await.unwrap().unwrap();
             // a's lease ran out: another node puts it back and b claims it
             assert!(store
-                .requeue("r", first.lease_generation, None, None, true)
+                .requeue("r", (first.lease_generation, None), None, None, true)
                 .await
                 .unwrap());
             let second = store.claim("b", &[], 10_000).await.unwrap().unwrap();
@@ -1157,6 +1213,120 @@ mod tests {
             let r = store.run("r").await.unwrap().unwrap();
             assert_eq!(r.final_state.as_deref(), Some("{\"b\":1}"));
             assert_eq!(r.recoveries, 1);
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_started_step_is_marked_fenced_and_cleared_by_its_output() {
+        let dir = std::env::temp_dir().join(format!("fnhost-store-mark-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("s.db").display());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let store = Store::open(&url).await.unwrap();
+            store
+                .insert_message(&message("m", 1), &[run("r", "m")])
+                .await
+                .unwrap();
+            let a = store.claim("a", &[], 10_000).await.unwrap().unwrap();
+            let g = a.lease_generation;
+            assert_eq!(a.step_started, None);
+            // claimed, no step started: nothing in flight
+            let fresh = store.run("r").await.unwrap().unwrap();
+            assert_eq!(fresh.step_in_flight(&[]), None);
+            // step one starts: marked; a recoverer sees it in flight
+            assert!(store
+                .mark_step_started("r", "a", g, 0, "one")
+                .await
+                .unwrap());
+            let read = store.run("r").await.unwrap().unwrap();
+            assert_eq!(read.step_started, Some(("one".to_string(), 0)));
+            assert_eq!(
+                read.step_in_flight(&store.steps("r").await.unwrap()),
+                Some("one")
+            );
+            // its output clears the marker in the same write: between steps, nothing in flight
+            assert!(store
+                .write_step("r", "a", g, 0, "one", Some("{}"))
+                .await
+                .unwrap());
+            let between = store.run("r").await.unwrap().unwrap();
+            assert_eq!(between.step_started, None);
+            assert_eq!(
+                between.step_in_flight(&store.steps("r").await.unwrap()),
+                None
+            );
+            // a recoverer read the run between steps; its node (alive, lease about to be lost)
+            // then starts step two: the requeue decided on the stale read is refused
+            assert!(store
+                .mark_step_started("r", "a", g, 1, "two")
+                .await
+                .unwrap());
+            assert!(!store
+                .requeue("r", (g, between.step_started.as_ref()), None, None, true)
+                .await
+                .unwrap());
+            let now = store.run("r").await.unwrap().unwrap();
+            assert_eq!(now.status, "started");
+            assert_eq!(
+                now.step_in_flight(&store.steps("r").await.unwrap()),
+                Some("two")
+            );
+            // a marker whose step has an output (written by a node that does not clear it) is
+            // not in flight
+            let stale = Run {
+                step_started: Some(("one".into(), 0)),
+                ..now.clone()
+            };
+            assert_eq!(stale.step_in_flight(&store.steps("r").await.unwrap()), None);
+            // the run is ended by the recoverer; a's later marks and outputs are refused
+            assert!(store
+                .end_abandoned("r", g, "crashed", None, Some("interrupted"))
+                .await
+                .unwrap());
+            assert!(!store
+                .mark_step_started("r", "a", g, 2, "three")
+                .await
+                .unwrap());
+            assert!(!store
+                .write_step("r", "a", g, 1, "two", Some("{}"))
+                .await
+                .unwrap());
+            // a requeued run comes back without a marker, and a new claim fences the old one
+            store
+                .insert_message(&message("m2", 1), &[run("r2", "m2")])
+                .await
+                .unwrap();
+            let first = store.claim("a", &[], 10_000).await.unwrap().unwrap();
+            assert!(store
+                .requeue("r2", (first.lease_generation, None), None, None, true)
+                .await
+                .unwrap());
+            let second = store.claim("b", &[], 10_000).await.unwrap().unwrap();
+            assert!(!store
+                .mark_step_started("r2", "a", first.lease_generation, 0, "one")
+                .await
+                .unwrap());
+            assert!(store
+                .mark_step_started("r2", "b", second.lease_generation, 0, "one")
+                .await
+                .unwrap());
+            assert!(store
+                .requeue(
+                    "r2",
+                    (second.lease_generation, Some(&("one".into(), 0))),
+                    None,
+                    None,
+                    true
+                )
+                .await
+                .unwrap());
+            assert_eq!(store.run("r2").await.unwrap().unwrap().step_started, None);
         });
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -352,3 +352,178 @@ jobs: []
     let messages = older.get("/api/v1/messages").json();
     assert_eq!(messages.as_array().unwrap().len(), 4);
 }
+
+/// A side effect counted outside fnhost: a loopback HTTP server that counts the requests for
+/// each path (`GET /hit/<step>/<message>`), as a remote system would see them.
+pub struct Counter {
+    /// Its base URL, `http://127.0.0.1:PORT`.
+    pub url: String,
+    hits: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
+}
+
+impl Counter {
+    /// Starts the server on a free port (a thread per connection; it lives as long as the test
+    /// process).
+    pub fn start() -> Counter {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let hits = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+        let counted = hits.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let counted = counted.clone();
+                std::thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                    let mut reader = BufReader::new(stream);
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).is_err() {
+                        return;
+                    }
+                    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+                    // the head to its end (the requests have no body)
+                    loop {
+                        let mut header = String::new();
+                        match reader.read_line(&mut header) {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) if header.trim().is_empty() => break,
+                            Ok(_) => {}
+                        }
+                    }
+                    // counted before the answer: the caller may die before reading it
+                    *counted.lock().unwrap().entry(path).or_insert(0) += 1;
+                    let _ = reader.get_mut().write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                    );
+                });
+            }
+        });
+        Counter { url, hits }
+    }
+
+    /// How many times `path` was requested.
+    pub fn count(&self, path: &str) -> usize {
+        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+
+    /// Every path and its count.
+    pub fn all(&self) -> std::collections::HashMap<String, usize> {
+        self.hits.lock().unwrap().clone()
+    }
+}
+
+/// An adaptor whose operations call the [`Counter`] named by `state.data.counter`:
+/// `hit(step)` requests `/hit/<step>/<state.data.id>`; `sleep(ms)` waits.
+pub const COUNTER_ADAPTOR: &str = "export function fn(f) { return state => f(state); }\n\
+export function execute(...ops) { return state => ops.reduce((p, op) => p.then(op), Promise.resolve(state)); }\n\
+export function hit(step) { return async state => { const r = await fetch(`${state.data.counter}/hit/${step}/${state.data.id}`); await r.text(); return state; }; }\n\
+export function sleep(ms) { return state => new Promise(resolve => setTimeout(() => resolve(state), ms)); }\n";
+
+/// Two runs inside a long step that has made its call, one of an exactly-once job and one of
+/// an at-least-once job, on node `a`; `a` is killed and `recover` (another node, or `a`
+/// restarted) recovers them: the exactly-once run ends `crashed` naming the step with its call
+/// made once, the other resumes and calls again.
+fn kill_mid_step(dir: &TempDir, db: &str, recover: impl FnOnce(&std::path::Path) -> Server) {
+    let counter = Counter::start();
+    let adaptor = dir.adaptor("counter", COUNTER_ADAPTOR);
+    // step one completes (its output is recorded), step two calls the counter and then takes
+    // long enough for the node to be killed while it runs
+    dir.write(
+        "wf/workflow.json",
+        r#"{"workflow": {"steps": [
+          {"id": "prepare", "expression": "hit('prepare')", "next": {"call": true}},
+          {"id": "call", "expression": "hit('call')\nsleep(4000)"}
+        ]}}"#,
+    );
+    let yaml = format!(
+        r#"
+inboxes:
+  - name: once
+    key: once-key-0001
+  - name: twice
+    key: twice-key-0001
+jobs:
+  - name: exactly
+    adaptor: "{adaptor}"
+    workflow: wf/workflow.json
+    delivery: exactly-once
+    trigger: {{ webhook: {{ inbox: once }} }}
+  - name: at-least
+    adaptor: "{adaptor}"
+    workflow: wf/workflow.json
+    trigger: {{ webhook: {{ inbox: twice }} }}
+"#
+    );
+    let path = project(dir, &yaml);
+    let a = Server::start(&path, db, &["--node-id", "a", "--lease-seconds", "1"]);
+    let post = |inbox: &str, id: &str| {
+        let body = json!({"id": id, "counter": counter.url}).to_string();
+        let r = a.post(&format!("/inbox/{inbox}"), &[JSON], body.as_bytes());
+        assert_eq!(r.status, 200);
+        let message = r.header("x-fnhost-message-id").unwrap().to_string();
+        a.runs_of(&message, 1)[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let once = post("once-key-0001", "m-once");
+    let twice = post("twice-key-0001", "m-twice");
+    // both runs are inside step `call`, its request made: kill -9 the node
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while counter.count("/hit/call/m-once") == 0 || counter.count("/hit/call/m-twice") == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the calls were not made: {:?}",
+            counter.all()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    a.kill();
+    let b = recover(&path);
+
+    // exactly-once: step `call` started without an output: the run ends, not run again
+    let run = b.finished_run(&once);
+    assert_eq!(run["status"], "crashed", "{run}");
+    assert_eq!(
+        run["reason"],
+        "interrupted while step call was running; delivery is exactly-once, so it is not run again",
+        "{run}"
+    );
+    // at-least-once: resumed at step `call`, which runs again
+    let run = b.finished_run(&twice);
+    assert_eq!(run["status"], "success", "{run}");
+    assert_eq!(run["recoveries"], 1, "{run}");
+    // a late second call would show here
+    std::thread::sleep(Duration::from_secs(2));
+    let hits = counter.all();
+    assert_eq!(counter.count("/hit/call/m-once"), 1, "{hits:?}");
+    assert_eq!(counter.count("/hit/prepare/m-once"), 1, "{hits:?}");
+    assert_eq!(
+        counter.count("/hit/call/m-twice"),
+        2,
+        "at least once: {hits:?}"
+    );
+    assert_eq!(
+        counter.count("/hit/prepare/m-twice"),
+        1,
+        "resumed after the completed step: {hits:?}"
+    );
+}
+
+#[test]
+fn an_exactly_once_step_interrupted_by_a_kill_is_not_run_again_by_the_node_taking_over() {
+    let dir = TempDir::new("cluster-once");
+    let db = postgres("once");
+    kill_mid_step(&dir, &db, |path| {
+        Server::start(path, &db, &["--node-id", "b", "--lease-seconds", "1"])
+    });
+}
+
+#[test]
+fn an_exactly_once_step_interrupted_by_a_kill_is_not_run_again_by_the_restarted_node() {
+    let dir = TempDir::new("serve-once-sqlite");
+    let db = super::serve::sqlite(&dir);
+    kill_mid_step(&dir, &db, |path| {
+        Server::start(path, &db, &["--node-id", "a", "--lease-seconds", "1"])
+    });
+}

@@ -1,6 +1,10 @@
 //! Three `fnhost serve` nodes on one PostgreSQL of their own, 10,000 posts spread across them
 //! while nodes are `kill -9`ed and restarted at random and PostgreSQL itself is restarted once:
-//! every acknowledged message is stored once and processed, no run is left behind.
+//! every acknowledged message is stored once and processed, no run is left behind. One post in
+//! five goes to an inbox whose job is `delivery: exactly-once` and calls a counter outside
+//! fnhost (a loopback HTTP server): each such message has one run, which succeeded having
+//! made its call once, or ended `crashed` for an interrupted step without calling again — no
+//! call is ever counted twice.
 //!
 //! `FNHOST_CHAOS_POSTS` changes the number of posts (default 10,000).
 
@@ -11,6 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use super::cluster::{Counter, COUNTER_ADAPTOR};
 use super::serve::{project, try_request, Server, JSON};
 use super::support::TempDir;
 
@@ -90,19 +95,33 @@ fn three_nodes_lose_nothing_when_nodes_and_the_database_die() {
         "tiny",
         "export function fn(f) { return state => f(state); }\nexport function execute(...ops) { return state => ops.reduce((p, op) => p.then(op), Promise.resolve(state)); }\n",
     );
+    // the exactly-once job's side effect, counted outside fnhost
+    let counter = Counter::start();
+    let counting = dir.adaptor("counter", COUNTER_ADAPTOR);
     let yaml = format!(
         r#"
 inboxes:
   - name: in
     key: chaos-key-0001
+  - name: once
+    key: chaos-once-0001
 jobs:
   - name: echo
     adaptor: "{tiny}"
     expression: |
       fn(state => ({{ data: {{ n: state.data.n }} }}));
     trigger: {{ webhook: {{ inbox: in }} }}
+  - name: once
+    adaptor: "{counting}"
+    expression: |
+      hit('call')
+      sleep(50)
+    delivery: exactly-once
+    trigger: {{ webhook: {{ inbox: once }} }}
 "#
     );
+    // which posts go to the exactly-once job
+    let once = |n: usize| n.is_multiple_of(5);
     let path = project(&dir, &yaml);
     let start = |name: &str| {
         Server::start(
@@ -140,6 +159,7 @@ jobs:
             broken.clone(),
             addrs.clone(),
         );
+        let counter_url = counter.url.clone();
         clients.push(std::thread::spawn(move || {
             let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (c + 1));
             loop {
@@ -147,8 +167,17 @@ jobs:
                 if n >= posts {
                     return;
                 }
-                let body = format!("{{\"n\": {n}}}");
                 let key = format!("m-{n}");
+                let (inbox, body) = if once(n) {
+                    (
+                        "/inbox/chaos-once-0001",
+                        format!(
+                            "{{\"n\": {n}, \"id\": \"{key}\", \"counter\": \"{counter_url}\"}}"
+                        ),
+                    )
+                } else {
+                    ("/inbox/chaos-key-0001", format!("{{\"n\": {n}}}"))
+                };
                 let deadline = Instant::now() + Duration::from_secs(120);
                 loop {
                     assert!(Instant::now() < deadline, "message {n} never acknowledged");
@@ -162,7 +191,7 @@ jobs:
                     match try_request(
                         addr,
                         "POST",
-                        "/inbox/chaos-key-0001",
+                        inbox,
                         &[JSON, ("idempotency-key", &key)],
                         body.as_bytes(),
                     ) {
@@ -282,30 +311,35 @@ jobs:
         posts,
         "every message was acknowledged in the end"
     );
-    let rows: Vec<(String, String, i64, String, i64)> = rt
+    let rows: Vec<(String, String, i64, String, i64, String)> = rt
         .block_on(
             sqlx::query_as(
                 "SELECT m.idempotency_key, m.id, (SELECT COUNT(*) FROM runs r WHERE r.message_id = m.id), \
                  COALESCE((SELECT string_agg(r.status, ',') FROM runs r WHERE r.message_id = m.id), ''), \
-                 COALESCE((SELECT SUM(r.recoveries) FROM runs r WHERE r.message_id = m.id), 0)::BIGINT \
+                 COALESCE((SELECT SUM(r.recoveries) FROM runs r WHERE r.message_id = m.id), 0)::BIGINT, \
+                 COALESCE((SELECT string_agg(COALESCE(r.reason, ''), ',') FROM runs r WHERE r.message_id = m.id), '') \
                  FROM messages m",
             )
             .fetch_all(&pool),
         )
         .unwrap();
-    let mut by_key: HashMap<String, (String, i64, String, i64)> = HashMap::new();
-    for (key, id, runs, statuses, recoveries) in rows {
+    let mut by_key: HashMap<String, (String, i64, String, i64, String)> = HashMap::new();
+    for (key, id, runs, statuses, recoveries, reasons) in rows {
         assert!(
             by_key
-                .insert(key.clone(), (id, runs, statuses, recoveries))
+                .insert(key.clone(), (id, runs, statuses, recoveries, reasons))
                 .is_none(),
             "message {key} stored twice"
         );
     }
     assert_eq!(by_key.len(), posts, "no message stored that was not posted");
+    // a late call (a step still running somewhere) would show in the counts
+    std::thread::sleep(Duration::from_secs(2));
+    let calls = counter.all();
     let mut recovered = 0;
+    let (mut once_success, mut once_interrupted, mut once_interrupted_called) = (0, 0, 0);
     for (n, id) in &acked {
-        let (stored_id, runs, statuses, recoveries) = by_key
+        let (stored_id, runs, statuses, recoveries, reasons) = by_key
             .get(&format!("m-{n}"))
             .unwrap_or_else(|| panic!("acknowledged message {n} is not in the store"));
         assert_eq!(
@@ -313,18 +347,59 @@ jobs:
             "message {n}: the acknowledged id is the stored one"
         );
         assert_eq!(*runs, 1, "message {n}: one run");
-        assert_eq!(statuses, "success", "message {n}");
         recovered += recoveries;
+        if !once(*n) {
+            assert_eq!(statuses, "success", "message {n}");
+            continue;
+        }
+        let called = calls.get(&format!("/hit/call/m-{n}")).copied().unwrap_or(0);
+        assert!(
+            called <= 1,
+            "message {n}: exactly-once call made {called} times"
+        );
+        match statuses.as_str() {
+            "success" => {
+                assert_eq!(called, 1, "message {n}: succeeded, so it called once");
+                once_success += 1;
+            }
+            "crashed" => {
+                assert_eq!(
+                    reasons,
+                    "interrupted while step job-1 was running; delivery is exactly-once, so it is not run again",
+                    "message {n}"
+                );
+                once_interrupted += 1;
+                once_interrupted_called += called;
+            }
+            other => panic!("message {n}: exactly-once run ended {other}: {reasons}"),
+        }
     }
+    let once_posts = (0..posts).filter(|n| once(*n)).count();
+    assert_eq!(once_success + once_interrupted, once_posts);
+    assert!(
+        calls.values().all(|c| *c == 1),
+        "no call counted twice: {:?}",
+        calls.iter().filter(|(_, c)| **c > 1).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        calls.len(),
+        once_success + once_interrupted_called,
+        "every call is a counted message's"
+    );
     eprintln!(
-        "chaos report: {posts} messages posted to 3 nodes by 6 clients in {posted_in:?}; {} acknowledged; \
+        "chaos report: {posts} messages posted to 3 nodes by 6 clients in {posted_in:?} ({once_posts} of them to \
+         the exactly-once job, which calls a counter outside fnhost); {} acknowledged; \
          {} answers refused (503 while PostgreSQL restarted), {} connections broken by kills; \
-         {} kill -9 of a node, 1 PostgreSQL restart; {recovered} run executions interrupted and resumed; \
-         all {posts} stored once with one successful run; 0 runs left open; total {:?}",
+         {} kill -9 of a node, 1 PostgreSQL restart; {recovered} run executions interrupted and resumed (an exactly-once run resumes when no step was running); \
+         checked: all {posts} stored once with one run, every at-least-once run successful; \
+         exactly-once: {once_success} succeeded having called once, {once_interrupted} interrupted mid-step and \
+         ended crashed without running again ({once_interrupted_called} of those had made their call, the others \
+         were killed before it), {} calls counted, none twice; 0 runs left open; total {:?}",
         acked.len(),
         refused.load(Ordering::SeqCst),
         broken.load(Ordering::SeqCst),
         kills.load(Ordering::SeqCst),
+        calls.len(),
         began.elapsed()
     );
     drop(nodes);

@@ -1,7 +1,8 @@
 //! Network faults between a node and the database: one node runs in a network namespace of
 //! the test's own (a veth pair), the other on the host. The namespace's path to the database
-//! gets a bandwidth limit (`tc tbf` on the veth), delay and jitter and connections cut at random
-//! (in the test's forwarder: this kernel has no `netem` qdisc), then the link down for longer
+//! gets a bandwidth limit (`tc tbf` on the veth), random packet loss (nftables `numgen random`
+//! in the namespace), delay and jitter and connections cut at random (in the test's forwarder:
+//! this kernel has no `netem` qdisc), then the link down for longer
 //! than a lease. Every acknowledged message is processed once, none is lost, and the cut-off
 //! node cannot record work the other took over.
 
@@ -15,6 +16,9 @@ use std::time::{Duration, Instant};
 
 use super::serve::{postgres, project, try_request, Server, JSON};
 use super::support::{fnhost, TempDir};
+
+/// Packets dropped at random on the namespace's link during the fault phase.
+const LOSS_PERCENT: u32 = 5;
 
 fn sh(args: &[&str]) {
     let out = Command::new(args[0]).args(&args[1..]).output().unwrap();
@@ -110,6 +114,47 @@ impl Netns {
                 "root",
             ])
             .output();
+    }
+
+    /// Drops `percent` % of the packets the namespace receives and sends, at random
+    /// (nftables' `numgen random` in the namespace: real loss TCP must recover from).
+    fn packet_loss(&self, percent: u32) {
+        let _ = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.name,
+                "nft",
+                "delete",
+                "table",
+                "inet",
+                "fnhost_loss",
+            ])
+            .output();
+        if percent == 0 {
+            return;
+        }
+        self.exec(&["nft", "add", "table", "inet", "fnhost_loss"]);
+        for (chain, hook) in [("in", "input"), ("out", "output")] {
+            let spec = format!("{{ type filter hook {hook} priority 0 ; policy accept ; }}");
+            self.exec(&["nft", "add", "chain", "inet", "fnhost_loss", chain, &spec]);
+            let below = percent.to_string();
+            self.exec(&[
+                "nft",
+                "add",
+                "rule",
+                "inet",
+                "fnhost_loss",
+                chain,
+                "numgen",
+                "random",
+                "mod",
+                "100",
+                "<",
+                &below,
+                "drop",
+            ]);
+        }
     }
 
     fn link(&self, up: bool) {
@@ -265,7 +310,8 @@ jobs:
             faults.delay_ms.store(30, Ordering::SeqCst);
             faults.jitter_ms.store(10, Ordering::SeqCst);
             faults.cut_per_mille.store(20, Ordering::SeqCst);
-            eprintln!("netfault: 2 Mbit/s, delay 30±10 ms, 2% of chunks cut their connection, at post {n}");
+            net.packet_loss(LOSS_PERCENT);
+            eprintln!("netfault: 2 Mbit/s, {LOSS_PERCENT}% packet loss, delay 30±10 ms, 2% of chunks cut their connection, at post {n}");
         }
         if n == 2 * posts / 3 && phase == 1 {
             phase = 2;
@@ -276,6 +322,7 @@ jobs:
             std::thread::sleep(Duration::from_secs(4));
             net.link(true);
             net.clear_rate();
+            net.packet_loss(0);
             faults.delay_ms.store(0, Ordering::SeqCst);
             faults.cut_per_mille.store(0, Ordering::SeqCst);
             phase = 3;
@@ -310,6 +357,7 @@ jobs:
     }
     net.link(true);
     net.clear_rate();
+    net.packet_loss(0);
     faults.delay_ms.store(0, Ordering::SeqCst);
     faults.cut_per_mille.store(0, Ordering::SeqCst);
 
@@ -363,7 +411,7 @@ jobs:
         assert_eq!(by_key.get(&format!("m-{n}")), Some(id), "message {n}");
     }
     eprintln!(
-        "netfault report: {posts} posts to 2 nodes (one behind a veth: 2 Mbit/s, delay 30±10 ms, {} database connections cut, then 4 s link down; lease 1 s); \
+        "netfault report: {posts} posts to 2 nodes (one behind a veth: 2 Mbit/s, {LOSS_PERCENT}% packet loss, delay 30±10 ms, {} database connections cut, then 4 s link down; lease 1 s); \
          {} acknowledged after {retries} retried posts; runs finished by node: {owners:?}; {recovered} executions interrupted and taken over; \
          every message stored once with one successful run; {:?}",
         faults.cuts.load(Ordering::SeqCst),

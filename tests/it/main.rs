@@ -30,6 +30,7 @@ mod serve_fuzz;
 mod serve_harness;
 mod support;
 mod ui;
+mod ui_browser;
 mod ui_runs;
 mod ui_security;
 mod undici;

@@ -266,12 +266,42 @@ pub fn try_request(
         .write_all(head.as_bytes())
         .map_err(|e| format!("{addr}: {e}"))?;
     let _ = stream.write_all(body);
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
+    let raw = read_answer(&mut stream);
     if !raw.windows(4).any(|w| w == b"\r\n\r\n") {
         return Err(format!("{addr}: no HTTP answer"));
     }
     Ok(parse_reply(&raw))
+}
+
+/// Reads an answer until the server closes the connection or, when the head gives a
+/// `content-length`, until that many body bytes have come (chromedriver answers
+/// `connection: close` and then keeps the socket open).
+fn read_answer(stream: &mut TcpStream) -> Vec<u8> {
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let mut wanted: Option<usize> = None;
+    loop {
+        if let Some(total) = wanted {
+            if raw.len() >= total {
+                return raw;
+            }
+        } else if let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+            let length = head.lines().find_map(|l| {
+                l.strip_prefix("content-length:")
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+            });
+            if let Some(length) = length {
+                wanted = Some(split + 4 + length);
+                continue;
+            }
+            wanted = Some(usize::MAX);
+        }
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return raw,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+        }
+    }
 }
 
 fn parse_reply(raw: &[u8]) -> Reply {
@@ -1146,4 +1176,92 @@ jobs:
     );
     let gap = second["created_at"].as_i64().unwrap() - first["created_at"].as_i64().unwrap();
     assert!((55_000..=65_000).contains(&gap), "a minute apart: {gap} ms");
+}
+
+/// Connects and sends `bytes`, then nothing: how long until the server answers and closes,
+/// and what it answered ("" when it closed without a word).
+fn stall(addr: &str, bytes: &[u8]) -> (Duration, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    stream.write_all(bytes).unwrap();
+    let began = Instant::now();
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    (began.elapsed(), String::from_utf8_lossy(&raw).into_owned())
+}
+
+#[test]
+fn stalled_clients_are_cut_off_and_open_streams_do_not_hold_up_a_stop() {
+    let dir = TempDir::new("serve-stall");
+    let yaml = r#"
+inboxes:
+  - name: in
+    key: stall-in-0001
+jobs:
+  - name: long
+    adaptor: "{COMMON}"
+    expression: |
+      fn(state => new Promise(resolve => { let n = 0; const t = setInterval(() => { console.log('tick', n); n += 1; if (n === 120) { clearInterval(t); resolve(state); } }, 250); }));
+    trigger: { webhook: { inbox: in } }
+"#;
+    let server = Server::start(
+        &project(&dir, yaml),
+        &sqlite(&dir),
+        &["--read-timeout", "1", "--drain-seconds", "1"],
+    );
+    // a request head that never ends: the connection is closed after the read timeout
+    let (took, said) = stall(
+        &server.addr,
+        b"POST /inbox/stall-in-0001 HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n",
+    );
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(10),
+        "{took:?}"
+    );
+    assert!(!said.contains(" 200 "), "{said}");
+    // a connection that sends nothing at all, and one kept alive after its request
+    let (took, _) = stall(&server.addr, b"");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    let (took, said) = stall(&server.addr, b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n");
+    assert!(said.starts_with("HTTP/1.1 200"), "{said}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    // a body that stops half way: 408, nothing stored
+    let (took, said) = stall(
+        &server.addr,
+        b"POST /inbox/stall-in-0001 HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"half\": ",
+    );
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    assert!(said.starts_with("HTTP/1.1 408"), "{said}");
+    assert!(said.contains("nothing was stored"), "{said}");
+    let messages = server.get("/api/v1/messages").json();
+    assert_eq!(messages.as_array().map(Vec::len), Some(0), "{messages}");
+
+    // a normal post still works; its run's live log is open in a stream when the server is
+    // told to stop: the stop does not wait for the 30 s run to end the stream
+    let r = server.post("/inbox/stall-in-0001", &[JSON], b"{}");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.header("x-fnhost-message-id").unwrap().to_string();
+    let run = server.runs_of(&id, 1)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut events = TcpStream::connect(&server.addr).unwrap();
+    write!(events, "GET /runs/{run}/events HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut first = [0u8; 256];
+    let n = events.read(&mut first).unwrap();
+    assert!(
+        String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&first[..n])
+    );
+    let began = Instant::now();
+    let code = server.terminate();
+    let took = began.elapsed();
+    assert_eq!(code, Some(0));
+    assert!(took < Duration::from_secs(15), "the stop took {took:?}");
 }

@@ -12,6 +12,18 @@ pub fn fnhost() -> Command {
     cmd
 }
 
+/// Runs `command` and gives back its standard output; panics with its standard error when it
+/// fails.
+pub fn succeed(command: &mut Command) -> String {
+    let out = command.output().expect("the command starts");
+    assert!(
+        out.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// A temporary directory, removed on drop.
 pub struct TempDir(pub PathBuf);
 

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::serve::{postgres, project, request, sqlite, Reply, Server, JSON};
 use super::support::TempDir;
 
-const YAML: &str = r#"
+pub(crate) const YAML: &str = r#"
 inboxes:
   - name: kobo
     key: ui-kobo-0001
@@ -40,7 +40,7 @@ jobs:
     trigger: { webhook: { inbox: slow } }
 "#;
 
-const WORKFLOW: &str = r#"{"workflow": {"steps": [
+pub(crate) const WORKFLOW: &str = r#"{"workflow": {"steps": [
   {"id": "first", "expression": "fn(state => { console.log('first ran'); return { data: { count: (state.data.count || 0) + 1 } }; })", "next": {"second": true}},
   {"id": "second", "expression": "fn(state => { console.log('second ran on', state.data.count); return { data: { ...state.data, doubled: state.data.count * 2 } }; })"}
 ]}}"#;
@@ -427,4 +427,161 @@ fn re_run_from_a_step_re_run_a_message_and_cancel_through_the_forms() {
     assert_eq!(r.status, 303);
     let cancelled = server.finished_run(&slow);
     assert_eq!(cancelled["status"], "cancelled", "{cancelled}");
+}
+
+/// A hidden field's value in a page.
+fn hidden(html: &str, name: &str) -> String {
+    html.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no hidden `{name}` in the page: {html}"))
+        .to_string()
+}
+
+#[test]
+fn a_previewed_filter_is_saved_into_the_project_file_without_javascript() {
+    let dir = TempDir::new("ui-filter-save");
+    let server = start(&dir);
+    let file = dir.0.join("project.yaml");
+    let before = std::fs::read_to_string(&file).unwrap();
+    // a message of a new form matches no job yet
+    let early = post_message(
+        &server,
+        "ui-kobo-0001",
+        r#"{"form": "household_v2", "body": {"name": "Early"}}"#,
+    );
+
+    let page = get(
+        &server,
+        &format!("/filters?inclusion={}", q(r#"{"form": "household_v2"}"#)),
+    )
+    .text();
+    assert!(page.contains("id=\"save-form\""), "{page}");
+    assert!(page.contains("<option value=\"household\">"), "{page}");
+    assert!(
+        !page.contains("<option value=\"ticker\">"),
+        "only message-triggered jobs: {page}"
+    );
+    let csrf = csrf_of(&page);
+    let base = hidden(&page, "base");
+    let save = |body: String| {
+        request(
+            &server.addr,
+            "POST",
+            "/filters/save",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            body.as_bytes(),
+        )
+    };
+    let inclusion = q(r#"{"form": "household_v2"}"#);
+    // a stale page, a broken fragment, a job without a message trigger: refused, file kept
+    let r = save(format!(
+        "csrf={csrf}&base=0123&job=household&inclusion={inclusion}"
+    ));
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert!(r.text().contains("changed since this page was opened"));
+    let r = save(format!(
+        "csrf={csrf}&base={base}&job=household&inclusion=%7Bnope"
+    ));
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("not JSON"), "{}", r.text());
+    let r = save(format!(
+        "csrf={csrf}&base={base}&job=ticker&inclusion={inclusion}"
+    ));
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text().contains("not triggered by messages"),
+        "{}",
+        r.text()
+    );
+    let r = save(format!("base={base}&job=household&inclusion={inclusion}"));
+    assert_eq!(r.status, 403, "no CSRF token");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+
+    // saved: that one line changes, the next message of the new form runs the job
+    let r = save(format!(
+        "csrf={csrf}&base={base}&job=household&inclusion={inclusion}&exclusion="
+    ));
+    assert_eq!(r.status, 303, "{}", r.text());
+    let location = r.header("location").unwrap().to_string();
+    assert!(location.contains("saved=household"), "{location}");
+    assert!(get(&server, &location)
+        .text()
+        .contains("Saved: job <strong>household</strong>"));
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        after,
+        before.replace(
+            "        inclusion: { form: household_survey }\n",
+            "        inclusion: {\"form\":\"household_v2\"}\n"
+        )
+    );
+    let m = post_message(
+        &server,
+        "ui-kobo-0001",
+        r#"{"form": "household_v2", "body": {"name": "Ana"}}"#,
+    );
+    let run = server.runs_of(&m, 1)[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(server.finished_run(&run)["status"], "success");
+    // the message that came before the filter stays without a run
+    let early = get(&server, &format!("/api/v1/messages/{early}")).json();
+    assert_eq!(early["runs"].as_array().map(Vec::len), Some(0), "{early}");
+    // the list of the project's filters shows the new one
+    let page = get(&server, "/filters").text();
+    assert!(page.contains("household_v2"), "{page}");
+}
+
+#[test]
+fn runs_page_through_the_api_and_the_ui_newest_first() {
+    let dir = TempDir::new("ui-runs-paging");
+    let server = start(&dir);
+    let mut made = Vec::new();
+    for name in ["A", "B", "C", "D", "E"] {
+        let body = format!(r#"{{"form": "household_survey", "body": {{"name": "{name}"}}}}"#);
+        let m = post_message(&server, "ui-kobo-0001", &body);
+        made.push(server.runs_of(&m, 1)[0]["id"].as_str().unwrap().to_string());
+    }
+    made.reverse(); // newest first
+                    // the API: pages of two, each following the previous page's cursor
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/runs?limit=2".to_string();
+    loop {
+        let r = get(&server, &path);
+        assert_eq!(r.status, 200, "{}", r.text());
+        let page: Vec<String> = r
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["id"].as_str().unwrap().to_string())
+            .collect();
+        assert!(page.len() <= 2);
+        seen.extend(page);
+        match r.header("x-next-cursor") {
+            Some(next) => path = format!("/api/v1/runs?limit=2&before={next}"),
+            None => break,
+        }
+        assert!(seen.len() <= 6, "the cursor does not end: {seen:?}");
+    }
+    assert_eq!(seen, made);
+    // the UI: an "Older runs" link from a full page
+    let first = get(&server, "/runs?limit=2").text();
+    assert!(
+        first.contains(&made[0]) && first.contains(&made[1]),
+        "{first}"
+    );
+    assert!(!first.contains(&made[2]), "{first}");
+    let older = first
+        .split("id=\"older\"")
+        .next()
+        .and_then(|s| s.rsplit("href=\"").next())
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no link to older runs: {first}"))
+        .replace("&amp;", "&");
+    let second = get(&server, &format!("{older}&limit=2")).text();
+    assert!(
+        second.contains(&made[2]) && second.contains(&made[3]),
+        "{second}"
+    );
+    assert!(!second.contains(&made[1]), "{second}");
 }

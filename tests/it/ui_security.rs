@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::serve::{project, request, sqlite, Reply, Server, JSON};
-use super::support::{fnhost, TempDir};
+use super::support::{fnhost, succeed, TempDir};
 use super::ui::csrf_of;
 
 const SECRET: &str = "Zq9-very-secret-district-pass";
@@ -30,16 +30,12 @@ jobs:
       webhook: { inbox: kobo }
 "#;
 
-fn users_add(database: &str, name: &str, role: &str, password: &str) {
-    let out = fnhost()
-        .args(["users", "add", name, "--role", role, "--database", database])
-        .env("FNHOST_PASSWORD", password)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+/// Adds a local user with `fnhost users add` (the password from `FNHOST_PASSWORD`).
+pub(crate) fn users_add(database: &str, name: &str, role: &str, password: &str) {
+    succeed(
+        fnhost()
+            .args(["users", "add", name, "--role", role, "--database", database])
+            .env("FNHOST_PASSWORD", password),
     );
 }
 
@@ -190,6 +186,7 @@ fn every_route_wants_a_session_roles_and_csrf_are_enforced_and_secrets_never_sho
         format!("/runs/{run}/retry"),
         format!("/runs/{run}/rerun-from"),
         format!("/messages/{message}/rerun"),
+        "/filters/save".into(),
         "/account/token".into(),
         "/logout".into(),
     ];
@@ -267,7 +264,7 @@ fn every_route_wants_a_session_roles_and_csrf_are_enforced_and_secrets_never_sho
         "a viewer sees no editor button"
     );
     let viewer_csrf = csrf_of(&with_cookie(&server, "GET", "/account", &viewer, "").text());
-    for path in posts.iter().take(4) {
+    for path in posts.iter().take(5) {
         let r = with_cookie(
             &server,
             "POST",
@@ -495,4 +492,45 @@ fn credential_keys_rotate_and_a_wrong_key_is_named() {
     let list = String::from_utf8_lossy(&list.stdout).into_owned();
     assert!(list.contains("a ") && list.contains("b "), "{list}");
     assert!(!list.contains("one-secret"));
+}
+
+#[test]
+fn the_sign_in_page_warns_when_its_secure_cookie_cannot_stick() {
+    let dir = TempDir::new("ui-plain-http");
+    let database = sqlite(&dir);
+    users_add(&database, "vera", "viewer", "viewer-password-1");
+    let yaml = "inboxes:\n  - name: kobo\n    key: plain-kobo-0001\njobs: []\n";
+    let server = Server::launch(&project(&dir, yaml), &database, &[], &[]);
+    // straight to the server on loopback: no warning
+    let direct = request(&server.addr, "GET", "/login", &[], b"").text();
+    assert!(
+        direct.contains("id=\"username\"") && !direct.contains("needs-https"),
+        "{direct}"
+    );
+    // a LAN address over plain HTTP: the Secure cookie will be dropped, the page says so
+    let lan = raw_login(&server.addr, "10.1.2.3:4000", None);
+    assert!(lan.contains("id=\"needs-https\""), "{lan}");
+    assert!(!raw_login(&server.addr, "localhost:4000", None).contains("needs-https"));
+    assert!(!raw_login(&server.addr, "[::1]:4000", None).contains("needs-https"));
+    // behind an HTTPS proxy
+    assert!(!raw_login(&server.addr, "fnhost.example.org", Some("https")).contains("needs-https"));
+}
+
+/// GET /login with this Host (and X-Forwarded-Proto), as a browser behind a proxy sends it.
+fn raw_login(addr: &str, host: &str, proto: Option<&str>) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let proto = proto
+        .map(|p| format!("x-forwarded-proto: {p}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET /login HTTP/1.1\r\nhost: {host}\r\n{proto}connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
 }

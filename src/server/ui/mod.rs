@@ -50,6 +50,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/runs/{id}/retry", post(retry))
         .route("/runs/{id}/rerun-from", post(rerun_from))
         .route("/filters", get(filters))
+        .route("/filters/save", post(save_filter))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/account", get(account))
@@ -432,7 +433,7 @@ async fn message(
         Ok(None) => return page_error(StatusCode::NOT_FOUND, format!("no message {id}")),
         Err(e) => return store_error(e),
     };
-    let runs = match store.runs(1000, Some(&id), None).await {
+    let runs = match store.runs(1000, Some(&id), None, None).await {
         Ok(r) => r,
         Err(e) => return store_error(e),
     };
@@ -465,6 +466,8 @@ async fn message(
 struct RunsParams {
     status: Option<String>,
     limit: Option<i64>,
+    /// The previous page's last run id.
+    before: Option<String>,
 }
 
 async fn runs(
@@ -473,25 +476,28 @@ async fn runs(
     Query(q): Query<RunsParams>,
 ) -> Response {
     let status = non_empty(&q.status);
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let before = non_empty(&q.before);
     let list = match app
         .runner
         .store()
-        .runs(
-            q.limit.unwrap_or(100).clamp(1, 1000),
-            None,
-            status.as_deref(),
-        )
+        .runs(limit, None, status.as_deref(), before.as_deref())
         .await
     {
         Ok(r) => r,
         Err(e) => return store_error(e),
     };
     let project = app.runner.project();
+    // a full page may have older runs after it
+    let next = (list.len() as i64 == limit)
+        .then(|| list.last().map(|r| r.id.clone()))
+        .flatten();
     render(
         "runs.html",
         context! {
             user => who(&p, &app),
             runs => list.iter().map(|r| run_row(r, &project)).collect::<Vec<_>>(),
+            next => next,
             status => status,
             statuses => ["queued", "started", "success", "failed", "crashed", "cancelled", "timeout", "oom", "state_too_large"],
         },
@@ -889,6 +895,100 @@ struct FilterParams {
     exclusion: Option<String>,
     inbox: Option<String>,
     limit: Option<usize>,
+    /// The job whose filter was just saved (after a save).
+    saved: Option<String>,
+}
+
+/// Saves the previewed fragments as a message-triggered job's filter in the project file
+/// (an editor's action): only that value's text changes (see [`crate::project::set_message_filter`]),
+/// the file is replaced atomically and the running project takes it at once. Refused with 409
+/// when the file changed since the page was rendered (`base`, its SHA-256).
+async fn save_filter(
+    State(app): State<Arc<App>>,
+    Extension(p): Extension<Principal>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = p.require(Role::Editor) {
+        return *r;
+    }
+    let form = form(&body);
+    let Some(job) = field(&form, "job").filter(|j| !j.is_empty()) else {
+        return page_error(
+            StatusCode::BAD_REQUEST,
+            "choose the job whose filter to replace",
+        );
+    };
+    let fragment = |name: &str| -> Result<Option<Value>, String> {
+        match field(&form, name).map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => serde_json::from_str(t)
+                .map(Some)
+                .map_err(|e| format!("the {name} fragment is not JSON: {e}")),
+            None => Ok(None),
+        }
+    };
+    let (inclusion, exclusion) = match (fragment("inclusion"), fragment("exclusion")) {
+        (Ok(Some(i)), Ok(e)) => (i, e),
+        (Ok(None), Ok(_)) => {
+            return page_error(
+                StatusCode::BAD_REQUEST,
+                "a filter needs an inclusion fragment",
+            )
+        }
+        (Err(e), _) | (_, Err(e)) => return page_error(StatusCode::BAD_REQUEST, e),
+    };
+    let project = app.runner.project();
+    let path = project.path.clone();
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            return page_error(
+                StatusCode::CONFLICT,
+                format!("cannot read the project file {}: {e}", path.display()),
+            )
+        }
+    };
+    if field(&form, "base") != Some(auth::sha256_hex(&text).as_str()) {
+        return page_error(
+            StatusCode::CONFLICT,
+            "the project file changed since this page was opened: preview the filter again, then save",
+        );
+    }
+    let filter = crate::triggers::MessageFilter {
+        inclusion,
+        exclusion,
+    };
+    let edited = match crate::project::set_message_filter(&path, &text, job, &filter) {
+        Ok(t) => t,
+        Err(e @ crate::project::EditError::Invalid(_)) => {
+            return page_error(StatusCode::BAD_REQUEST, e.to_string())
+        }
+        Err(e @ crate::project::EditError::Layout(_)) => {
+            return page_error(StatusCode::CONFLICT, e.to_string())
+        }
+    };
+    if let Err(e) = crate::project::write_project(&path, &edited) {
+        return page_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot write the project file {}: {e}", path.display()),
+        );
+    }
+    match crate::project::Project::parse(&path, &edited) {
+        Ok(new) => app.runner.set_project(new),
+        // set_message_filter parsed it already; the file watcher reloads it in any case
+        Err(e) => eprintln!("fnhost serve: {e}"),
+    }
+    eprintln!(
+        "fnhost serve: {} saved the filter of job `{job}` in {}",
+        p.user,
+        path.display()
+    );
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("inclusion", &filter.inclusion.to_string());
+    if let Some(e) = &filter.exclusion {
+        query.append_pair("exclusion", &e.to_string());
+    }
+    query.append_pair("saved", job);
+    Redirect::to(&format!("/filters?{}", query.finish())).into_response()
 }
 
 /// Which of the recent messages a filter would match, before it is saved in the project.
@@ -964,10 +1064,15 @@ async fn filters(
         }
     }
     let matched = rows.iter().filter(|r| r["matches"] == true).count();
+    let base = std::fs::read_to_string(&project.path)
+        .map(|t| auth::sha256_hex(&t))
+        .unwrap_or_default();
     render(
         "filters.html",
         context! {
             user => who(&p, &app),
+            base => base,
+            saved => q.saved,
             q => serde_json::json!({"inclusion": q.inclusion, "exclusion": q.exclusion, "inbox": q.inbox}),
             existing => existing,
             rows => rows,
@@ -991,14 +1096,46 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-async fn login_page(State(app): State<Arc<App>>, Query(q): Query<LoginParams>) -> Response {
+async fn login_page(
+    State(app): State<Arc<App>>,
+    Query(q): Query<LoginParams>,
+    headers: HeaderMap,
+) -> Response {
     if app.auth.disabled {
         return Redirect::to("/").into_response();
     }
     render(
         "login.html",
-        context! { next => safe_next(q.next.as_deref()), user => Value::Null },
+        context! {
+            next => safe_next(q.next.as_deref()),
+            user => Value::Null,
+            plain_http => cookie_will_be_dropped(&headers),
+        },
     )
+}
+
+/// Whether a browser will refuse the session cookie (it is `Secure`): the page came over plain
+/// HTTP (no `X-Forwarded-Proto: https` from a proxy) to a host that is not loopback, where
+/// browsers keep Secure cookies only from HTTPS.
+fn cookie_will_be_dropped(headers: &HeaderMap) -> bool {
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    let loopback = name.eq_ignore_ascii_case("localhost")
+        || name.ends_with(".localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    !https && !loopback
 }
 
 async fn login(State(app): State<Arc<App>>, body: Bytes) -> Response {

@@ -43,10 +43,14 @@ document.addEventListener("DOMContentLoaded", () => {
           history.replaceState(null, "", `/filters?${params}`);
           fetch(`/filters?${params}`).then((r) => r.text()).then((html) => {
             const doc = new DOMParser().parseFromString(html, "text/html");
-            for (const id of ["summary", "preview-rows"]) {
+            // the preview, then the save form (its fields are the previewed fragments)
+            let anchor = form;
+            for (const id of ["summary", "preview-rows", "save-form"]) {
               const fresh = doc.getElementById(id), old = document.getElementById(id);
               if (fresh && old) old.replaceWith(fresh);
-              else if (fresh) form.after(fresh);
+              else if (fresh) anchor.after(fresh);
+              else if (old) old.remove();
+              if (fresh) anchor = fresh;
             }
           });
         }, 300);
