@@ -21,7 +21,8 @@ pub mod triggers;
 pub mod workflow;
 
 pub use engine::{
-    Edge, Engine, EngineBuilder, Error, Job, Limits, LogLine, Next, RunEvent, RunHandle,
-    RunOutcome, RunRequest, Step, StepOutputHook, StepStartHook, Work, Workflow, WorkflowOptions,
+    Edge, Engine, EngineBuilder, Error, Job, Limits, LogLine, Next, PreparedPlan, RunEvent,
+    RunHandle, RunOutcome, RunRequest, Step, StepOutputHook, StepStartHook, Work, Workflow,
+    WorkflowOptions,
 };
 pub use runtime::{Crash, RunStats, StepStats};

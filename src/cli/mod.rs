@@ -12,6 +12,7 @@ mod watch;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
@@ -303,7 +304,7 @@ fn is_workflow(path: &Path) -> bool {
 fn execute(args: &ExecuteArgs) -> (i32, Option<String>) {
     let started = Instant::now();
     let logs = match LogConfig::parse(&args.log, args.log_json) {
-        Ok(l) => Rc::new(l),
+        Ok(l) => Arc::new(l),
         Err(e) => {
             eprintln!("fnhost: {e}");
             return (2, None);
@@ -470,7 +471,7 @@ enum ExitStatus {
 
 fn execute_inner(
     args: &ExecuteArgs,
-    logs: &Rc<LogConfig>,
+    logs: &Arc<LogConfig>,
     final_state: &mut Option<String>,
 ) -> Result<ExitStatus, CliError> {
     let output = if args.output_stdout {
@@ -554,7 +555,7 @@ fn execute_inner(
         } else {
             PathBuf::from(".")
         };
-        Rc::new(StepCache::new(
+        Arc::new(StepCache::new(
             &base,
             &workflow::cache::workflow_name(&args.path, &plan),
         ))
@@ -621,46 +622,60 @@ fn execute_inner(
             &format!("Loaded state from {}", path.display()),
         );
     }
-    let log_sink = logs.clone();
-    let snapshot = if args.no_snapshot || args.no_adaptor_snapshot || !adaptor_snapshots_enabled() {
-        None
-    } else {
-        single_adaptor_url(&plan)
-            .and_then(|url| runtime::adaptor_snapshot::load_or_build(&url, &sources.repo_dir))
-    };
-    let options = RunOptions {
-        snapshot,
-        heap_limit_bytes: args.heap_limit.map(|mb| (mb as usize) * 1024 * 1024),
-        timeout_ms: args.timeout,
-        base_dir: sources.repo_dir.clone(),
-        use_snapshot: !args.no_snapshot,
-        env: allowed_env(&args.env)?,
-        log: Rc::new(move |level, name, message| log_sink.emit(level, name, message)),
-        step_output: cache.clone().map(|cache| {
-            let logs = logs.clone();
-            Rc::new(move |step: &str, json: Option<&str>| {
-                let Some(json) = json else { return };
-                match cache.save(step, json) {
-                    Ok(file) => logs.emit(
-                        "info",
-                        "CLI",
-                        &format!("Writing {step} output to {}", file.display()),
-                    ),
-                    Err(e) => logs.emit("error", "CLI", &format!("Cannot cache {step}: {e}")),
-                }
-            }) as Rc<crate::ops::job::StepOutputFn>
-        }),
-        ..RunOptions::default()
-    };
-    let (outcome, stats) = runtime::run_plan_with_stats(&plan, &input, &options)?;
-    if args.stats {
-        logs.emit("always", "CLI", &stats_table(&stats));
+    // The run goes through the embedding API, as every embedder's does: one worker, the
+    // command line's limits (only the time limit unless --heap-limit), its log printer as
+    // the engine's log sink, the step cache as the step-output hook.
+    let mut engine = crate::Engine::builder()
+        .workers(1)
+        .repo_dir(sources.repo_dir.clone())
+        .startup_snapshot(!args.no_snapshot)
+        .adaptor_snapshots(!args.no_adaptor_snapshot && adaptor_snapshots_enabled());
+    for (name, value) in allowed_env(&args.env)? {
+        engine = engine.env(name, value);
     }
+    let log_sink = logs.clone();
+    let engine = engine
+        .log_sink(move |line| log_sink.emit(&line.level, &line.name, &line.message))
+        .build();
+    let mut limits = crate::Limits::timeout_only(std::time::Duration::from_millis(args.timeout));
+    if let Some(mb) = args.heap_limit {
+        limits.heap_bytes = (mb as usize) * 1024 * 1024;
+    }
+    let mut request = crate::RunRequest::prepared(plan)
+        .state(input)
+        .limits(limits)
+        .keep_logs(false);
+    if let Some(cache) = cache.clone() {
+        let logs = logs.clone();
+        request = request.on_step_output(move |step: &str, json: Option<&str>| {
+            let Some(json) = json else { return };
+            match cache.save(step, json) {
+                Ok(file) => logs.emit(
+                    "info",
+                    "CLI",
+                    &format!("Writing {step} output to {}", file.display()),
+                ),
+                Err(e) => logs.emit("error", "CLI", &format!("Cannot cache {step}: {e}")),
+            }
+        });
+    }
+    let outcome = engine.run_blocking(request).map_err(|e| match e {
+        crate::Error::Engine(message) => CliError::Failed(message),
+        other => CliError::Failed(other.to_string()),
+    })?;
+    if args.stats {
+        logs.emit("always", "CLI", &stats_table(&outcome.stats));
+    }
+    let failed = outcome.errors.len();
+    let outcome = match outcome.crash {
+        Some(crash) => RunOutcome::Crashed(crash),
+        None => RunOutcome::Completed {
+            state_json: outcome.final_state,
+            errors_json: None,
+        },
+    };
     match outcome {
-        RunOutcome::Completed {
-            state_json,
-            errors_json,
-        } => {
+        RunOutcome::Completed { state_json, .. } => {
             if let Some(cache) = &cache {
                 logs.emit(
                     "success",
@@ -694,10 +709,6 @@ fn execute_inner(
                 }
             }
             // as OpenFn's CLI: a summary warning when steps recorded errors
-            let failed = errors_json
-                .and_then(|e| serde_json::from_str::<serde_json::Value>(&e).ok())
-                .and_then(|e| e.as_object().map(|e| e.len()))
-                .unwrap_or(0);
             if failed > 0 {
                 logs.emit("warn", "CLI", &format!("Errors reported in {failed} jobs"));
                 return Ok(ExitStatus::CompletedWithErrors);

@@ -39,8 +39,8 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use outcome::{Error, LogLine, RunEvent, RunOutcome};
 pub use request::{
-    Edge, Job, Limits, Next, RunRequest, Step, StepOutputHook, StepStartHook, Work, Workflow,
-    WorkflowOptions,
+    Edge, Job, Limits, Next, PreparedPlan, RunRequest, Step, StepOutputHook, StepStartHook, Work,
+    Workflow, WorkflowOptions,
 };
 
 /// Receives every log line of every run, as it happens.
@@ -57,6 +57,7 @@ pub(crate) struct Settings {
     log: Option<LogSink>,
     credentials: Option<CredentialResolver>,
     adaptor_snapshots: bool,
+    startup_snapshot: bool,
 }
 
 /// Configures an [`Engine`].
@@ -123,6 +124,14 @@ impl EngineBuilder {
         self
     }
 
+    /// Starts each run from the engine's startup snapshot (`true`, the default) or evaluates
+    /// the engine's own JavaScript at every start (slower; for working on that JavaScript).
+    /// Off also turns per-adaptor snapshots off.
+    pub fn startup_snapshot(mut self, on: bool) -> Self {
+        self.settings.startup_snapshot = on;
+        self
+    }
+
     /// Starts the engine's workers. Call [`crate::runtime::init_v8`] on the main thread first.
     pub fn build(self) -> Engine {
         crate::runtime::init_v8();
@@ -166,6 +175,7 @@ impl Engine {
                 log: None,
                 credentials: None,
                 adaptor_snapshots: false,
+                startup_snapshot: true,
             },
         }
     }
@@ -240,7 +250,9 @@ impl Engine {
 
     /// Runs and waits on the calling thread (which must not be inside a tokio runtime).
     pub fn run_blocking(&self, request: RunRequest) -> Result<RunOutcome, Error> {
-        let handle = self.run(request);
+        let mut handle = self.run(request);
+        // nobody can read the events of a handle waited on here: do not queue them
+        handle.events.close();
         block_on(handle)
     }
 

@@ -43,6 +43,8 @@ impl Pool {
                 let rx = rx.clone();
                 std::thread::Builder::new()
                     .name(format!("fnhost-worker-{i}"))
+                    // as a main thread's: the compiler and JSON walk deep inputs recursively
+                    .stack_size(8 << 20)
                     .spawn(move || worker(rx))
                     .expect("spawning an engine worker thread")
             })
@@ -162,6 +164,9 @@ fn prepare(request: &RunRequest, settings: &Settings) -> Result<Value, Error> {
         Work::WorkflowFile(path) => {
             workflow::load_workflow(path, &sources, &range).map_err(Error::InvalidWorkflow)?
         }
+        // the command line's plan: a string configuration there is OpenFn's path to a file,
+        // read by the runtime, not a credential id
+        Work::Prepared(plan) => return Ok(plan.0.clone()),
     };
     resolve_credentials(&mut plan, &request.credentials, settings)?;
     Ok(plan)
@@ -180,7 +185,10 @@ async fn run(
     cancel: Arc<AtomicBool>,
     events: tmpsc::UnboundedSender<RunEvent>,
 ) -> Result<RunOutcome, Error> {
-    crate::input::check_json(&request.state).map_err(|e| Error::InvalidState(e.to_string()))?;
+    if !matches!(request.work, Work::Prepared(_)) {
+        // (the command line checked its state already, and may have replaced it)
+        crate::input::check_json(&request.state).map_err(|e| Error::InvalidState(e.to_string()))?;
+    }
     let plan = prepare(&request, settings)?;
     let limits: Limits = request.limits.unwrap_or(settings.limits);
     let log = Rc::new(RefCell::new(RunLog {
@@ -193,9 +201,10 @@ async fn run(
         let events = events.clone();
         let global = settings.log.clone();
         let max = limits.max_log_bytes;
+        let keep = request.keep_logs;
         move |level: &str, name: &str, message: &str| {
             let mut log = log.borrow_mut();
-            if log.bytes + message.len() > max {
+            if log.bytes.saturating_add(message.len()) > max {
                 log.dropped += 1;
                 return;
             }
@@ -208,12 +217,16 @@ async fn run(
             if let Some(global) = &global {
                 global(&line);
             }
-            let _ = events.send(RunEvent::Log(line.clone()));
-            log.lines.push(line);
+            if keep {
+                let _ = events.send(RunEvent::Log(line.clone()));
+                log.lines.push(line);
+            } else {
+                let _ = events.send(RunEvent::Log(line));
+            }
         }
     };
     let step_events = events.clone();
-    let snapshot = if settings.adaptor_snapshots {
+    let snapshot = if settings.adaptor_snapshots && settings.startup_snapshot {
         crate::cli::single_adaptor_url(&plan)
             .and_then(|url| runtime::adaptor_snapshot::load_or_build(&url, &settings.repo_dir))
     } else {
@@ -223,7 +236,7 @@ async fn run(
         snapshot,
         timeout_ms: limits.timeout.as_millis().max(1) as u64,
         base_dir: settings.repo_dir.clone(),
-        use_snapshot: true,
+        use_snapshot: settings.startup_snapshot,
         step_output: request.on_step_output.clone().map(|hook| {
             Rc::new(move |id: &str, json: Option<&str>| (hook.0)(id, json))
                 as Rc<crate::ops::job::StepOutputFn>
@@ -234,7 +247,7 @@ async fn run(
             .map(|hook| Rc::new(move |id: &str| (hook.0)(id)) as crate::runtime::StepGate),
         env: settings.env.clone(),
         log: Rc::new(sink),
-        heap_limit_bytes: Some(limits.heap_bytes),
+        heap_limit_bytes: (limits.heap_bytes != usize::MAX).then_some(limits.heap_bytes),
         cancel: Some(cancel),
         on_step: Some(Rc::new(move |progress: &StepProgress| {
             let event = match progress {

@@ -16,12 +16,27 @@ pub struct Limits {
     /// raise or disable it, and the work before and between steps (adaptors' top-level code,
     /// `globals`, edge conditions) is held to it too.
     pub timeout: Duration,
-    /// V8 heap of the run, bytes.
+    /// V8 heap of the run, bytes (`usize::MAX`: V8's own default limit, past which the
+    /// process aborts: see [`Limits::timeout_only`]).
     pub heap_bytes: usize,
     /// Largest final state, bytes of JSON.
     pub max_state_bytes: usize,
     /// Log output kept and streamed per run, bytes; later lines are dropped (and counted).
     pub max_log_bytes: usize,
+}
+
+impl Limits {
+    /// Only a time limit: no heap limit of the engine's own (V8's default, as OpenFn's CLI
+    /// runs a job), no cap on the final state or the log. What `fnhost execute` uses unless
+    /// `--heap-limit` is given.
+    pub fn timeout_only(timeout: Duration) -> Limits {
+        Limits {
+            timeout,
+            heap_bytes: usize::MAX,
+            max_state_bytes: usize::MAX,
+            max_log_bytes: usize::MAX,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -166,7 +181,15 @@ pub enum Work {
     Workflow(Workflow),
     /// A workflow file; expressions given as paths are read relative to it.
     WorkflowFile(PathBuf),
+    /// A plan fnhost's own command line prepared (adaptors from a monorepo or `name=PATH`,
+    /// `--start`/`--end`/`--only`, a credentials file): made only inside this crate, so that
+    /// `fnhost execute` runs on the same engine path as every embedder.
+    Prepared(PreparedPlan),
 }
+
+/// An execution plan prepared inside fnhost (see [`Work::Prepared`]).
+#[derive(Debug, Clone)]
+pub struct PreparedPlan(pub(crate) Value);
 
 /// A job checked and compiled once by [`crate::Engine::compile`], to run many times: runs of
 /// it skip compilation (the engine's compile cache holds the result).
@@ -207,6 +230,10 @@ pub struct RunRequest {
     /// runs only if it answers true (else the run ends with a `StepNotRecordedError` crash). A
     /// caller that must never run a step twice records the start here.
     pub on_step_start: Option<StepStartHook>,
+    /// Keep the run's log lines in [`crate::RunOutcome::logs`] (default). A caller that takes
+    /// them as they come (the engine's log sink, the handle's events) may turn this off, so a
+    /// run that logs a lot holds no copy of it.
+    pub keep_logs: bool,
 }
 
 /// Decides, before a step runs, whether it may ([`RunRequest::on_step_start`]).
@@ -266,7 +293,20 @@ impl RunRequest {
             on_step_output: None,
             credentials: BTreeMap::new(),
             on_step_start: None,
+            keep_logs: true,
         }
+    }
+
+    /// Runs a plan the command line prepared.
+    pub(crate) fn prepared(plan: Value) -> RunRequest {
+        RunRequest::new(Work::Prepared(PreparedPlan(plan)))
+    }
+
+    /// Keeps the run's log lines in the outcome (`true`, the default) or only hands them to
+    /// the log sink and the handle's events as they happen.
+    pub fn keep_logs(mut self, keep: bool) -> RunRequest {
+        self.keep_logs = keep;
+        self
     }
 
     /// Sets the input state (JSON text).

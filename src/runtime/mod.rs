@@ -330,27 +330,6 @@ impl EngineHost for RunHost {
     }
 }
 
-/// Runs an execution plan (OpenFn's `{workflow: {steps}, options}` with each step's
-/// `adaptors` resolved to [`StepAdaptor`]s and `expression` holding source text) against
-/// `input_json`.
-pub fn run_plan(
-    plan: &serde_json::Value,
-    input_json: &str,
-    options: &RunOptions,
-) -> Result<RunOutcome, String> {
-    run_plan_with_stats(plan, input_json, options).map(|(outcome, _)| outcome)
-}
-
-/// [`run_plan`] with the run's [`RunStats`].
-pub fn run_plan_with_stats(
-    plan: &serde_json::Value,
-    input_json: &str,
-    options: &RunOptions,
-) -> Result<(RunOutcome, RunStats), String> {
-    let tokio = fresh_event_loop()?;
-    tokio.block_on(run_plan_async(plan, input_json, options))
-}
-
 /// A new current-thread event loop for one run on the calling thread (V8 initialised, and the
 /// thread's cached HTTP clients, which belong to an earlier loop, dropped).
 fn fresh_event_loop() -> Result<tokio::runtime::Runtime, String> {
@@ -369,8 +348,11 @@ fn forget_http_clients() {
     http_client::forget_thread_clients();
 }
 
-/// [`run_plan`] inside the caller's (current-thread) tokio runtime, with the run's statistics.
-/// A thread that keeps one runtime for many runs keeps its HTTP connections between them.
+/// Runs an execution plan (OpenFn's `{workflow: {steps}, options}` with each step's
+/// `adaptors` resolved to [`StepAdaptor`]s and `expression` holding source text) against
+/// `input_json`, inside the caller's (current-thread) tokio runtime, with the run's statistics.
+/// The engine's workers call it (`crate::Engine`); a thread that keeps one runtime for many
+/// runs keeps its HTTP connections between them.
 pub async fn run_plan_async(
     plan: &serde_json::Value,
     input_json: &str,

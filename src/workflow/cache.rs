@@ -7,8 +7,8 @@
 //! workflow name is the workflow's `name`, else the file name without its extension (for a job:
 //! `job.js` → `job`).
 
-use std::cell::Cell;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
@@ -19,7 +19,7 @@ pub const CACHE_DIR: &str = ".cli-cache";
 #[derive(Debug)]
 pub struct StepCache {
     dir: PathBuf,
-    gitignore_checked: Cell<bool>,
+    gitignore_checked: AtomicBool,
 }
 
 impl StepCache {
@@ -29,7 +29,7 @@ impl StepCache {
         let base = std::path::absolute(base).unwrap_or_else(|_| base.to_path_buf());
         StepCache {
             dir: normalize(&base.join(CACHE_DIR).join(name)),
-            gitignore_checked: Cell::new(false),
+            gitignore_checked: AtomicBool::new(false),
         }
     }
 
@@ -60,7 +60,7 @@ impl StepCache {
         let file = self.step_file(step_id);
         let folder = file.parent().unwrap_or(&self.dir);
         std::fs::create_dir_all(folder)?;
-        if !self.gitignore_checked.replace(true) {
+        if !self.gitignore_checked.swap(true, Ordering::SeqCst) {
             // the `.cli-cache` folder above this one gets a `.gitignore`, unless it has one
             let root = folder
                 .ancestors()
