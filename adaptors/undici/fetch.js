@@ -687,7 +687,8 @@ function dispatchOnce(dispatcher, opts, signal) {
         if (finished) return;
         finished = true;
         try {
-          controller.error(signal?.aborted ? abortError(signal) : fetchFailed(err));
+          // after the head, undici's fetch ends the body with `terminated` (the cause says why)
+          controller.error(signal?.aborted ? abortError(signal) : new TypeError("terminated", { cause: err }));
         } catch {
           // already closed
         }

@@ -164,6 +164,16 @@ fn classify_chain(error: &dyn std::error::Error, fallback: Option<&'static str>)
         };
     }
     let lower = text.to_lowercase();
+    // the peer closed the connection before the answer (or its body) was whole: undici's
+    // words for it, whichever HTTP layer noticed
+    if lower.contains("end of file before message length reached")
+        || lower.contains("connection closed before message completed")
+    {
+        return HttpError {
+            code: "UND_ERR_SOCKET",
+            message: "other side closed".into(),
+        };
+    }
     let code = if lower.contains("connection refused") {
         "ECONNREFUSED"
     } else if lower.contains("dns error")

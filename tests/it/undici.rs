@@ -103,6 +103,11 @@ fn bridge_over_the_engine_http_ops_against_a_local_server() {
             "refused": ["ECONNREFUSED", "connect"],
             "fetchRefused": ["TypeError", "fetch failed", "ECONNREFUSED"],
             "aborted": "AbortError",
+            // as undici 7.30.3 on Node 20 against the same server (tests/servers/http_fixture.py)
+            "fetchShort": [200, "TypeError", "terminated", "SocketError", "UND_ERR_SOCKET", "other side closed"],
+            "requestShort": [200, "SocketError", "UND_ERR_SOCKET", "other side closed"],
+            "fetchHangup": ["TypeError", "fetch failed", "SocketError", "UND_ERR_SOCKET", "other side closed"],
+            "requestHangup": ["SocketError", "UND_ERR_SOCKET", "other side closed"],
         })
     );
 }

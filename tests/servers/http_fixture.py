@@ -7,6 +7,8 @@ serves until stdin closes. Endpoints:
   /auth            echoes the Authorization header
   /echo            echoes method, headers (lower-case) and body as JSON
   /chunks          a chunked body of 5 parts
+  /short-body      says content-length 1000, sends 7 bytes and closes the connection
+  /hangup          closes the connection without an answer
 Usage: python3 http_fixture.py [CERT KEY]   (with CERT/KEY: HTTPS)
 """
 import gzip
@@ -75,6 +77,16 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 time.sleep(0.02)
             self.wfile.write(b"0\r\n\r\n")
+        elif self.path == "/short-body":
+            self.send_response(200)
+            self.send_header("content-type", "text/plain")
+            self.send_header("content-length", "1000")
+            self.end_headers()
+            self.wfile.write(b"abcdefg")
+            self.wfile.flush()
+            self.close_connection = True
+        elif self.path == "/hangup":
+            self.close_connection = True
         else:
             self.send_json({"error": "not found"}, status=404)
 

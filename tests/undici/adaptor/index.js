@@ -242,6 +242,11 @@ export const serverProbe = (base, freePort) => async (state) => {
   try { await fetch(`${base}/slow-headers`, { dispatcher: new Agent({ headersTimeout: 300 }) }); } catch (err) { out.fetchTimeout = [err.name, err.message, err.cause?.code]; }
   try { await request(`http://127.0.0.1:${freePort}/`); } catch (err) { out.refused = [err.code, err.syscall]; }
   try { await fetch(`http://127.0.0.1:${freePort}/`); } catch (err) { out.fetchRefused = [err.name, err.message, err.cause?.code]; }
+  // the server closes mid-body, or without answering
+  try { const r = await fetch(`${base}/short-body`); try { await r.text(); out.fetchShort = 'read'; } catch (err) { out.fetchShort = [r.status, err.name, err.message, err.cause?.name, err.cause?.code, err.cause?.message]; } } catch (err) { out.fetchShort = ['fetch', err.name, err.message, err.cause?.code]; }
+  try { const r = await request(`${base}/short-body`); try { await r.body.text(); out.requestShort = 'read'; } catch (err) { out.requestShort = [r.statusCode, err.name, err.code, err.message]; } } catch (err) { out.requestShort = ['request', err.name, err.code, err.message]; }
+  try { await fetch(`${base}/hangup`); out.fetchHangup = 'answered'; } catch (err) { out.fetchHangup = [err.name, err.message, err.cause?.name, err.cause?.code, err.cause?.message]; }
+  try { await request(`${base}/hangup`); out.requestHangup = 'answered'; } catch (err) { out.requestHangup = [err.name, err.code, err.message]; }
   const ctl = new AbortController();
   const pending = request(`${base}/slow-headers`, { signal: ctl.signal });
   setTimeout(() => ctl.abort(), 50);
