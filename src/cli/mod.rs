@@ -474,6 +474,7 @@ fn execute_inner(
     logs: &Arc<LogConfig>,
     final_state: &mut Option<String>,
 ) -> Result<ExitStatus, CliError> {
+    let mut phases = crate::runtime::phases::Phases::start();
     let output = if args.output_stdout {
         None
     } else {
@@ -625,6 +626,7 @@ fn execute_inner(
     // The run goes through the embedding API, as every embedder's does: one worker, the
     // command line's limits (only the time limit unless --heap-limit), its log printer as
     // the engine's log sink, the step cache as the step-output hook.
+    phases.mark("command line: adaptors checked, plan prepared, state read");
     let mut engine = crate::Engine::builder()
         .workers(1)
         .repo_dir(sources.repo_dir.clone())
@@ -637,6 +639,7 @@ fn execute_inner(
     let engine = engine
         .log_sink(move |line| log_sink.emit(&line.level, &line.name, &line.message))
         .build();
+    phases.mark("engine started (one worker thread)");
     let mut limits = crate::Limits::timeout_only(std::time::Duration::from_millis(args.timeout));
     if let Some(mb) = args.heap_limit {
         limits.heap_bytes = (mb as usize) * 1024 * 1024;
@@ -663,6 +666,8 @@ fn execute_inner(
         crate::Error::Engine(message) => CliError::Failed(message),
         other => CliError::Failed(other.to_string()),
     })?;
+    drop(engine);
+    phases.mark("the run, on the worker");
     if args.stats {
         logs.emit("always", "CLI", &stats_table(&outcome.stats));
     }
@@ -701,6 +706,7 @@ fn execute_inner(
                 None => println!("{text}"),
                 Some(out) => {
                     out.commit(&text)?;
+                    phases.mark("final state written");
                     logs.emit(
                         "success",
                         "CLI",

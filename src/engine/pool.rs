@@ -226,12 +226,14 @@ async fn run(
         }
     };
     let step_events = events.clone();
+    let mut phases = runtime::phases::Phases::start();
     let snapshot = if settings.adaptor_snapshots && settings.startup_snapshot {
         crate::cli::single_adaptor_url(&plan)
             .and_then(|url| runtime::adaptor_snapshot::load_or_build(&url, &settings.repo_dir))
     } else {
         None
     };
+    phases.mark("adaptor snapshot found and read");
     let options = RunOptions {
         snapshot,
         timeout_ms: limits.timeout.as_millis().max(1) as u64,

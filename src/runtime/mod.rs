@@ -13,6 +13,7 @@ pub mod from_source;
 pub mod http_client;
 pub mod job_script;
 pub mod loader;
+pub(crate) mod phases;
 pub mod web;
 
 use std::cell::RefCell;
@@ -365,12 +366,12 @@ pub async fn run_plan_async(
         // modules evaluated in a per-adaptor snapshot are this run's own copy: keep them
         "keepModules": options.snapshot.is_some(),
         "stepOutput": options.step_output.is_some(),
+        // an unknown TZ is refused before the run; `UTC` (the binary's default) needs no check
+        "checkTimeZone": std::env::var("TZ").map_or(true, |tz| tz != "UTC"),
     });
-    let args = [
-        plan.to_string(),
-        input_json.to_string(),
-        js_options.to_string(),
-    ];
+    // the input state goes into V8 from the caller's text, without a copy of it here
+    let (plan_json, options_json) = (plan.to_string(), js_options.to_string());
+    let args = [plan_json.as_str(), input_json, options_json.as_str()];
     let started = std::time::Instant::now();
     let cpu_started = thread_cpu_time();
     let recorder = Rc::new(RefCell::new(RunStats {
@@ -470,7 +471,7 @@ fn outcome_from_js(value: serde_json::Value) -> Result<RunOutcome, String> {
 /// OpenFn's linker rules): what the compiler may auto-import.
 pub fn module_export_names(url: &str, options: &RunOptions) -> Result<Vec<String>, String> {
     let dirs: Vec<PathBuf> = entry_package_dir(url).into_iter().collect();
-    let value = call_host("exportNames", &[url.to_string()], &dirs, options)?;
+    let value = call_host("exportNames", &[url], &dirs, options)?;
     if let Some(err) = value.get("error").and_then(|e| e.as_str()) {
         return Err(err.to_string());
     }
@@ -507,7 +508,7 @@ fn adaptor_dirs(plan: &serde_json::Value) -> Vec<PathBuf> {
 /// arguments and returns its result as JSON (an error when the host had to stop it).
 fn call_host(
     name: &str,
-    args: &[String],
+    args: &[&str],
     grants: &[PathBuf],
     options: &RunOptions,
 ) -> Result<serde_json::Value, String> {
@@ -523,11 +524,12 @@ fn call_host(
 /// (deadline, heap limit, cancellation: V8 is terminated, also while it waits on Rust work).
 async fn call_host_async(
     name: &str,
-    args: &[String],
+    args: &[&str],
     grants: &[PathBuf],
     options: &RunOptions,
     stats: Option<Rc<RefCell<RunStats>>>,
 ) -> Result<(serde_json::Value, Option<(Stop, u64)>), String> {
+    let mut phases = phases::Phases::start();
     let modules = Rc::new(NodeModules::new(options.base_dir.clone()));
     for dir in grants {
         modules.grant(dir);
@@ -550,6 +552,11 @@ async fn call_host_async(
         ..Default::default()
     })
     .map_err(|e| format!("cannot start the JavaScript engine: {e}"))?;
+    phases.mark(if options.snapshot.is_some() {
+        "V8 runtime from the adaptor's snapshot"
+    } else {
+        "V8 runtime from the engine's snapshot"
+    });
     // WebAssembly is compiled only where code generation from strings is allowed: the main
     // realm, not the job realm (OpenFn's sandbox sets `codeGeneration: { wasm: false }`).
     runtime
@@ -592,14 +599,22 @@ async fn call_host_async(
     };
     let args: Vec<v8::Global<v8::Value>> = {
         deno_core::scope!(scope, runtime);
-        args.iter()
-            .map(|s| {
-                let value: v8::Local<v8::Value> =
-                    v8::String::new(scope, s).expect("string fits in V8").into();
-                v8::Global::new(scope, value)
-            })
-            .collect()
+        let mut values = Vec::with_capacity(args.len());
+        for s in args {
+            // V8's strings hold at most 2^29 - 24 characters (about 512 MB of JSON)
+            let Some(value) = v8::String::new(scope, s) else {
+                return Err(format!(
+                    "the input ({} bytes of JSON) is larger than a JavaScript string can hold ({} characters)",
+                    s.len(),
+                    v8::String::MAX_LENGTH
+                ));
+            };
+            let value: v8::Local<v8::Value> = value.into();
+            values.push(v8::Global::new(scope, value));
+        }
+        values
     };
+    phases.mark("engine bootstrap, plan and state into V8");
 
     // Why the host stopped the run, if it did (0: it did not); set by the watchdog thread or
     // the heap-limit callback, which also wake the event loop below.
@@ -674,6 +689,7 @@ async fn call_host_async(
     };
     let _ = finished.send(());
     let _ = watchdog.join();
+    phases.mark("the plan: adaptors loaded and evaluated, job compiled, steps run");
 
     let stop = match stopped.load(Ordering::SeqCst) {
         0 => None,
@@ -693,6 +709,7 @@ async fn call_host_async(
     let local = v8::Local::new(scope, value);
     let json: serde_json::Value = deno_core::serde_v8::from_v8(scope, local)
         .map_err(|e| format!("engine returned an invalid result: {e}"))?;
+    phases.mark("final state out of V8");
     Ok((json, None))
 }
 
