@@ -192,6 +192,26 @@ fn main() {
     });
 
     check(
+        "a state larger than a V8 string is an error, not a panic",
+        &mut passed,
+        || {
+            // valid JSON of 2^29 bytes: one more character than a V8 string may hold
+            let mut state = String::with_capacity(1 << 29);
+            state.push_str("{\"data\":\"");
+            state.extend(std::iter::repeat_n('x', (1 << 29) - state.len() - 2));
+            state.push_str("\"}");
+            let err = engine
+                .run_job("fn(s => s);", &[&adaptor], &state)
+                .expect_err("too large for V8");
+            assert!(
+                err.to_string()
+                    .contains("larger than a JavaScript string can hold"),
+                "{err}"
+            );
+        },
+    );
+
+    check(
         "a workflow file and a typed workflow with a credential",
         &mut passed,
         || {
