@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use super::cluster::{Counter, COUNTER_ADAPTOR};
 use super::serve::{project, try_request, Server, JSON};
+use super::serve_harness::Rng;
 use super::support::TempDir;
 
 /// A PostgreSQL cluster of this test's own (it is restarted mid-test, which the shared one
@@ -65,21 +66,6 @@ impl Drop for OwnPostgres {
 
 /// Nodes killed over the test (during posting and while the runs execute).
 const MAX_KILLS: usize = 12;
-
-/// A tiny deterministic generator (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 #[test]
 fn three_nodes_lose_nothing_when_nodes_and_the_database_die() {

@@ -10,24 +10,10 @@ use fnhost::store::{Message, MessageQuery, Store};
 use fnhost::triggers::contains;
 
 use super::serve::postgres;
+use super::serve_harness::Rng;
 use super::support::TempDir;
 
 const NAMES: [&str; 6] = ["Amina", "amina", "AMINA Otieno", "Zoë", "ZOË", "Kamau"];
-
-/// A small deterministic generator (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// Body text: mostly plain JSON, some with escapes a fragment's strings must still match
 /// through (`\u0041mina`, `group1\/name`), some not JSON objects at all.

@@ -135,18 +135,6 @@ fn a_workflow_step_gets_its_credential_from_the_encrypted_store_scrubbed() {
         assert!(!page.contains(SECRET), "{path}: {page}");
     }
     // nowhere in the store either (steps' outputs, logs, final state)
-    let db_path = database.trim_start_matches("sqlite://").to_string();
     drop(server);
-    let mut bytes = Vec::new();
-    for suffix in ["", "-wal"] {
-        if let Ok(b) = std::fs::read(format!("{db_path}{suffix}")) {
-            bytes.extend(b);
-        }
-    }
-    assert!(!bytes.is_empty());
-    let needle = SECRET.as_bytes();
-    assert!(
-        !bytes.windows(needle.len()).any(|w| w == needle),
-        "the secret is stored in plain text"
-    );
+    super::ui_security::assert_not_stored(&database, SECRET);
 }

@@ -402,16 +402,22 @@ fn every_route_wants_a_session_roles_and_csrf_are_enforced_and_secrets_never_sho
         );
     }
     // ... and in no row of the store (logs, states, step outputs, the stored request)
-    let db_path = database.trim_start_matches("sqlite://");
     drop(server);
+    assert_not_stored(&database, SECRET);
+}
+
+/// Fails if `secret` is anywhere in the bytes of a stopped server's SQLite store (`database`:
+/// its `sqlite://` URL), write-ahead log included.
+pub(crate) fn assert_not_stored(database: &str, secret: &str) {
+    let db_path = database.trim_start_matches("sqlite://");
     let mut bytes = Vec::new();
     for suffix in ["", "-wal"] {
         if let Ok(b) = std::fs::read(format!("{db_path}{suffix}")) {
             bytes.extend(b);
         }
     }
-    assert!(!bytes.is_empty());
-    let needle = SECRET.as_bytes();
+    assert!(!bytes.is_empty(), "no store at {db_path}");
+    let needle = secret.as_bytes();
     assert!(
         !bytes.windows(needle.len()).any(|w| w == needle),
         "the secret is stored in plain text"
