@@ -37,7 +37,11 @@ pub struct DocsArgs {
 
 /// Runs `fnhost docs`; returns the exit code.
 pub fn run(args: DocsArgs) -> i32 {
-    match docs(&args) {
+    let monorepo = match super::monorepo_dir(&args.monorepo, args.use_monorepo) {
+        Ok(dir) => dir,
+        Err(e) => return e.report(),
+    };
+    match docs(&args, monorepo) {
         Ok(()) => 0,
         Err(message) => {
             eprintln!("[CLI] ✘ {message}");
@@ -46,13 +50,12 @@ pub fn run(args: DocsArgs) -> i32 {
     }
 }
 
-fn docs(args: &DocsArgs) -> Result<(), String> {
+fn docs(args: &DocsArgs, monorepo: Option<PathBuf>) -> Result<(), String> {
     let mut spec = AdaptorSpec::parse(&args.adaptor)?;
     let repo_dir = args
         .repo_dir
         .clone()
         .unwrap_or_else(crate::repo::default_repo_dir);
-    let monorepo = super::monorepo_dir(&args.monorepo, args.use_monorepo)?;
     if let (Some(root), None) = (&monorepo, &spec.path) {
         spec.path = Some(crate::runtime::from_source::monorepo_package(
             root, &spec.name,

@@ -343,6 +343,12 @@ fn execute(args: &ExecuteArgs) -> (i32, Option<String>) {
             cli_log("error", &message);
             2
         }
+        Err(CliError::InvalidArgument(e)) => {
+            for line in &e.0 {
+                cli_log("error", line);
+            }
+            9
+        }
     };
     (code, final_state)
 }
@@ -353,6 +359,14 @@ enum CliError {
     Usage(String),
     /// Input, installation or the engine failed (exit 1).
     Failed(String),
+    /// An argument OpenFn's CLI refuses with exit 9.
+    InvalidArgument(InvalidArgument),
+}
+
+impl From<InvalidArgument> for CliError {
+    fn from(e: InvalidArgument) -> Self {
+        CliError::InvalidArgument(e)
+    }
 }
 
 impl From<String> for CliError {
@@ -900,11 +914,14 @@ fn apply_credentials(plan: &mut serde_json::Value, creds: &serde_json::Value, lo
 }
 
 fn compile(args: CompileArgs) -> i32 {
+    let sources = match adaptor_source(&args.common) {
+        Ok(sources) => sources,
+        Err(e) => return e.report(),
+    };
     let run = || -> Result<String, String> {
         let source = std::fs::read_to_string(&args.path)
             .map_err(|e| format!("Cannot read job {}: {e}", args.path.display()))?;
-        let adaptors =
-            workflow::resolve_adaptors_from(&args.common.adaptors, &adaptor_source(&args.common)?)?;
+        let adaptors = workflow::resolve_adaptors_from(&args.common.adaptors, &sources)?;
         let mut infos = Vec::new();
         for adaptor in adaptors.as_array().cloned().unwrap_or_default() {
             if let Some(names) = adaptor.get("declaredExports").and_then(|d| d.as_array()) {
@@ -959,7 +976,7 @@ fn compile(args: CompileArgs) -> i32 {
 
 /// Where adaptors come from: `-a`, the repo, `--from-source`, the monorepo (`-m`,
 /// `--monorepo`), checked as OpenFn's CLI checks it (a `package.json` named `adaptors`).
-fn adaptor_source(common: &CommonArgs) -> Result<AdaptorSource, String> {
+fn adaptor_source(common: &CommonArgs) -> Result<AdaptorSource, InvalidArgument> {
     let monorepo = monorepo_dir(&common.monorepo, common.use_monorepo)?;
     Ok(AdaptorSource {
         repo_dir: repo_dir(common),
@@ -972,15 +989,31 @@ fn adaptor_source(common: &CommonArgs) -> Result<AdaptorSource, String> {
 
 /// The adaptors monorepo of `--monorepo [DIR]` / `-m` (`$OPENFN_ADAPTORS_REPO`), checked as
 /// OpenFn's CLI checks it: its `package.json` is named `adaptors`.
-fn monorepo_dir(dir: &Option<PathBuf>, use_env: bool) -> Result<Option<PathBuf>, String> {
+/// An argument OpenFn's CLI refuses before any command runs, with exit code 9 ("invalid
+/// argument"): its lines, printed as errors.
+pub(crate) struct InvalidArgument(pub Vec<String>);
+
+impl InvalidArgument {
+    /// Prints the lines as OpenFn's CLI logger does and gives the exit code (9).
+    pub(crate) fn report(&self) -> i32 {
+        for line in &self.0 {
+            eprintln!("[CLI] ✘ {line}");
+        }
+        9
+    }
+}
+
+fn monorepo_dir(dir: &Option<PathBuf>, use_env: bool) -> Result<Option<PathBuf>, InvalidArgument> {
     let monorepo = match (dir, use_env) {
         (Some(dir), _) if !dir.as_os_str().is_empty() => Some(dir.clone()),
         (Some(_), _) | (None, true) => match std::env::var_os("OPENFN_ADAPTORS_REPO") {
             Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
             _ => {
-                return Err(
-                    "-m/--monorepo needs a directory or $OPENFN_ADAPTORS_REPO to be set".into(),
-                )
+                // OpenFn's words (its flag is -m/--use-adaptors-monorepo too)
+                return Err(InvalidArgument(vec![
+                    "ERROR: --use-adaptors-monorepo was passed, but OPENFN_ADAPTORS_REPO env var is undefined".into(),
+                    "Set OPENFN_ADAPTORS_REPO to a path pointing to the repo".into(),
+                ]));
             }
         },
         (None, false) => None,
@@ -991,10 +1024,10 @@ fn monorepo_dir(dir: &Option<PathBuf>, use_env: bool) -> Result<Option<PathBuf>,
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .and_then(|m| m.get("name")?.as_str().map(str::to_string));
         if name.as_deref() != Some("adaptors") {
-            return Err(format!(
+            return Err(InvalidArgument(vec![format!(
                 "ERROR: Adaptors Monorepo not found at {}",
                 dir.display()
-            ));
+            )]));
         }
     }
     Ok(monorepo)

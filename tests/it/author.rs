@@ -206,7 +206,8 @@ fn a_folder_that_is_not_the_adaptors_monorepo_is_refused() {
         .args(["-a", "greeter", "-O"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    // OpenFn's CLI: exit 9, "invalid argument"
+    assert_eq!(out.status.code(), Some(9));
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(
         log.contains(&format!(
@@ -221,8 +222,26 @@ fn a_folder_that_is_not_the_adaptors_monorepo_is_refused() {
         .env_remove("OPENFN_ADAPTORS_REPO")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("OPENFN_ADAPTORS_REPO"));
+    assert_eq!(out.status.code(), Some(9));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("OPENFN_ADAPTORS_REPO env var is undefined")
+    );
+    // every command checks the monorepo first, as OpenFn's does
+    let out = fnhost()
+        .args(["docs", "greeter", "--monorepo"])
+        .arg(&tmp.0)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(9));
+    let out = fnhost()
+        .arg("compile")
+        .arg(&job)
+        .arg("--monorepo")
+        .arg(&tmp.0)
+        .args(["-a", "greeter"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(9));
 }
 
 /// Reads a child's stderr lines into a channel.
