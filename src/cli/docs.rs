@@ -79,9 +79,18 @@ fn docs(args: &DocsArgs, monorepo: Option<PathBuf>) -> Result<(), String> {
         }
         return Ok(());
     };
-    let function = docs
-        .function(name)
-        .ok_or_else(|| format!("Failed to find {name} in {}", docs.name))?;
+    let Some(function) = docs.function(name) else {
+        let message = format!("Failed to find {name} in {}", docs.name);
+        if args.json {
+            // fnhost's own output for tools: an error
+            return Err(message);
+        }
+        // OpenFn's CLI logs the error, prints its missing description as `undefined` and
+        // exits 0: the same here
+        eprintln!("[CLI] ✘ {message}");
+        println!("undefined");
+        return Ok(());
+    };
     if args.json {
         println!("{}", to_json(function)?);
     } else {
