@@ -71,6 +71,8 @@ fn build_client(
         .deflate(false)
         .no_proxy();
     if let Some(ca) = &tls.ca {
+        // as Node's `ca`: these certificates instead of the system's roots, not beside them
+        builder = builder.tls_built_in_root_certs(false);
         for cert in reqwest::Certificate::from_pem_bundle(ca.as_bytes())
             .map_err(|e| config_error(format!("invalid CA: {e}")))?
         {
@@ -543,8 +545,8 @@ mod direct {
         }
     }
 
-    /// TLS settings as reqwest made them: the system's roots plus `ca`, a client certificate,
-    /// or no verification.
+    /// TLS settings: the system's roots, or instead of them `ca` (as Node's `ca` option), a
+    /// client certificate, or no verification.
     fn tls_config(tls: &TlsOptions) -> Result<rustls::ClientConfig, HttpError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
@@ -556,7 +558,9 @@ mod direct {
                 .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
         } else {
             let mut roots = rustls::RootCertStore::empty();
-            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+            if tls.ca.is_none() {
+                roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+            }
             if let Some(ca) = &tls.ca {
                 let certs = CertificateDer::pem_slice_iter(ca.as_bytes())
                     .collect::<Result<Vec<_>, _>>()

@@ -4,10 +4,20 @@
 
 use std::process::{Command, Stdio};
 
-use super::support::{run_with_adaptor, HttpFixture, TempDir};
+use super::support::{run_with_adaptor_env, HttpFixture, TempDir};
 
 /// Runs `call(request, body?)` from an adaptor and returns what it saw (or the error code).
 fn request(dir: &TempDir, request: serde_json::Value, body: Option<&str>) -> serde_json::Value {
+    request_env(dir, request, body, &[])
+}
+
+/// [`request`] with extra environment variables for the fnhost process.
+fn request_env(
+    dir: &TempDir,
+    request: serde_json::Value,
+    body: Option<&str>,
+    env: &[(&str, &std::path::Path)],
+) -> serde_json::Value {
     let adaptor = dir.adaptor(
         "httpprobe",
         r#"export const call = (request, body) => async (state) => {
@@ -28,7 +38,7 @@ fn request(dir: &TempDir, request: serde_json::Value, body: Option<&str>) -> ser
         None => request.to_string(),
     };
     let job = dir.write("job.js", &format!("call({args});\n"));
-    let state = run_with_adaptor(&job, &adaptor);
+    let state = run_with_adaptor_env(&job, &adaptor, env);
     state["data"].clone()
 }
 
@@ -240,8 +250,37 @@ fn tls_with_a_self_signed_ca() {
     let r = request(&dir, with_ca, None);
     assert_eq!(r["status"], 200, "{r}");
 
-    let mut insecure = base;
+    let mut insecure = base.clone();
     insecure["tls"] = serde_json::json!({ "rejectUnauthorized": false });
     let r = request(&dir, insecure, None);
     assert_eq!(r["status"], 200, "{r}");
+
+    // `ca` replaces the system's roots, as in Node: with the server's CA among the system's
+    // roots (SSL_CERT_FILE), a request trusts it — until its `ca` names another CA only
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=another CA",
+        "-keyout",
+        "other.key",
+        "-out",
+        "other.pem",
+    ]);
+    let system = [("SSL_CERT_FILE", ca.as_path())];
+    let r = request_env(&dir, base.clone(), None, &system);
+    assert_eq!(r["status"], 200, "the system's roots are used: {r}");
+    let mut other_ca = base;
+    other_ca["tls"] =
+        serde_json::json!({ "ca": std::fs::read_to_string(dir.0.join("other.pem")).unwrap() });
+    let r = request_env(&dir, other_ca, None, &system);
+    assert_eq!(
+        r["code"], "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+        "`ca` alone is trusted: {r}"
+    );
 }

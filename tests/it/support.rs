@@ -180,7 +180,16 @@ pub fn section_diff(actual: &serde_json::Value, expected: &serde_json::Value) ->
 
 /// Runs `job` with one adaptor (`-a` value) and returns its final state (the run must exit 0).
 pub fn run_with_adaptor(job: &Path, adaptor: &str) -> serde_json::Value {
-    let out = fnhost()
+    run_with_adaptor_env(job, adaptor, &[])
+}
+
+/// [`run_with_adaptor`] with extra environment variables for the process.
+pub fn run_with_adaptor_env(job: &Path, adaptor: &str, env: &[(&str, &Path)]) -> serde_json::Value {
+    let mut command = fnhost();
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let out = command
         .arg(job)
         .arg("-a")
         .arg(adaptor)
