@@ -187,21 +187,14 @@ fn tls_with_a_self_signed_ca() {
         "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
     )
     .unwrap();
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=fnhost test CA",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-    ]);
+    // a self-signed CA: its subject, key file and certificate file
+    let make_ca = |subject: &str, key: &str, cert: &str| {
+        openssl(&[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", subject,
+            "-keyout", key, "-out", cert,
+        ])
+    };
+    make_ca("/CN=fnhost test CA", "ca.key", "ca.pem");
     openssl(&[
         "req",
         "-newkey",
@@ -257,21 +250,7 @@ fn tls_with_a_self_signed_ca() {
 
     // `ca` replaces the system's roots, as in Node: with the server's CA among the system's
     // roots (SSL_CERT_FILE), a request trusts it — until its `ca` names another CA only
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=another CA",
-        "-keyout",
-        "other.key",
-        "-out",
-        "other.pem",
-    ]);
+    make_ca("/CN=another CA", "other.key", "other.pem");
     let system = [("SSL_CERT_FILE", ca.as_path())];
     let r = request_env(&dir, base.clone(), None, &system);
     assert_eq!(r["status"], 200, "the system's roots are used: {r}");

@@ -14,6 +14,32 @@ pub fn fnhost() -> Command {
 
 /// Runs `command` and gives back its standard output; panics with its standard error when it
 /// fails.
+/// Runs `command` with `input` on its standard input; its standard output, after checking it
+/// exited 0.
+pub fn succeed_with_input(command: &mut Command, input: &str) -> String {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    child
+        .stdin
+        .take()
+        .expect("a standard input")
+        .write_all(input.as_bytes())
+        .expect("the command reads its input");
+    let out = child.wait_with_output().expect("the command ends");
+    assert!(
+        out.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 pub fn succeed(command: &mut Command) -> String {
     let out = command.output().expect("the command starts");
     assert!(

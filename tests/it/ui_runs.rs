@@ -3,10 +3,8 @@
 //! store given to a workflow's steps (by the name in a step's `configuration`), scrubbed from
 //! everything stored.
 
-use std::process::Stdio;
-
 use super::serve::{project, sqlite, Server, JSON};
-use super::support::{fnhost, TempDir};
+use super::support::{fnhost, succeed_with_input, TempDir};
 
 const HEAP_YAML: &str = r#"
 inboxes:
@@ -91,25 +89,11 @@ fn a_workflow_step_gets_its_credential_from_the_encrypted_store_scrubbed() {
     // the credential is only in the encrypted store: the project file has no inline one
     // the key through the environment: a key file's name for the CLI, the key itself for
     // the server
-    let mut set = fnhost()
-        .args(["credentials", "set", "warehouse", "--database", &database])
-        .env("FNHOST_CREDENTIALS_KEY_FILE", &key_file)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    set.stdin
-        .take()
-        .unwrap()
-        .write_all(format!(r#"{{"username": "wh-user", "password": "{SECRET}"}}"#).as_bytes())
-        .unwrap();
-    let out = set.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeed_with_input(
+        fnhost()
+            .args(["credentials", "set", "warehouse", "--database", &database])
+            .env("FNHOST_CREDENTIALS_KEY_FILE", &key_file),
+        &format!(r#"{{"username": "wh-user", "password": "{SECRET}"}}"#),
     );
     let server = Server::launch(
         &project(&dir, WF_YAML),

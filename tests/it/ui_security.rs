@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::serve::{project, request, sqlite, Reply, Server, JSON};
-use super::support::{fnhost, succeed, TempDir};
+use super::support::{fnhost, succeed, succeed_with_input, TempDir};
 use super::ui::csrf_of;
 
 const SECRET: &str = "Zq9-very-secret-district-pass";
@@ -88,34 +88,20 @@ fn every_route_wants_a_session_roles_and_csrf_are_enforced_and_secrets_never_sho
     let database = sqlite(&dir);
     let key_file = dir.write("credentials.key", KEY);
     // the credential lives only in the encrypted store (the project file has none inline)
-    let mut set = fnhost()
-        .args([
-            "credentials",
-            "set",
-            "dhis2",
-            "--by",
-            "ops",
-            "--database",
-            &database,
-        ])
-        .arg("--key-file")
-        .arg(&key_file)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    set.stdin
-        .take()
-        .unwrap()
-        .write_all(format!(r#"{{"username": "admin", "password": "{SECRET}"}}"#).as_bytes())
-        .unwrap();
-    let out = set.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeed_with_input(
+        fnhost()
+            .args([
+                "credentials",
+                "set",
+                "dhis2",
+                "--by",
+                "ops",
+                "--database",
+                &database,
+            ])
+            .arg("--key-file")
+            .arg(&key_file),
+        &format!(r#"{{"username": "admin", "password": "{SECRET}"}}"#),
     );
     users_add(&database, "vera", "viewer", "viewer-password-1");
     users_add(&database, "eddie", "editor", "editor-password-1");
