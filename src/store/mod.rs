@@ -1091,9 +1091,13 @@ mod tests {
         }
     }
 
-    #[test]
-    fn retention_deletes_old_finished_runs_and_their_messages_only() {
-        let dir = std::env::temp_dir().join(format!("fnhost-store-{}", std::process::id()));
+    /// Runs `test` against a fresh SQLite store in a temp folder of its own (removed after).
+    fn with_store<F, Fut>(name: &str, test: F)
+    where
+        F: FnOnce(Store) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let dir = std::env::temp_dir().join(format!("fnhost-store-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}", dir.join("s.db").display());
@@ -1103,6 +1107,14 @@ mod tests {
             .unwrap();
         rt.block_on(async {
             let store = Store::open(&url).await.unwrap();
+            test(store).await;
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn retention_deletes_old_finished_runs_and_their_messages_only() {
+        with_store("retention", |store| async move {
             store
                 .insert_message(&message("old", 1), &[run("r-old", "old")])
                 .await
@@ -1152,21 +1164,11 @@ mod tests {
                 "older than the cut-off"
             );
         });
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn a_fenced_node_cannot_end_a_run_another_node_took_over() {
-        let dir = std::env::temp_dir().join(format!("fnhost-store-fence-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("s.db").display());
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let store = Store::open(&url).await.unwrap();
+        with_store("fence", |store| async move {
             store
                 .insert_message(&message("m", 1), &[run("r", "m")])
                 .await
@@ -1214,21 +1216,11 @@ mod tests {
             assert_eq!(r.final_state.as_deref(), Some("{\"b\":1}"));
             assert_eq!(r.recoveries, 1);
         });
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn a_started_step_is_marked_fenced_and_cleared_by_its_output() {
-        let dir = std::env::temp_dir().join(format!("fnhost-store-mark-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("s.db").display());
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let store = Store::open(&url).await.unwrap();
+        with_store("mark", |store| async move {
             store
                 .insert_message(&message("m", 1), &[run("r", "m")])
                 .await
@@ -1328,6 +1320,5 @@ mod tests {
                 .unwrap());
             assert_eq!(store.run("r2").await.unwrap().unwrap().step_started, None);
         });
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
