@@ -27,7 +27,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cluster_throughput import BIN, TINY, psql, start_node  # noqa: E402
+from cluster_throughput import database_and_binary, psql, start_node, tiny_adaptor  # noqa: E402
 
 
 def query(url, sql):
@@ -96,17 +96,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=60)
     args = ap.parse_args()
-    url = os.environ.get("FNHOST_TEST_PG")
-    if not url:
-        sys.exit("FNHOST_TEST_PG is not set: export FNHOST_TEST_PG=$(tests/pg/start.sh)")
-    if not os.path.exists(BIN):
-        sys.exit(f"{BIN} is missing: cargo build --release")
+    url = database_and_binary()
     work = tempfile.mkdtemp(prefix="fnhost-pickup-bench-")
-    os.makedirs(os.path.join(work, "tiny"))
-    with open(os.path.join(work, "tiny", "package.json"), "w") as f:
-        f.write('{"name":"@openfn/language-tiny","version":"1.0.0","type":"module","main":"index.js"}')
-    with open(os.path.join(work, "tiny", "index.js"), "w") as f:
-        f.write(TINY)
+    tiny = tiny_adaptor(work)
     project = os.path.join(work, "project.yaml")
     with open(project, "w") as f:
         f.write(f"""inboxes:
@@ -116,11 +108,11 @@ def main():
     key: pickup-block-01
 jobs:
   - name: echo
-    adaptor: "tiny={work}/tiny"
+    adaptor: "{tiny}"
     expression: "fn(state => state);"
     trigger: {{ webhook: {{ inbox: in }} }}
   - name: blocker
-    adaptor: "tiny={work}/tiny"
+    adaptor: "{tiny}"
     expression: "fn(state => new Promise(resolve => setTimeout(() => resolve(state), 600000)));"
     trigger: {{ webhook: {{ inbox: block }} }}
     limits: {{ timeout_seconds: 900 }}

@@ -112,6 +112,26 @@ def post_all(addrs, messages, threads=8):
     return failures[0]
 
 
+def database_and_binary():
+    """The PostgreSQL URL the benchmarks use; exits with what to do when it or the binary is missing."""
+    url = os.environ.get("FNHOST_TEST_PG")
+    if not url:
+        sys.exit("FNHOST_TEST_PG is not set: export FNHOST_TEST_PG=$(tests/pg/start.sh)")
+    if not os.path.exists(BIN):
+        sys.exit(f"{BIN} is missing: cargo build --release")
+    return url
+
+
+def tiny_adaptor(work):
+    """Writes the tiny adaptor (only `fn`) under `work`; its `-a` spec."""
+    os.makedirs(os.path.join(work, "tiny"))
+    with open(os.path.join(work, "tiny", "package.json"), "w") as f:
+        f.write('{"name":"@openfn/language-tiny","version":"1.0.0","type":"module","main":"index.js"}')
+    with open(os.path.join(work, "tiny", "index.js"), "w") as f:
+        f.write(TINY)
+    return f"tiny={work}/tiny"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--nodes", type=int, nargs="+", default=[1, 2, 3])
@@ -119,19 +139,10 @@ def main():
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--adaptor", choices=["tiny", "common"], default="tiny")
     args = ap.parse_args()
-    url = os.environ.get("FNHOST_TEST_PG")
-    if not url:
-        sys.exit("FNHOST_TEST_PG is not set: export FNHOST_TEST_PG=$(tests/pg/start.sh)")
-    if not os.path.exists(BIN):
-        sys.exit(f"{BIN} is missing: cargo build --release")
+    url = database_and_binary()
     work = tempfile.mkdtemp(prefix="fnhost-cluster-bench-")
     if args.adaptor == "tiny":
-        os.makedirs(os.path.join(work, "tiny"))
-        with open(os.path.join(work, "tiny", "package.json"), "w") as f:
-            f.write('{"name":"@openfn/language-tiny","version":"1.0.0","type":"module","main":"index.js"}')
-        with open(os.path.join(work, "tiny", "index.js"), "w") as f:
-            f.write(TINY)
-        adaptor = f"tiny={work}/tiny"
+        adaptor = tiny_adaptor(work)
     else:
         adaptor = "common=/tmp/fnhost-adaptor-imports/node_modules/@openfn/language-common"
     project = os.path.join(work, "project.yaml")
