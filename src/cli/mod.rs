@@ -774,22 +774,6 @@ pub(crate) fn adaptor_snapshots_enabled() -> bool {
     std::env::var("FNHOST_ADAPTOR_SNAPSHOTS").map_or(true, |v| v != "0")
 }
 
-/// The entry URL of the one adaptor every step of `plan` uses, if there is exactly one.
-pub(crate) fn single_adaptor_url(plan: &serde_json::Value) -> Option<String> {
-    let mut urls = std::collections::BTreeSet::new();
-    for step in plan.pointer("/workflow/steps")?.as_array()? {
-        for adaptor in step
-            .get("adaptors")
-            .and_then(|a| a.as_array())
-            .into_iter()
-            .flatten()
-        {
-            urls.insert(adaptor.get("url")?.as_str()?.to_string());
-        }
-    }
-    (urls.len() == 1).then(|| urls.into_iter().next()).flatten()
-}
-
 /// The `--stats` table: one row per step and a total, so the slow or fat step stands out.
 fn stats_table(stats: &runtime::RunStats) -> String {
     let mb = |bytes: usize| format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0));

@@ -228,7 +228,7 @@ async fn run(
     let step_events = events.clone();
     let mut phases = runtime::phases::Phases::start();
     let snapshot = if settings.adaptor_snapshots && settings.startup_snapshot {
-        crate::cli::single_adaptor_url(&plan)
+        workflow::single_adaptor_url(&plan)
             .and_then(|url| runtime::adaptor_snapshot::load_or_build(&url, &settings.repo_dir))
     } else {
         None

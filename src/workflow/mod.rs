@@ -240,3 +240,19 @@ pub fn resolve_adaptors_from(specs: &[String], sources: &AdaptorSource) -> Resul
     }
     serde_json::to_value(out).map_err(|e| e.to_string())
 }
+
+/// The entry URL of the one adaptor every step of `plan` uses, if there is exactly one.
+pub(crate) fn single_adaptor_url(plan: &serde_json::Value) -> Option<String> {
+    let mut urls = std::collections::BTreeSet::new();
+    for step in plan.pointer("/workflow/steps")?.as_array()? {
+        for adaptor in step
+            .get("adaptors")
+            .and_then(|a| a.as_array())
+            .into_iter()
+            .flatten()
+        {
+            urls.insert(adaptor.get("url")?.as_str()?.to_string());
+        }
+    }
+    (urls.len() == 1).then(|| urls.into_iter().next()).flatten()
+}
