@@ -9,6 +9,7 @@ import { createRawConsole } from "ext:fnhost/00_console.js";
 import { linkNamespace, runPlan } from "ext:fnhost/05_job.js";
 import { installNodeGlobals } from "ext:fnhost/node/_all.js";
 import { installFetchGlobals } from "ext:fnhost/04_require.js";
+import { startNodeProcess } from "ext:fnhost/09_node_host.js";
 
 const define = (name, value) =>
   Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
@@ -33,5 +34,5 @@ async function exportNames(url) {
   }
 }
 
-const host = { runPlan, exportNames };
+const host = { runPlan, exportNames, startNodeProcess };
 Object.defineProperty(globalThis, "__fnhostHost", { value: host, configurable: true, enumerable: false });

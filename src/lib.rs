@@ -25,4 +25,5 @@ pub use engine::{
     RunHandle, RunOutcome, RunRequest, Step, StepOutputHook, StepStartHook, Work, Workflow,
     WorkflowOptions,
 };
+pub use runtime::permissions::NetRules;
 pub use runtime::{Crash, RunStats, StepStats};

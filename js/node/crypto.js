@@ -3,12 +3,13 @@
 // come); random bytes also use the global Web Crypto when the engine has it. Without a backend
 // these calls throw "crypto.<fn> is not supported in fnhost yet".
 import {
-  invalidArgType, isAnyArrayBuffer, isUint8Array, nodeError, notSupported, typedArrayName, unsupportedClass, unsupportedFn,
+  invalidArgType, isAnyArrayBuffer, isUint8Array, nodeError, notSupported, typedArrayName, unsupportedFn,
 } from "ext:fnhost/node/_internal.js";
 import { cryptoConstants } from "ext:fnhost/node/_constants.js";
 import { Buffer } from "ext:fnhost/node/buffer.js";
 import { Transform } from "ext:fnhost/node/stream.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
+import { denoCrypto } from "ext:fnhost/10_node.js";
 
 let backend = null;
 
@@ -221,17 +222,25 @@ defineBuiltin("crypto", () => {
     setFips() {},
     secureHeapUsed: () => ({ total: 0, min: 0, used: 0, utilization: 0 }),
   };
-  const unsupported = ["createCipheriv", "createDecipheriv", "createSign", "createVerify", "createECDH", "createDiffieHellman", "createDiffieHellmanGroup", "getDiffieHellman", "generateKeyPair", "generateKeyPairSync", "generateKey", "generateKeySync", "generatePrime", "generatePrimeSync", "checkPrime", "checkPrimeSync", "createPrivateKey", "createPublicKey", "createSecretKey", "publicEncrypt", "privateDecrypt", "privateEncrypt", "publicDecrypt", "sign", "verify", "scrypt", "scryptSync", "hkdf", "hkdfSync", "diffieHellman", "getCipherInfo", "X509Certificate"];
-  for (const name of unsupported) crypto[name] = unsupportedFn("crypto", name, "this cryptographic primitive is not available in fnhost");
-  for (const name of ["Certificate", "Cipher", "Cipheriv", "Decipher", "Decipheriv", "DiffieHellman", "DiffieHellmanGroup", "ECDH", "Sign", "Verify"]) {
-    crypto[name] = unsupportedClass("crypto", name, "this cryptographic primitive is not available in fnhost");
+  // Signing, ciphers, keys, key agreement and scrypt come from Deno's node:crypto
+  // (js/10_node.js), loaded on the first call: it cannot live in the snapshot.
+  for (const name of ["createCipheriv", "createDecipheriv", "createSign", "createVerify", "createECDH", "createDiffieHellman", "createDiffieHellmanGroup", "getDiffieHellman", "generateKeyPair", "generateKeyPairSync", "generateKey", "generateKeySync", "generatePrime", "generatePrimeSync", "checkPrime", "checkPrimeSync", "createPrivateKey", "createPublicKey", "createSecretKey", "publicEncrypt", "privateDecrypt", "privateEncrypt", "publicDecrypt", "sign", "verify", "scrypt", "scryptSync", "hkdf", "hkdfSync", "diffieHellman", "getCipherInfo", "getCiphers", "getCurves"]) {
+    crypto[name] = { [name](...args) { return denoCrypto()[name](...args); } }[name];
   }
+  for (const name of ["Certificate", "Cipheriv", "Decipheriv", "DiffieHellman", "DiffieHellmanGroup", "ECDH", "Sign", "Verify", "KeyObject", "X509Certificate"]) {
+    const Delegate = { [name]: class {
+      constructor(...args) {
+        return new (denoCrypto()[name])(...args);
+      }
+      static [Symbol.hasInstance](value) {
+        return value instanceof denoCrypto()[name];
+      }
+    } }[name];
+    crypto[name] = Delegate;
+  }
+  crypto.Cipher = crypto.Cipheriv;
+  crypto.Decipher = crypto.Decipheriv;
   crypto.setEngine = unsupportedFn("crypto", "setEngine", "crypto engines are not available in fnhost");
-  crypto.KeyObject = class KeyObject {
-    constructor() {
-      throw notSupported("crypto", "KeyObject", "key objects are not available in fnhost");
-    }
-  };
   crypto.webcrypto = globalThis.crypto ?? fallbackWebCrypto();
   crypto.subtle = crypto.webcrypto.subtle;
   crypto.getRandomValues = function getRandomValues(arr) {

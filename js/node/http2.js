@@ -1,7 +1,7 @@
 // node:http2 -- constants and settings helpers; sessions and servers throw.
 import { unsupportedClass, unsupportedFn } from "ext:fnhost/node/_internal.js";
 import { http2Constants } from "ext:fnhost/node/_constants.js";
-import { HTTP_HINT } from "ext:fnhost/node/http.js";
+const HTTP_HINT = "use fetch(), node:http or an OpenFn adaptor such as @openfn/language-http";
 import { EventEmitter } from "ext:fnhost/node/events.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 

@@ -157,6 +157,14 @@ struct ExecuteArgs {
     /// (`NAME` copies the host's value, `NAME=VALUE` sets one). Repeatable; none by default.
     #[arg(long = "env", value_name = "NAME[=VALUE]")]
     env: Vec<String>,
+    /// Let adaptors connect only to these hosts (comma-separated `HOST[:PORT]`, as Deno's
+    /// `--allow-net`); default: every host, as in OpenFn. Applies to Node's http, https, net, tls.
+    #[arg(long, value_name = "HOST[:PORT],...")]
+    allow_net: Option<String>,
+    /// Never let adaptors connect to these hosts (comma-separated `HOST[:PORT]`); wins over
+    /// --allow-net.
+    #[arg(long, value_name = "HOST[:PORT],...")]
+    deny_net: Option<String>,
     /// Time zone of the engine's dates (default: `$TZ`, else UTC).
     #[arg(long, value_name = "ZONE")]
     tz: Option<String>,
@@ -649,6 +657,12 @@ fn execute_inner(
     for (name, value) in allowed_env(&args.env)? {
         engine = engine.env(name, value);
     }
+    let net = crate::runtime::permissions::NetRules::from_lists(
+        args.allow_net.as_deref(),
+        args.deny_net.as_deref(),
+    )
+    .map_err(CliError::Failed)?;
+    let engine = engine.net_rules(net);
     let log_sink = logs.clone();
     let engine = engine
         .log_sink(move |line| log_sink.emit(&line.level, &line.name, &line.message))

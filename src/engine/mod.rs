@@ -58,6 +58,7 @@ pub(crate) struct Settings {
     credentials: Option<CredentialResolver>,
     adaptor_snapshots: bool,
     startup_snapshot: bool,
+    net: crate::runtime::permissions::NetRules,
 }
 
 /// Configures an [`Engine`].
@@ -88,6 +89,20 @@ impl EngineBuilder {
     /// Makes `name` visible to adaptors as `process.env[name]` (nothing is, by default).
     pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.settings.env.insert(name.into(), value.into());
+        self
+    }
+
+    /// Which hosts adaptors may connect to through Node's `http`, `https`, `net`, `tls`
+    /// (default: every host, as in OpenFn). A refused connection is an error naming the host.
+    ///
+    /// ```
+    /// use fnhost::{Engine, NetRules};
+    /// let rules = NetRules::from_lists(Some("api.example.org,127.0.0.1:8080"), None).unwrap();
+    /// let engine = Engine::builder().net_rules(rules).build();
+    /// # drop(engine);
+    /// ```
+    pub fn net_rules(mut self, rules: crate::runtime::permissions::NetRules) -> Self {
+        self.settings.net = rules;
         self
     }
 
@@ -176,6 +191,7 @@ impl Engine {
                 credentials: None,
                 adaptor_snapshots: false,
                 startup_snapshot: true,
+                net: Default::default(),
             },
         }
     }

@@ -174,14 +174,15 @@ fn build(entry_url: &str, repo_dir: &Path) -> Result<Vec<u8>, String> {
         // built from the engine's JS, not layered on its snapshot: V8 cannot re-serialise the
         // external strings (the engine's sources) of a deserialised heap
         startup_snapshot: None,
-        extensions: {
-            let mut all = super::web::web_extensions();
-            all.push(super::extension::fnhost::init());
-            all
-        },
+        extensions: super::engine_extensions(),
+        extension_transpiler: Some(Rc::new(super::node_transpile::transpile)),
         ..Default::default()
     })
     .map_err(|e| e.to_string())?;
+    super::node_host::install(
+        &mut runtime.op_state().borrow_mut(),
+        super::permissions::container(&Default::default())?,
+    );
     // no watchdog runs here: the build itself is bounded below
     super::install_run_state(&mut runtime, modules, Rc::new(|_, _, _| {}), u64::MAX);
     runtime

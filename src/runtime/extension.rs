@@ -5,7 +5,7 @@
 
 deno_core::extension!(
     fnhost,
-    deps = [deno_webidl, deno_web],
+    deps = [deno_webidl, deno_web, deno_node],
     ops = [
         crate::ops::log::op_log_emit,
         crate::ops::modules::op_module_resolve,
@@ -38,6 +38,8 @@ deno_core::extension!(
         "06_http.js",
         "07_crypto.js",
         "08_zlib.js",
+        "09_node_host.js",
+        "10_node.js",
         "99_main.js",
         "openfn_runtime.js",
         // Node built-in modules (js/node/): each registers itself with 04_require.js.
@@ -55,13 +57,11 @@ deno_core::extension!(
         "node/console.js",
         "node/crypto.js",
         "node/diagnostics_channel.js",
-        "node/dns.js",
         "node/events.js",
         "node/fs.js",
-        "node/http.js",
         "node/http2.js",
         "node/misc.js",
-        "node/net.js",
+        "node/dgram.js",
         "node/os.js",
         "node/path.js",
         "node/perf_hooks.js",

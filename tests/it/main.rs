@@ -34,4 +34,5 @@ mod ui_browser;
 mod ui_runs;
 mod ui_security;
 mod undici;
+mod node_ext;
 mod web;

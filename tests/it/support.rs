@@ -224,3 +224,52 @@ pub fn run_with_adaptor_env(job: &Path, adaptor: &str, env: &[(&str, &Path)]) ->
         .unwrap();
     final_state(&out)
 }
+
+/// A throw-away PKI made by openssl in `dir`: a self-signed CA (`ca.pem`) and a certificate for
+/// 127.0.0.1/localhost it signed (`cert.pem`, key `key.pem`), as a private PKI would issue them.
+pub struct TestCerts {
+    /// The CA's certificate (PEM file).
+    pub ca: PathBuf,
+    /// The server certificate (PEM file).
+    pub cert: PathBuf,
+    /// The server certificate's private key (PEM file).
+    pub key: PathBuf,
+}
+
+impl TestCerts {
+    /// Makes the CA and the server certificate under `dir`.
+    pub fn make(dir: &Path) -> TestCerts {
+        let openssl = |args: &[&str]| {
+            let status = Command::new("openssl")
+                .current_dir(dir)
+                .args(args)
+                .stderr(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .status()
+                .expect("openssl generates test certificates");
+            assert!(status.success(), "openssl {args:?}");
+        };
+        std::fs::write(
+            dir.join("san.ext"),
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+        )
+        .unwrap();
+        openssl(&[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+            "/CN=fnhost test CA", "-keyout", "ca.key", "-out", "ca.pem",
+        ]);
+        openssl(&[
+            "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout",
+            "key.pem", "-out", "leaf.csr",
+        ]);
+        openssl(&[
+            "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", "1", "-extfile", "san.ext", "-out", "cert.pem",
+        ]);
+        TestCerts {
+            ca: dir.join("ca.pem"),
+            cert: dir.join("cert.pem"),
+            key: dir.join("key.pem"),
+        }
+    }
+}

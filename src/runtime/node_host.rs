@@ -1,0 +1,160 @@
+//! Deno's node extension (`deno_node`) hosted in fnhost: the Deno crates it needs, in Deno's
+//! order, and what a host must give them.
+//!
+//! Node's network and crypto modules (`http`, `https`, `net`, `tls`, `dns`, the signing and
+//! cipher half of `crypto`) come from Deno's node extension, implemented over Rust ops
+//! (`deno_net`, `deno_tls`, `deno_node_crypto`) and tested by Deno against Node's own suite.
+//! fnhost keeps its own module loading (the grants in [`super::loader`], the undici bridge) and
+//! its job realm; `js/09_node_host.js` gives the extension's JavaScript what Deno's runtime
+//! would (error classes, build info, the `Deno.*` members it reads, the process bootstrap).
+//!
+//! What a host must provide, and where it is here:
+//! - the extensions in order ([`node_extensions`]), the same list in `build.rs` (the snapshot)
+//!   and at run time;
+//! - ops the polyfills import from crates fnhost does not use (`deno_runtime`, `deno_http`,
+//!   `deno_napi`): [`fnhost_node_stubs`], each answering "not here";
+//! - `ext:runtime/98_global_scope_shared.js`, imported by `node:console` ([`runtime`]);
+//! - per run, in the op state: the [`deno_permissions::PermissionsContainer`] every op checks
+//!   before it touches a socket, a file or a variable (see `super::permissions`), and a
+//!   `deno_features::FeatureChecker` (`deno_net` asks it about unstable APIs; none are on);
+//! - the TypeScript polyfills transpiled, once, at build time (`build.rs`), and the lazily loaded
+//!   sources the snapshot did not evaluate as static tables (`RESIDUAL_*`, generated there).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use deno_core::url::Url;
+
+/// fnhost keeps its own CommonJS loader, so the node extension's `require` services are not
+/// given (`None`); these types only name what it would ask for: "is this file in an npm
+/// package?" and "where is package X?". Neither is asked without the services.
+#[derive(Clone, Debug)]
+pub struct NoNpm;
+
+impl node_resolver::InNpmPackageChecker for NoNpm {
+    fn in_npm_package(&self, _specifier: &Url) -> bool {
+        false
+    }
+}
+
+impl node_resolver::NpmPackageFolderResolver for NoNpm {
+    fn resolve_package_folder_from_package(
+        &self,
+        specifier: &str,
+        referrer: &node_resolver::UrlOrPathRef,
+    ) -> Result<PathBuf, node_resolver::errors::PackageFolderResolveError> {
+        use node_resolver::errors::{
+            PackageFolderResolveError, PackageFolderResolveErrorKind, PackageNotFoundError,
+        };
+        Err(PackageFolderResolveError(Box::new(
+            PackageFolderResolveErrorKind::PackageNotFound(PackageNotFoundError {
+                package_name: specifier.to_string(),
+                referrer: referrer.display(),
+                referrer_extra: None,
+            }),
+        )))
+    }
+
+    fn resolve_types_package_folder(
+        &self,
+        _types_package_name: &str,
+        _maybe_package_version: Option<&deno_semver::Version>,
+        _maybe_referrer: Option<&node_resolver::UrlOrPathRef>,
+    ) -> Option<PathBuf> {
+        None
+    }
+}
+
+// Ops the node polyfills import from `ext:core/ops` that live in Deno crates fnhost does not
+// link (deno_runtime's worker host and bootstrap, deno_http, deno_napi). Each gives the answer
+// of a host without that feature.
+
+/// `process.cpuUsage()` of a worker thread (deno_runtime): fnhost reports none.
+#[deno_core::op2(fast)]
+fn op_current_thread_cpu_usage(#[buffer] out: &mut [f64]) {
+    for v in out.iter_mut().take(2) {
+        *v = 0.0;
+    }
+}
+
+/// The terminal's colour depth (deno_runtime's bootstrap): runs have no terminal.
+#[deno_core::op2(fast)]
+fn op_bootstrap_color_depth() -> i32 {
+    1
+}
+
+/// `process.dlopen` / native addons (deno_napi): never in fnhost.
+#[deno_core::op2(fast)]
+fn op_napi_open() -> Result<(), deno_error::JsErrorBox> {
+    Err(deno_error::JsErrorBox::generic(
+        "native addons are not supported in fnhost",
+    ))
+}
+
+/// deno_http's listen-address override for `node:http` servers: none.
+#[deno_core::op2]
+fn op_http_serve_address_override() -> (u8, String, u32, bool) {
+    (0, String::new(), 0, false)
+}
+
+/// deno_http's "a server is listening" notice: nobody to notify.
+#[deno_core::op2(fast)]
+fn op_http_notify_serving(#[smi] _kind: u32) {}
+
+/// The target `process.arch` and `os.platform()` report (Deno's runtime sets it at start).
+#[deno_core::op2]
+#[string]
+fn op_fnhost_build_target() -> String {
+    let os = std::env::consts::OS;
+    let abi = if os == "linux" { "-gnu" } else { "" };
+    format!("{}-unknown-{os}{abi}", std::env::consts::ARCH)
+}
+
+deno_core::extension!(
+    fnhost_node_stubs,
+    ops = [
+        op_fnhost_build_target,
+        op_current_thread_cpu_usage,
+        op_bootstrap_color_depth,
+        op_napi_open,
+        op_http_serve_address_override,
+        op_http_notify_serving,
+    ],
+);
+
+// `node:console` imports this file of deno_runtime; fnhost's console is the global one.
+deno_core::extension!(
+    runtime,
+    esm_entry_point = "ext:runtime/98_global_scope_shared.js",
+    esm = [
+        "ext:runtime/98_global_scope_shared.js" = {
+            source = "export const windowOrWorkerGlobalScope = { console: { value: globalThis.console, writable: true, enumerable: false, configurable: true } };"
+        }
+    ],
+);
+
+/// The Deno extensions behind Node's built-ins, in the order Deno's runtime registers them
+/// (after deno_webidl and deno_web, before fnhost's own extension).
+pub fn node_extensions() -> Vec<deno_core::Extension> {
+    let fs: deno_fs::FileSystemRc = deno_fs::sync::MaybeArc::new(deno_fs::RealFs);
+    vec![
+        deno_telemetry::deno_telemetry::init(),
+        deno_crypto::deno_crypto::init(None),
+        deno_net::deno_net::init(None, None),
+        deno_tls::deno_tls::init(),
+        deno_io::deno_io::init(Some(deno_io::Stdio::default())),
+        deno_fs::deno_fs::init(fs.clone()),
+        deno_os::deno_os::init(Some(deno_os::ExitCode::default())),
+        deno_process::deno_process::init(None),
+        deno_node_crypto::deno_node_crypto::init(),
+        deno_node::deno_node::init::<NoNpm, NoNpm, sys_traits::impls::RealSys>(None, fs),
+        runtime::init(),
+        fnhost_node_stubs::init(),
+    ]
+}
+
+/// Puts what the node extension's ops borrow from the op state of a fresh runtime.
+pub fn install(state: &mut deno_core::OpState, permissions: deno_permissions::PermissionsContainer) {
+    state.put(permissions);
+    state.put(Arc::new(deno_features::FeatureChecker::default()));
+}

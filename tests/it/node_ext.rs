@@ -1,0 +1,199 @@
+//! Node's network and crypto modules from Deno's node extension (src/runtime/node_host.rs):
+//! each `tests/node_ext/<name>.js` is a job run against local servers (tests/servers/
+//! http_fixture.py over HTTP and over HTTPS with a throw-away CA); `<name>.expected.json` is
+//! what real Node produced from the same job and servers (`node tests/node_ext/make-expected.mjs`).
+//! Also: the network rules (`--allow-net` / `--deny-net`) and what adaptor code may not reach.
+
+use std::path::{Path, PathBuf};
+
+use super::support::{
+    fnhost, npm_prepared, section_diff, HttpFixture, TempDir, TestCerts,
+};
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/node_ext")
+}
+
+/// Both servers and the configuration the jobs (and make-expected.mjs) get.
+struct Servers {
+    _http: HttpFixture,
+    _https: HttpFixture,
+    _certs: TempDir,
+    configuration: serde_json::Value,
+}
+
+fn servers() -> Servers {
+    let certs_dir = TempDir::new("node-ext-certs");
+    let certs = TestCerts::make(&certs_dir.0);
+    let http = HttpFixture::start(None);
+    let https = HttpFixture::start(Some((&certs.cert, &certs.key)));
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap();
+    let configuration = serde_json::json!({
+        "http": format!("http://127.0.0.1:{}", http.port),
+        "https": format!("https://127.0.0.1:{}", https.port),
+        "ca": read(&certs.ca),
+        "closed": "http://127.0.0.1:9",
+        "rs256": read(&dir().join("rs256.pem")),
+        "es256": read(&dir().join("es256.pem")),
+    });
+    Servers { _http: http, _https: https, _certs: certs_dir, configuration }
+}
+
+/// Runs `tests/node_ext/<name>.js` with `extra` CLI arguments; returns (exit code, state, stderr).
+fn run(name: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let servers = servers();
+    let work = TempDir::new(&format!("node-ext-{name}"));
+    let state = work.write(
+        "state.json",
+        &serde_json::json!({ "configuration": servers.configuration, "data": {} }).to_string(),
+    );
+    let packages = npm_prepared(&dir(), "fnhost-node-ext", "node_modules/axios/package.json");
+    let out = fnhost()
+        .env("FNHOST_REPO_DIR", &packages)
+        .env("TZ", "UTC")
+        .arg(dir().join(format!("{name}.js")))
+        .arg("-s")
+        .arg(&state)
+        .args(["-O", "--log", "none"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let state = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code(), state, stderr)
+}
+
+fn matches_node(name: &str) {
+    let (code, state, stderr) = run(name, &[]);
+    assert_eq!(code, Some(0), "{name}: {stderr}");
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir().join(format!("{name}.expected.json"))).unwrap(),
+    )
+    .unwrap();
+    let report = section_diff(&state["data"], &expected);
+    assert!(report.is_empty(), "{name}: differs from Node\n{report}\n{stderr}");
+}
+
+#[test]
+fn http_https_and_net_by_hand_match_node() {
+    matches_node("http");
+}
+
+#[test]
+fn crypto_signing_keys_and_ciphers_match_node() {
+    matches_node("crypto");
+}
+
+#[test]
+fn axios_with_its_node_adapter_matches_node() {
+    matches_node("axios");
+}
+
+/// A job doing one `http.get` to `state.configuration.http`, returning the outcome.
+const GET_JOB: &str = r#"import http from "node:http";
+export default [(state) => new Promise((resolve) => {
+  const done = (data) => resolve({ ...state, data });
+  try {
+    http.get(`${state.configuration.http}/json`, (res) => { res.resume(); res.on("end", () => done({ status: res.statusCode })); })
+      .on("error", (e) => done({ error: [e.name, e.message] }));
+  } catch (e) {
+    done({ thrown: [e.name, e.message] });
+  }
+})];
+"#;
+
+fn run_get(extra: &[&str]) -> serde_json::Value {
+    let server = HttpFixture::start(None);
+    let work = TempDir::new("node-ext-net-rules");
+    let job = work.write("job.js", GET_JOB);
+    let state = work.write(
+        "state.json",
+        &serde_json::json!({ "configuration": { "http": format!("http://127.0.0.1:{}", server.port) } })
+            .to_string(),
+    );
+    let out = fnhost()
+        .arg(&job)
+        .arg("-s")
+        .arg(&state)
+        .args(["-O", "--log", "none"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    state["data"].clone()
+}
+
+#[test]
+fn network_rules_allow_every_host_by_default_and_refuse_what_they_name() {
+    assert_eq!(run_get(&[]), serde_json::json!({ "status": 200 }));
+    assert_eq!(
+        run_get(&["--allow-net", "127.0.0.1"]),
+        serde_json::json!({ "status": 200 })
+    );
+    for rule in [
+        vec!["--deny-net", "127.0.0.1"],
+        vec!["--allow-net", "api.example.org,127.0.0.1:1"],
+    ] {
+        let data = run_get(&rule);
+        let failure = data
+            .get("error")
+            .or_else(|| data.get("thrown"))
+            .unwrap_or_else(|| panic!("{rule:?}: the request went through: {data}"));
+        let message = failure[1].as_str().unwrap();
+        assert!(
+            message.contains("net access") && message.contains("127.0.0.1"),
+            "{rule:?}: {failure}"
+        );
+    }
+}
+
+#[test]
+fn a_malformed_network_rule_is_an_error_before_the_run() {
+    let work = TempDir::new("node-ext-bad-rule");
+    let job = work.write("job.js", "fn(s => s);\n");
+    let out = fnhost()
+        .arg(&job)
+        .args(["--allow-net", "exa mple.org:99999"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("network rule"), "{stderr}");
+}
+
+#[test]
+fn no_deno_namespace_reaches_jobs_or_adaptors() {
+    let work = TempDir::new("node-ext-no-deno");
+    let adaptor = work.adaptor(
+        "probe",
+        r#"import http from "node:http";
+export const probe = () => (state) => ({ ...state, data: {
+  adaptorDeno: typeof Deno, bootstrap: typeof __bootstrap,
+  viaModule: Object.keys(http).filter((k) => /deno|internal/i.test(k)),
+} });
+"#,
+    );
+    let job = work.write(
+        "job.js",
+        "probe();\nfn((state) => ({ ...state, data: { ...state.data, jobDeno: typeof Deno } }));\n",
+    );
+    let out = fnhost()
+        .arg(&job)
+        .arg("-a")
+        .arg(&adaptor)
+        .args(["-O", "--log", "none"])
+        .output()
+        .unwrap();
+    let state = super::support::final_state(&out);
+    assert_eq!(
+        state["data"],
+        serde_json::json!({ "adaptorDeno": "undefined", "bootstrap": "undefined", "viaModule": [], "jobDeno": "undefined" })
+    );
+}
+
+#[test]
+fn node_fetch_2_matches_node() {
+    matches_node("node_fetch");
+}
