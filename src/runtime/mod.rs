@@ -61,7 +61,13 @@ const SNAPSHOT_DIGEST: &str = include_str!(concat!(env!("OUT_DIR"), "/FNHOST_SNA
 /// created there on CPUs with memory-protection keys). Later calls do nothing.
 pub fn init_v8() {
     static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| JsRuntime::init_platform(None));
+    ONCE.call_once(|| {
+        JsRuntime::init_platform(None);
+        // Deno's TLS (node:https, node:tls) builds its rustls configurations with the
+        // process-wide crypto provider; with ring (fnhost's HTTP client) and aws-lc-rs (Deno's
+        // crates) both linked, rustls cannot choose one by itself
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 /// A resolved adaptor for a step: the package name jobs import and its entry module.

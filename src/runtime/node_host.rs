@@ -157,4 +157,7 @@ pub fn node_extensions() -> Vec<deno_core::Extension> {
 pub fn install(state: &mut deno_core::OpState, permissions: deno_permissions::PermissionsContainer) {
     state.put(permissions);
     state.put(Arc::new(deno_features::FeatureChecker::default()));
+    // the file-system view some ops (TLS's root certificates) borrow; reads still go through
+    // the permission check
+    state.put(sys_traits::impls::RealSys);
 }

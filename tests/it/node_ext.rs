@@ -173,6 +173,7 @@ export const probe = () => (state) => ({ ...state, data: {
   adaptorDeno: typeof Deno, bootstrap: typeof __bootstrap,
   viaModule: Object.keys(http).filter((k) => /deno|internal/i.test(k)),
 } });
+export const fn = (f) => (state) => f(state);
 "#,
     );
     let job = work.write(

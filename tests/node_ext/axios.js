@@ -15,7 +15,7 @@ export default [
     const posted = await client.post("/echo", { name: "fnhost", n: 1 }, { auth: { username: "user", password: "pass" } });
     posted.data.headers.host = noPort(posted.data.headers.host);
     data.post = pick(posted);
-    const form = await client.post("/echo", new URLSearchParams({ a: "1", b: "two words" }));
+    const form = await client.post("/echo", "a=1&b=two+words");
     form.data.headers.host = noPort(form.data.headers.host);
     data.form = pick(form);
     data.redirect = pick(await client.get("/redirect"));

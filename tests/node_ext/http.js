@@ -64,7 +64,7 @@ export default [
     data.httpsInsecure = await request(https, `${secure}/json`, { rejectUnauthorized: false });
     data.agent = [typeof http.globalAgent, http.globalAgent instanceof http.Agent, http.STATUS_CODES[418], http.METHODS.includes("PATCH")];
     data.raw = await new Promise((resolve) => {
-      const { port } = new URL(base);
+      const port = base.split(":").pop();
       const socket = net.connect(Number(port), "127.0.0.1", () => {
         socket.write("GET /json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
       });
