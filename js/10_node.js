@@ -20,7 +20,6 @@ import "node:events";
 import "node:stream";
 import "node:stream/promises";
 import "node:timers";
-import "node:url";
 import "node:path";
 import dns from "node:dns";
 import dnsPromises from "node:dns/promises";

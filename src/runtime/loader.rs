@@ -85,6 +85,23 @@ const NODE_BUILTINS: &[&str] = &[
     "zlib",
 ];
 
+/// Built-ins served by Deno's node extension (js/10_node.js): an ES import of these gets
+/// Deno's `node:` module itself, already evaluated in the snapshot, the same object `require`
+/// returns.
+const FROM_DENO: &[&str] = &["dns", "dns/promises", "http", "https", "net", "tls"];
+
+/// The module URL an ES import of the built-in `name` loads: `node:name` for Deno's modules,
+/// `fnhost:node/name` (a facade over fnhost's own module, see [`NodeModules::builtin_facade`])
+/// for the others. Deno's node extension owns every `node:` URL in the module map (its
+/// modules import each other by those names), so fnhost's own modules need URLs of their own.
+pub fn builtin_url(name: &str) -> String {
+    if FROM_DENO.contains(&name) {
+        format!("node:{name}")
+    } else {
+        format!("fnhost:node/{name}")
+    }
+}
+
 /// Is `name` (without `node:`) a Node built-in module?
 pub fn is_node_builtin(name: &str) -> bool {
     NODE_BUILTINS.contains(&name)
@@ -555,7 +572,7 @@ impl ModuleLoader for NodeModuleLoader {
             .map_err(JsErrorBox::generic)?
         {
             Resolved::Builtin { name } => {
-                ModuleSpecifier::parse(&format!("node:{name}")).map_err(JsErrorBox::from_err)
+                ModuleSpecifier::parse(&builtin_url(&name)).map_err(JsErrorBox::from_err)
             }
             Resolved::File { path, .. } => file_url(&path),
             Resolved::Url { url, .. } => ModuleSpecifier::parse(&url).map_err(JsErrorBox::from_err),
@@ -577,8 +594,8 @@ impl ModuleLoader for NodeModuleLoader {
                     None,
                 ));
             }
-            if specifier.scheme() == "node" {
-                let source = self.0.builtin_facade(specifier.path());
+            if let Some(name) = specifier.as_str().strip_prefix("fnhost:node/") {
+                let source = self.0.builtin_facade(name);
                 return Ok(ModuleSource::new(
                     ModuleType::JavaScript,
                     ModuleSourceCode::String(source.into()),

@@ -137,6 +137,13 @@ deno_core::extension!(
 /// (after deno_webidl and deno_web, before fnhost's own extension).
 pub fn node_extensions() -> Vec<deno_core::Extension> {
     let fs: deno_fs::FileSystemRc = deno_fs::sync::MaybeArc::new(deno_fs::RealFs);
+    let mut node =
+        deno_node::deno_node::init::<NoNpm, NoNpm, sys_traits::impls::RealSys>(None, fs.clone());
+    // deno_node maps `node:url`, `node:util`, `node:zlib` and `node:worker_threads` to its own
+    // modules before any loader is asked ("synthetic ESM"); fnhost's loader decides what a
+    // `node:` import is (src/runtime/loader.rs, `builtin_url`), so the mapping goes. Deno's
+    // own modules reach those four through `loadExtScript`, not through these names.
+    node.synthetic_esm_modules = std::borrow::Cow::Borrowed(&[]);
     vec![
         deno_telemetry::deno_telemetry::init(),
         deno_crypto::deno_crypto::init(None),
@@ -147,7 +154,7 @@ pub fn node_extensions() -> Vec<deno_core::Extension> {
         deno_os::deno_os::init(Some(deno_os::ExitCode::default())),
         deno_process::deno_process::init(None),
         deno_node_crypto::deno_node_crypto::init(),
-        deno_node::deno_node::init::<NoNpm, NoNpm, sys_traits::impls::RealSys>(None, fs),
+        node,
         runtime::init(),
         fnhost_node_stubs::init(),
     ]

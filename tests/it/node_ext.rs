@@ -2,6 +2,7 @@
 //! each `tests/node_ext/<name>.js` is a job run against local servers (tests/servers/
 //! http_fixture.py over HTTP and over HTTPS with a throw-away CA); `<name>.expected.json` is
 //! what real Node produced from the same job and servers (`node tests/node_ext/make-expected.mjs`).
+//! `pg.js` runs the npm `pg` driver against the real PostgreSQL at `FNHOST_TEST_PG`.
 //! Also: the network rules (`--allow-net` / `--deny-net`) and what adaptor code may not reach.
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,8 @@ fn servers() -> Servers {
         "closed": "http://127.0.0.1:9",
         "rs256": read(&dir().join("rs256.pem")),
         "es256": read(&dir().join("es256.pem")),
+        // the real PostgreSQL (.ci/run starts one; `export FNHOST_TEST_PG=$(tests/pg/start.sh)`)
+        "pg": std::env::var("FNHOST_TEST_PG").ok(),
     });
     Servers { _http: http, _https: https, _certs: certs_dir, configuration }
 }
@@ -192,6 +195,16 @@ export const fn = (f) => (state) => f(state);
         state["data"],
         serde_json::json!({ "adaptorDeno": "undefined", "bootstrap": "undefined", "viaModule": [], "jobDeno": "undefined" })
     );
+}
+
+#[test]
+fn npm_pg_over_node_net_matches_node() {
+    assert!(
+        std::env::var("FNHOST_TEST_PG").is_ok(),
+        "FNHOST_TEST_PG is not set: this test runs the npm pg driver against a real PostgreSQL. \
+         Start one with `export FNHOST_TEST_PG=$(tests/pg/start.sh)` (.ci/run does this itself)"
+    );
+    matches_node("pg");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 // local servers tests/it/node_ext.rs starts (tests/servers/http_fixture.py over HTTP and over
 // HTTPS with a throw-away CA made by openssl), with the same state.configuration.
 // Usage (from the repository root):
+//   export FNHOST_TEST_PG=$(tests/pg/start.sh)
 //   (cd tests/node_ext && npm install) && TZ=UTC node tests/node_ext/make-expected.mjs [name...]
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -45,6 +46,8 @@ const configuration = {
   closed: "http://127.0.0.1:9",
   rs256: readFileSync(join(here, "rs256.pem"), "utf8"),
   es256: readFileSync(join(here, "es256.pem"), "utf8"),
+  // the PostgreSQL of tests/pg/start.sh (export FNHOST_TEST_PG=$(tests/pg/start.sh))
+  pg: process.env.FNHOST_TEST_PG,
 };
 const only = process.argv.slice(2);
 for (const file of readdirSync(here).sort()) {
