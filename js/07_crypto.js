@@ -3,6 +3,7 @@
 import { op_crypto_hash, op_crypto_hmac, op_crypto_pbkdf2, op_crypto_random_fill } from "ext:core/ops";
 import { registerCryptoBackend } from "ext:fnhost/node/crypto.js";
 import { errorFromOp } from "ext:fnhost/03_errors.js";
+import { core } from "ext:core/mod.js";
 
 const u8 = (data) => (data instanceof Uint8Array ? data : ArrayBuffer.isView(data)
   ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
@@ -52,6 +53,11 @@ function randomUUID() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** deno_crypto's Web Crypto, loaded on first use at run time (its `SubtleCrypto` is a cppgc
+ * object, which a snapshot cannot hold). */
+let webCrypto;
+const denoSubtle = () => (webCrypto ??= core.loadExtScript("ext:deno_crypto/00_crypto.js").crypto).subtle;
+
 const subtle = {
   async digest(algorithm, data) {
     const name = typeof algorithm === "string" ? algorithm : algorithm?.name;
@@ -59,6 +65,11 @@ const subtle = {
     return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
   },
 };
+// keys, signatures, ciphers and key derivation: deno_crypto's (SCRAM logins as `pg` does them,
+// JWT libraries built on Web Crypto)
+for (const name of ["decrypt", "deriveBits", "deriveKey", "encrypt", "exportKey", "generateKey", "importKey", "sign", "unwrapKey", "verify", "wrapKey"]) {
+  subtle[name] = { [name](...args) { return denoSubtle()[name](...args); } }[name];
+}
 
 /** Installs the global `crypto` (Web Crypto subset). */
 export function installCryptoGlobal() {
