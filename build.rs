@@ -3,13 +3,13 @@
 
 #[path = "src/runtime/extension.rs"]
 mod extension;
-#[allow(dead_code)] // the build only registers the ops; the types are for the library
-#[path = "src/ops/mod.rs"]
-mod ops;
 #[path = "src/runtime/node_host.rs"]
 mod node_host;
 #[path = "src/runtime/node_transpile.rs"]
 mod node_transpile;
+#[allow(dead_code)] // the build only registers the ops; the types are for the library
+#[path = "src/ops/mod.rs"]
+mod ops;
 #[path = "src/runtime/web.rs"]
 mod web;
 
@@ -97,7 +97,9 @@ fn write_residual_sources(out_dir: &std::path::Path) {
             .enumerate()
         {
             for file in files.iter() {
-                let code = file.load().expect("reading a lazily loaded extension source");
+                let code = file
+                    .load()
+                    .expect("reading a lazily loaded extension source");
                 let (code, _) =
                     node_transpile::transpile(ModuleName::from_static(file.specifier), code)
                         .unwrap_or_else(|e| panic!("transpiling {}: {e}", file.specifier));

@@ -126,11 +126,9 @@ deno_core::extension!(
 deno_core::extension!(
     runtime,
     esm_entry_point = "ext:runtime/98_global_scope_shared.js",
-    esm = [
-        "ext:runtime/98_global_scope_shared.js" = {
-            source = "export const windowOrWorkerGlobalScope = { console: { value: globalThis.console, writable: true, enumerable: false, configurable: true } };"
-        }
-    ],
+    esm = ["ext:runtime/98_global_scope_shared.js" = {
+        source = "export const windowOrWorkerGlobalScope = { console: { value: globalThis.console, writable: true, enumerable: false, configurable: true } };"
+    }],
 );
 
 /// The Deno extensions behind Node's built-ins, in the order Deno's runtime registers them
@@ -161,7 +159,10 @@ pub fn node_extensions() -> Vec<deno_core::Extension> {
 }
 
 /// Puts what the node extension's ops borrow from the op state of a fresh runtime.
-pub fn install(state: &mut deno_core::OpState, permissions: deno_permissions::PermissionsContainer) {
+pub fn install(
+    state: &mut deno_core::OpState,
+    permissions: deno_permissions::PermissionsContainer,
+) {
     state.put(permissions);
     state.put(Arc::new(deno_features::FeatureChecker::default()));
     // the file-system view some ops (TLS's root certificates) borrow; reads still go through

@@ -23,9 +23,8 @@ pub fn transpile(
     let specifier = name.as_str();
     let is_node = specifier.starts_with("node:") || specifier.starts_with("ext:deno_node/");
     // `node:x` names carry no extension: TypeScript is a superset of the JavaScript files too
-    let is_ts = specifier.starts_with("node:")
-        || specifier.ends_with(".ts")
-        || specifier.ends_with(".mts");
+    let is_ts =
+        specifier.starts_with("node:") || specifier.ends_with(".ts") || specifier.ends_with(".mts");
     if !is_node && !is_ts {
         return Ok((source, None));
     }
@@ -81,7 +80,8 @@ fn names_deno(code: &str) -> bool {
         // not part of a longer name, a property, or a string such as "Deno.customInspect"
         let standalone = !(before.is_ascii_alphanumeric()
             || matches!(before, b'_' | b'$' | b'.' | b'"' | b'\'' | b'`'));
-        if standalone && (after.starts_with('.') || after.starts_with("?.") || after.starts_with('['))
+        if standalone
+            && (after.starts_with('.') || after.starts_with("?.") || after.starts_with('['))
         {
             return true;
         }

@@ -87,7 +87,10 @@ mod tests {
         let rules = NetRules::from_lists(Some("example.com, 127.0.0.1:8080"), None).unwrap();
         assert_eq!(
             rules.allow,
-            Some(vec!["example.com".to_string(), "127.0.0.1:8080".to_string()])
+            Some(vec![
+                "example.com".to_string(),
+                "127.0.0.1:8080".to_string()
+            ])
         );
         assert!(NetRules::from_lists(Some(""), None).is_err());
         assert!(NetRules::from_lists(None, Some("exa mple.com:99999")).is_err());

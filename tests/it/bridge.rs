@@ -107,7 +107,9 @@ fn certificates(dir: &Path) -> [(PathBuf, PathBuf); 3] {
         "signed.pem",
     ]);
     let chain = std::fs::read_to_string(dir.join("signed.pem")).unwrap()
-        + std::fs::read_to_string(dir.join("ca.pem")).unwrap().as_str();
+        + std::fs::read_to_string(dir.join("ca.pem"))
+            .unwrap()
+            .as_str();
     std::fs::write(dir.join("chain.pem"), chain).unwrap();
     let p = |f: &str| dir.join(f);
     [

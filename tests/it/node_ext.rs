@@ -7,9 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::support::{
-    fnhost, npm_prepared, section_diff, HttpFixture, TempDir, TestCerts,
-};
+use super::support::{fnhost, npm_prepared, section_diff, HttpFixture, TempDir, TestCerts};
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/node_ext")
@@ -39,7 +37,12 @@ fn servers() -> Servers {
         // the real PostgreSQL (.ci/run starts one; `export FNHOST_TEST_PG=$(tests/pg/start.sh)`)
         "pg": std::env::var("FNHOST_TEST_PG").ok(),
     });
-    Servers { _http: http, _https: https, _certs: certs_dir, configuration }
+    Servers {
+        _http: http,
+        _https: https,
+        _certs: certs_dir,
+        configuration,
+    }
 }
 
 /// Runs `tests/node_ext/<name>.js` with `extra` CLI arguments; returns (exit code, state, stderr).
@@ -74,7 +77,10 @@ fn matches_node(name: &str) {
     )
     .unwrap();
     let report = section_diff(&state["data"], &expected);
-    assert!(report.is_empty(), "{name}: differs from Node\n{report}\n{stderr}");
+    assert!(
+        report.is_empty(),
+        "{name}: differs from Node\n{report}\n{stderr}"
+    );
 }
 
 #[test]
