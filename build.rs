@@ -3,6 +3,7 @@
 
 #[path = "src/runtime/extension.rs"]
 mod extension;
+#[allow(dead_code)] // the build registers the extensions; `install` is for runs
 #[path = "src/runtime/node_host.rs"]
 mod node_host;
 #[path = "src/runtime/node_transpile.rs"]
