@@ -217,3 +217,8 @@ fn npm_pg_over_node_net_matches_node() {
 fn node_fetch_2_matches_node() {
     matches_node("node_fetch");
 }
+
+#[test]
+fn request_2_88_and_superagent_match_node() {
+    matches_node("request");
+}
