@@ -295,6 +295,10 @@ export function urlFormat(urlObject, options) {
 }
 
 export function urlResolve(from, to) {
+  // Node parses its arguments with url.parse, which returns a legacy Url object as it is
+  // (request 2.88 resolves its own Url objects when it re-sends after a digest challenge)
+  if (from instanceof Url) from = from.format();
+  if (to instanceof Url) to = to.format();
   const URLc = getURL();
   const resolved = new URLc(to, new URLc(from, "resolve://"));
   if (resolved.protocol === "resolve:") {

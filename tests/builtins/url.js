@@ -49,6 +49,7 @@ export default [
         formatObj: url.format({ protocol: "https", hostname: "a.com", pathname: "/x", query: { a: 1, b: [2, 3] } }),
         formatURL: url.format(new URL("https://u:p@h.com/p?q#f"), { auth: false, search: false, fragment: false }),
         resolve: [["/one/two/three", "four"], ["http://example.com/", "/one"], ["http://example.com/one", "/two"], ["http://a/b/c", "../d"], ["http://a/b", "//c/d"]].map(([f, t]) => url.resolve(f, t)),
+        resolveObjects: [url.resolve("http://a/b/c", url.parse("http://x/y")), url.resolve(url.parse("http://a/b/c"), "../d"), url.resolve("http://a/b", url.parse("/e"))],
         files: [fileURLToPath("file:///a/b%20c"), pathToFileURL("/a/b c#?%").href, pathToFileURL("/a/dir/").href, code(() => fileURLToPath("http://x/y")), code(() => fileURLToPath("file://host/p"))],
         domains: [url.domainToASCII("espa\u00f1ol.com"), url.domainToUnicode("xn--espaol-zwa.com")],
         httpOptions: url.urlToHttpOptions(new URL("https://a:b@h:81/p?q#h")),

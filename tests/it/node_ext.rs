@@ -45,8 +45,13 @@ fn servers() -> Servers {
     }
 }
 
-/// Runs `tests/node_ext/<name>.js` with `extra` CLI arguments; returns (exit code, state, stderr).
-fn run(name: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+/// Runs `tests/node_ext/<name>.js` with `extra` CLI arguments, and with the adaptor `adaptor`
+/// (`SPEC=path inside the npm fixture`) when given; returns (exit code, state, stderr).
+fn run(
+    name: &str,
+    adaptor: Option<&str>,
+    extra: &[&str],
+) -> (Option<i32>, serde_json::Value, String) {
     let servers = servers();
     let work = TempDir::new(&format!("node-ext-{name}"));
     let state = work.write(
@@ -54,10 +59,18 @@ fn run(name: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value, String) {
         &serde_json::json!({ "configuration": servers.configuration, "data": {} }).to_string(),
     );
     let packages = npm_prepared(&dir(), "fnhost-node-ext", "node_modules/axios/package.json");
+    let adaptor_args: Vec<String> = match adaptor.and_then(|a| a.split_once('=')) {
+        Some((spec, path)) => vec![
+            "-a".into(),
+            format!("{spec}={}", packages.join(path).display()),
+        ],
+        None => Vec::new(),
+    };
     let out = fnhost()
         .env("FNHOST_REPO_DIR", &packages)
         .env("TZ", "UTC")
         .arg(dir().join(format!("{name}.js")))
+        .args(&adaptor_args)
         .arg("-s")
         .arg(&state)
         .args(["-O", "--log", "none"])
@@ -70,7 +83,11 @@ fn run(name: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value, String) {
 }
 
 fn matches_node(name: &str) {
-    let (code, state, stderr) = run(name, &[]);
+    matches_node_with(name, None);
+}
+
+fn matches_node_with(name: &str, adaptor: Option<&str>) {
+    let (code, state, stderr) = run(name, adaptor, &[]);
     assert_eq!(code, Some(0), "{name}: {stderr}");
     let expected: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir().join(format!("{name}.expected.json"))).unwrap(),
@@ -216,6 +233,14 @@ fn npm_pg_over_node_net_matches_node() {
 #[test]
 fn node_fetch_2_matches_node() {
     matches_node("node_fetch");
+}
+
+#[test]
+fn language_http_3_2_with_basic_and_digest_auth_matches_node() {
+    matches_node_with(
+        "language_http3",
+        Some("http=node_modules/@openfn/language-http"),
+    );
 }
 
 #[test]

@@ -9,10 +9,14 @@ serves until stdin closes. Endpoints:
   /chunks          a chunked body of 5 parts
   /short-body      says content-length 1000, sends 7 bytes and closes the connection
   /hangup          closes the connection without an answer
+  /digest          HTTP Digest (RFC 7616, MD5, qop=auth) for user "user", password "pass":
+                   401 with a challenge, then {"digest": "ok", "username": ...} for a valid answer
 Usage: python3 http_fixture.py [CERT KEY]   (with CERT/KEY: HTTPS)
 """
 import gzip
+import hashlib
 import json
+import re
 import ssl
 import sys
 import threading
@@ -87,8 +91,24 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif self.path == "/hangup":
             self.close_connection = True
+        elif self.path == "/digest":
+            self.digest()
         else:
             self.send_json({"error": "not found"}, status=404)
+
+    def digest(self):
+        realm, nonce, opaque = "fnhost", "dcd98b7102dd2f0e8b11d0f600bfb0c093", "5ccc069c403ebaf9f0171e9517f40e41"
+        header = self.headers.get("authorization") or ""
+        fields = dict(re.findall(r'(\w+)="?([^",]*)"?', header[7:])) if header.startswith("Digest ") else {}
+        md5 = lambda text: hashlib.md5(text.encode()).hexdigest()
+        if fields.get("username") == "user" and fields.get("nonce") == nonce:
+            ha1 = md5(f"user:{realm}:pass")
+            ha2 = md5(f"{self.command}:{fields.get('uri')}")
+            expected = md5(f"{ha1}:{nonce}:{fields.get('nc')}:{fields.get('cnonce')}:{fields.get('qop')}:{ha2}")
+            if fields.get("response") == expected and fields.get("qop") == "auth":
+                return self.send_json({"digest": "ok", "username": fields["username"], "uri": fields.get("uri")})
+        challenge = f'Digest realm="{realm}", qop="auth", nonce="{nonce}", opaque="{opaque}", algorithm=MD5'
+        self.send_json({"error": "unauthorized"}, status=401, extra={"www-authenticate": challenge})
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any
 
