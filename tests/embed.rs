@@ -350,6 +350,30 @@ fn main() {
     );
 
     check(
+        "a run cancelled while it waits in the queue ends as Cancelled",
+        &mut passed,
+        || {
+            let single = Engine::builder().workers(1).build();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                // the only worker is busy for 600 ms; the second run is cancelled in the queue
+                let busy = single.run(
+                    RunRequest::job("fn(s => { const end = Date.now() + 600; while (Date.now() < end) {} return s; });")
+                        .adaptor(&adaptor),
+                );
+                let queued = single.run(RunRequest::job("fn(s => s);").adaptor(&adaptor));
+                queued.cancel();
+                let outcome = queued.await.expect("a cancelled run has an outcome");
+                assert_eq!(outcome.crash.expect("cancelled").name, "Cancelled");
+                assert!(busy.await.expect("runs").crash.is_none());
+            });
+        },
+    );
+
+    check(
         "100 runs with HTTP on one engine thread",
         &mut passed,
         || {

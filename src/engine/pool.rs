@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{mpsc, Arc, Mutex};
 
 use serde_json::Value;
@@ -101,7 +101,10 @@ fn worker(queue: Arc<Mutex<mpsc::Receiver<Task>>>) {
             events,
             reply,
         } = task;
-        if cancel.load(Ordering::SeqCst) || reply.is_closed() {
+        // nobody waits for it: skip. A run cancelled while it was queued still goes through
+        // `run`, which ends it at once as `Cancelled` (skipping it would drop the reply, and
+        // the caller would read "the engine has shut down")
+        if reply.is_closed() {
             continue;
         }
         let result = tokio.block_on(run(request, &settings, cancel, events));

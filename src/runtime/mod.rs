@@ -556,6 +556,14 @@ async fn call_host_async(
     stats: Option<Rc<RefCell<RunStats>>>,
 ) -> Result<(serde_json::Value, Option<(Stop, u64)>), String> {
     let mut phases = phases::Phases::start();
+    // cancelled before it started (e.g. while queued behind other runs): no engine needed
+    if options
+        .cancel
+        .as_ref()
+        .is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst))
+    {
+        return Ok((serde_json::Value::Null, Some((Stop::Cancelled, 0))));
+    }
     let modules = Rc::new(NodeModules::new(options.base_dir.clone()));
     for dir in grants {
         modules.grant(dir);

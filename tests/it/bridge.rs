@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::support::{fnhost, npm_prepared, HttpFixture, TempDir};
+use super::support::{fnhost, npm_prepared, HttpFixture, Recorder, TempDir};
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/bridge")
@@ -294,72 +294,6 @@ fn errors_inside_the_bridge_reach_state_errors_as_in_openfn() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
-}
-
-/// A raw TCP listener on 127.0.0.1 that records each request's bytes (head and body) by its
-/// path (query left out), answering `200` with a 2-byte body (none to a HEAD) on a kept-alive
-/// connection: the same listener as tests/bridge/wire.mjs.
-struct Recorder {
-    port: u16,
-    seen: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
-}
-
-impl Recorder {
-    fn start() -> Recorder {
-        use std::io::{Read, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let seen = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
-        let record = seen.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                let record = record.clone();
-                std::thread::spawn(move || {
-                    let mut buf: Vec<u8> = Vec::new();
-                    let mut chunk = [0u8; 4096];
-                    loop {
-                        while let Some(total) = complete_request(&buf) {
-                            let request: String = buf.drain(..total).map(char::from).collect();
-                            let path = request.split(' ').nth(1).unwrap_or("/");
-                            let name = path[1..].split('?').next().unwrap_or("").to_string();
-                            let head_only = request.starts_with("HEAD ");
-                            record.lock().unwrap().insert(name, request);
-                            let body = if head_only { "" } else { "ok" };
-                            let reply = format!("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\n{body}");
-                            if stream.write_all(reply.as_bytes()).is_err() {
-                                return;
-                            }
-                        }
-                        match stream.read(&mut chunk) {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        }
-                    }
-                });
-            }
-        });
-        Recorder { port, seen }
-    }
-}
-
-/// Length of the first complete request in `buf` (head, then a `content-length` or chunked body).
-fn complete_request(buf: &[u8]) -> Option<usize> {
-    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-    let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
-    let mut total = end;
-    if let Some(line) = head
-        .split("\r\n")
-        .find(|l| l.starts_with("content-length:"))
-    {
-        total += line["content-length:".len()..]
-            .trim()
-            .parse::<usize>()
-            .ok()?;
-    } else if head.contains("\r\ntransfer-encoding: chunked") {
-        total = end + buf[end..].windows(5).position(|w| w == b"0\r\n\r\n")? + 5;
-    }
-    (buf.len() >= total).then_some(total)
 }
 
 /// What the real undici sends, as the bridge is documented to send it (README, "HTTP on the

@@ -2,7 +2,8 @@
 //! each `tests/node_ext/<name>.js` is a job run against local servers (tests/servers/
 //! http_fixture.py over HTTP and over HTTPS with a throw-away CA); `<name>.expected.json` is
 //! what real Node produced from the same job and servers (`node tests/node_ext/make-expected.mjs`).
-//! `pg.js` runs the npm `pg` driver against the real PostgreSQL at `FNHOST_TEST_PG`.
+//! `pg.js` runs the npm `pg` driver against the real PostgreSQL at `FNHOST_TEST_PG`; `wire.js`
+//! sends requests to a raw TCP listener, whose record must equal what Node sent.
 //! Also: the network rules (`--allow-net` / `--deny-net`) and what adaptor code may not reach.
 
 use std::path::{Path, PathBuf};
@@ -246,4 +247,44 @@ fn language_http_3_2_with_basic_and_digest_auth_matches_node() {
 #[test]
 fn request_2_88_and_superagent_match_node() {
     matches_node("request");
+}
+
+#[test]
+fn the_bytes_on_the_wire_are_what_node_sends() {
+    let recorder = super::support::Recorder::start();
+    let work = TempDir::new("node-ext-wire");
+    let state = work.write(
+        "state.json",
+        &serde_json::json!({ "configuration": { "wire": recorder.port }, "data": {} }).to_string(),
+    );
+    let packages = npm_prepared(&dir(), "fnhost-node-ext", "node_modules/axios/package.json");
+    let out = fnhost()
+        .env("FNHOST_REPO_DIR", &packages)
+        .arg(dir().join("wire.js"))
+        .arg("-s")
+        .arg(&state)
+        .args(["-O", "--log", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let host = format!("127.0.0.1:{}", recorder.port);
+    let seen: std::collections::BTreeMap<String, String> = recorder
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.replace(&host, "127.0.0.1:<PORT>")))
+        .collect();
+    let expected: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("wire.expected.json")).unwrap())
+            .unwrap();
+    for (case, bytes) in &expected {
+        assert_eq!(seen.get(case), Some(bytes), "{case}");
+    }
+    assert_eq!(seen.len(), expected.len(), "{seen:?}");
 }

@@ -305,3 +305,72 @@ impl TestCerts {
         }
     }
 }
+
+/// A raw TCP listener on 127.0.0.1 that records each request's bytes (head and body) by its
+/// path (query left out), answering `200` with a 2-byte body (none to a HEAD) on a kept-alive
+/// connection: the same listener as tests/servers/recorder.mjs.
+pub struct Recorder {
+    /// The port it listens on (127.0.0.1).
+    pub port: u16,
+    /// Each request's bytes (head and body), by its path without the leading `/` and query.
+    pub seen: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
+}
+
+impl Recorder {
+    /// Starts the listener on a free port (one thread per connection, for the test's life).
+    pub fn start() -> Recorder {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+        let record = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let record = record.clone();
+                std::thread::spawn(move || {
+                    let mut buf: Vec<u8> = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    loop {
+                        while let Some(total) = complete_request(&buf) {
+                            let request: String = buf.drain(..total).map(char::from).collect();
+                            let path = request.split(' ').nth(1).unwrap_or("/");
+                            let name = path[1..].split('?').next().unwrap_or("").to_string();
+                            let head_only = request.starts_with("HEAD ");
+                            record.lock().unwrap().insert(name, request);
+                            let body = if head_only { "" } else { "ok" };
+                            let reply = format!("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\n{body}");
+                            if stream.write_all(reply.as_bytes()).is_err() {
+                                return;
+                            }
+                        }
+                        match stream.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                });
+            }
+        });
+        Recorder { port, seen }
+    }
+}
+
+/// Length of the first complete request in `buf` (head, then a `content-length` or chunked body).
+fn complete_request(buf: &[u8]) -> Option<usize> {
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+    let mut total = end;
+    if let Some(line) = head
+        .split("\r\n")
+        .find(|l| l.starts_with("content-length:"))
+    {
+        total += line["content-length:".len()..]
+            .trim()
+            .parse::<usize>()
+            .ok()?;
+    } else if head.contains("\r\ntransfer-encoding: chunked") {
+        total = end + buf[end..].windows(5).position(|w| w == b"0\r\n\r\n")? + 5;
+    }
+    (buf.len() >= total).then_some(total)
+}
