@@ -177,6 +177,34 @@ fn network_rules_allow_every_host_by_default_and_refuse_what_they_name() {
 }
 
 #[test]
+fn a_refused_raw_socket_is_an_error_event_not_a_crash() {
+    let work = TempDir::new("node-ext-net-deny");
+    let job = work.write(
+        "job.js",
+        r#"import net from "node:net";
+export default [(state) => new Promise((resolve) => {
+  const socket = net.connect(9, "127.0.0.1");
+  socket.on("error", (e) => resolve({ ...state, data: { error: [e.name, e.message] } }));
+  socket.on("connect", () => resolve({ ...state, data: { connected: true } }));
+})];
+"#,
+    );
+    let out = fnhost()
+        .arg(&job)
+        .args(["-O", "--log", "none", "--deny-net", "127.0.0.1"])
+        .output()
+        .unwrap();
+    let state = super::support::final_state(&out);
+    assert_eq!(
+        state["data"]["error"],
+        serde_json::json!([
+            "NotCapable",
+            "Requires net access to \"127.0.0.1:9\", run again with the --allow-net flag"
+        ])
+    );
+}
+
+#[test]
 fn a_malformed_network_rule_is_an_error_before_the_run() {
     let work = TempDir::new("node-ext-bad-rule");
     let job = work.write("job.js", "fn(s => s);\n");
