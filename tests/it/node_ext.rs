@@ -205,6 +205,36 @@ export default [(state) => new Promise((resolve) => {
 }
 
 #[test]
+fn an_escaped_job_finds_no_deno_and_https_and_tls_obey_the_rules() {
+    let work = TempDir::new("node-ext-escape");
+    let job = work.write(
+        "job.js",
+        r#"import https from "node:https";
+import tls from "node:tls";
+export default [async (state) => {
+  const g = https.Agent.constructor("return this")();
+  const viaHttps = await new Promise((r) => https.get("https://127.0.0.1:9/", () => r("connected")).on("error", (e) => r([e.name, e.message])));
+  const viaTls = await new Promise((r) => { const s = tls.connect(9, "127.0.0.1"); s.on("error", (e) => r([e.name, e.message])); s.on("secureConnect", () => r("connected")); });
+  return { ...state, data: { deno: typeof g.Deno, bootstrap: typeof g.__bootstrap, viaHttps, viaTls } };
+}];
+"#,
+    );
+    let out = fnhost()
+        .arg(&job)
+        .args(["-O", "--log", "none", "--deny-net", "127.0.0.1"])
+        .output()
+        .unwrap();
+    let refused = serde_json::json!([
+        "NotCapable",
+        "Requires net access to \"127.0.0.1:9\", run again with the --allow-net flag"
+    ]);
+    assert_eq!(
+        super::support::final_state(&out)["data"],
+        serde_json::json!({ "deno": "undefined", "bootstrap": "undefined", "viaHttps": refused, "viaTls": refused })
+    );
+}
+
+#[test]
 fn a_malformed_network_rule_is_an_error_before_the_run() {
     let work = TempDir::new("node-ext-bad-rule");
     let job = work.write("job.js", "fn(s => s);\n");
