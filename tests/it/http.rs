@@ -2,9 +2,7 @@
 //! redirects, timeouts, auth headers, request bodies, streamed bodies, TLS with a self-signed CA.
 //! Requests are made from adaptor code through `__fnhostHttp`, the API the undici bridge uses.
 
-use std::process::{Command, Stdio};
-
-use super::support::{run_with_adaptor_env, HttpFixture, TempDir};
+use super::support::{run_with_adaptor_env, self_signed_ca, HttpFixture, TempDir, TestCerts};
 
 /// Runs `call(request, body?)` from an adaptor and returns what it saw (or the error code).
 fn request(dir: &TempDir, request: serde_json::Value, body: Option<&str>) -> serde_json::Value {
@@ -166,65 +164,7 @@ fn timeouts_and_connection_errors_have_undici_codes() {
 fn tls_with_a_self_signed_ca() {
     let dir = TempDir::new("http-tls");
     // a CA and a server certificate it signed, as a private PKI would issue them
-    let (ca, ca_key, cert, key) = (
-        dir.0.join("ca.pem"),
-        dir.0.join("ca.key"),
-        dir.0.join("cert.pem"),
-        dir.0.join("key.pem"),
-    );
-    let openssl = |args: &[&str]| {
-        let status = Command::new("openssl")
-            .current_dir(&dir.0)
-            .args(args)
-            .stderr(Stdio::null())
-            .stdout(Stdio::null())
-            .status()
-            .expect("openssl generates test certificates");
-        assert!(status.success(), "openssl {args:?}");
-    };
-    std::fs::write(
-        dir.0.join("san.ext"),
-        "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
-    )
-    .unwrap();
-    // a self-signed CA: its subject, key file and certificate file
-    let make_ca = |subject: &str, key: &str, cert: &str| {
-        openssl(&[
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", subject,
-            "-keyout", key, "-out", cert,
-        ])
-    };
-    make_ca("/CN=fnhost test CA", "ca.key", "ca.pem");
-    openssl(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=localhost",
-        "-keyout",
-        "key.pem",
-        "-out",
-        "leaf.csr",
-    ]);
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "leaf.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "1",
-        "-extfile",
-        "san.ext",
-        "-out",
-        "cert.pem",
-    ]);
-    assert!(ca_key.exists());
+    let TestCerts { ca, cert, key } = TestCerts::make(&dir.0);
     let server = HttpFixture::start(Some((&cert, &key)));
     let url = format!("https://127.0.0.1:{}/json", server.port);
     let base =
@@ -250,7 +190,7 @@ fn tls_with_a_self_signed_ca() {
 
     // `ca` replaces the system's roots, as in Node: with the server's CA among the system's
     // roots (SSL_CERT_FILE), a request trusts it — until its `ca` names another CA only
-    make_ca("/CN=another CA", "other.key", "other.pem");
+    self_signed_ca(&dir.0, "/CN=another CA", "other.key", "other.pem");
     let system = [("SSL_CERT_FILE", ca.as_path())];
     let r = request_env(&dir, base.clone(), None, &system);
     assert_eq!(r["status"], 200, "the system's roots are used: {r}");

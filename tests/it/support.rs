@@ -239,71 +239,76 @@ pub struct TestCerts {
 impl TestCerts {
     /// Makes the CA and the server certificate under `dir`.
     pub fn make(dir: &Path) -> TestCerts {
-        let openssl = |args: &[&str]| {
-            let status = Command::new("openssl")
-                .current_dir(dir)
-                .args(args)
-                .stderr(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .status()
-                .expect("openssl generates test certificates");
-            assert!(status.success(), "openssl {args:?}");
-        };
         std::fs::write(
             dir.join("san.ext"),
             "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
         )
         .unwrap();
-        openssl(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=fnhost test CA",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-        ]);
-        openssl(&[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "leaf.csr",
-        ]);
-        openssl(&[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "1",
-            "-extfile",
-            "san.ext",
-            "-out",
-            "cert.pem",
-        ]);
+        self_signed_ca(dir, "/CN=fnhost test CA", "ca.key", "ca.pem");
+        openssl(
+            dir,
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                "/CN=localhost",
+                "-keyout",
+                "key.pem",
+                "-out",
+                "leaf.csr",
+            ],
+        );
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "leaf.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "1",
+                "-extfile",
+                "san.ext",
+                "-out",
+                "cert.pem",
+            ],
+        );
         TestCerts {
             ca: dir.join("ca.pem"),
             cert: dir.join("cert.pem"),
             key: dir.join("key.pem"),
         }
     }
+}
+
+/// Runs openssl in `dir` to make test certificates; panics when it fails.
+pub fn openssl(dir: &Path, args: &[&str]) {
+    let status = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("openssl generates test certificates");
+    assert!(status.success(), "openssl {args:?}");
+}
+
+/// A self-signed CA in `dir`: its subject, key file and certificate file (PEM).
+pub fn self_signed_ca(dir: &Path, subject: &str, key: &str, cert: &str) {
+    openssl(
+        dir,
+        &[
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", subject,
+            "-keyout", key, "-out", cert,
+        ],
+    );
 }
 
 /// A raw TCP listener on 127.0.0.1 that records each request's bytes (head and body) by its
