@@ -1,7 +1,7 @@
 // The engine's console and OpenFn-style named loggers ("JOB", "R/T", "CLI").
 // Every line goes to the host through op_log_emit; the host filters by level and formats it.
 import { op_log_emit } from "ext:core/ops";
-import { format as nodeFormat, inspect as nodeInspect } from "ext:fnhost/node/_inspect.js";
+import { format as nodeFormat, inspect as nodeInspect } from "ext:fnhost/10_node.js";
 
 // Values that must never appear in log output: every string in a step's configuration (at
 // any depth), values of secret-named keys however short, and the forms they take on the wire

@@ -1,33 +1,19 @@
-// Registers every Node built-in module fnhost implements (each file calls `defineBuiltin`) and
-// installs the Node globals of the main realm.
-import { Buffer } from "ext:fnhost/node/buffer.js";
+// Registers every Node built-in module (Deno's in js/10_node.js, fnhost's own here: each file
+// calls `defineBuiltin`) and installs the Node globals of the main realm.
+import { Buffer } from "ext:fnhost/10_node.js";
 import { process } from "ext:fnhost/node/process.js";
-import "ext:fnhost/node/assert.js";
-import "ext:fnhost/node/async_hooks.js";
 import "ext:fnhost/node/child_process.js";
 import "ext:fnhost/node/console.js";
 import "ext:fnhost/node/crypto.js";
-import "ext:fnhost/node/diagnostics_channel.js";
-import "ext:fnhost/node/events.js";
 import "ext:fnhost/node/fs.js";
 import "ext:fnhost/node/http2.js";
 import "ext:fnhost/node/misc.js";
 import "ext:fnhost/node/dgram.js";
-import "ext:fnhost/10_node.js";
 import "ext:fnhost/node/os.js";
-import "ext:fnhost/node/path.js";
-import "ext:fnhost/node/perf_hooks.js";
-import "ext:fnhost/node/punycode.js";
-import "ext:fnhost/node/querystring.js";
-import "ext:fnhost/node/stream.js";
-import "ext:fnhost/node/string_decoder.js";
 import "ext:fnhost/node/timers.js";
 import "ext:fnhost/node/tty.js";
-import "ext:fnhost/node/url.js";
-import "ext:fnhost/node/util.js";
 import "ext:fnhost/node/vm.js";
 import "ext:fnhost/node/worker_threads.js";
-import "ext:fnhost/node/zlib.js";
 import { core } from "ext:fnhost/node/_internal.js";
 
 /** Installs `Buffer`, `process`, and `queueMicrotask`/`structuredClone` when missing. */

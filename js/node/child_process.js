@@ -1,6 +1,6 @@
 // node:child_process -- jobs cannot start processes.
 import { unsupportedClass, unsupportedFn } from "ext:fnhost/node/_internal.js";
-import { EventEmitter } from "ext:fnhost/node/events.js";
+import { EventEmitter } from "ext:fnhost/10_node.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 
 const HINT = "jobs cannot start processes";

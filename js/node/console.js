@@ -1,6 +1,6 @@
 // node:console -- the engine's console (the job log) plus a `Console` class that writes
 // formatted lines to the streams it is given.
-import { formatWithOptions } from "ext:fnhost/node/_inspect.js";
+import { formatWithOptions } from "ext:fnhost/10_node.js";
 import { invalidArgType } from "ext:fnhost/node/_internal.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 

@@ -6,8 +6,7 @@ import {
   invalidArgType, isAnyArrayBuffer, isUint8Array, nodeError, notSupported, typedArrayName, unsupportedFn,
 } from "ext:fnhost/node/_internal.js";
 import { cryptoConstants } from "ext:fnhost/node/_constants.js";
-import { Buffer } from "ext:fnhost/node/buffer.js";
-import { Transform } from "ext:fnhost/node/stream.js";
+import { Buffer, Transform } from "ext:fnhost/10_node.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 import { denoCrypto } from "ext:fnhost/10_node.js";
 

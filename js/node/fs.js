@@ -2,7 +2,7 @@
 // (`existsSync` -> false, `constants`, `access*` report ENOENT-free "not supported" errors),
 // every other function throws "fs.<name> is not supported in fnhost; ...".
 import { notSupported, unsupportedClass } from "ext:fnhost/node/_internal.js";
-import { EventEmitter } from "ext:fnhost/node/events.js";
+import { EventEmitter } from "ext:fnhost/10_node.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 
 const HINT = "jobs have no access to the host file system (pass data in state or configuration)";

@@ -2,7 +2,7 @@
 import { unsupportedClass, unsupportedFn } from "ext:fnhost/node/_internal.js";
 import { http2Constants } from "ext:fnhost/node/_constants.js";
 const HTTP_HINT = "use fetch(), node:http or an OpenFn adaptor such as @openfn/language-http";
-import { EventEmitter } from "ext:fnhost/node/events.js";
+import { EventEmitter } from "ext:fnhost/10_node.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 
 const defaultSettings = {

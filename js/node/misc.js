@@ -1,29 +1,14 @@
 // Small Node built-ins fnhost provides for packages that import them at load time:
-// constants, sys, stream/web, readline, v8, domain, cluster, inspector, repl, trace_events, wasi.
+// constants, readline, v8, domain, cluster, inspector, repl, trace_events, wasi.
 import { core, unsupportedClass, unsupportedFn } from "ext:fnhost/node/_internal.js";
 import { constants as fsConstants } from "ext:fnhost/node/fs.js";
 import { cryptoConstants } from "ext:fnhost/node/_constants.js";
-import { EventEmitter } from "ext:fnhost/node/events.js";
+import { EventEmitter } from "ext:fnhost/10_node.js";
 import { defineBuiltin, loadBuiltin } from "ext:fnhost/04_require.js";
 
 defineBuiltin("constants", () => {
   const os = loadBuiltin("os");
   return { ...os.constants.dlopen, ...os.constants.errno, ...os.constants.signals, ...os.constants.priority, ...fsConstants, ...cryptoConstants };
-});
-
-defineBuiltin("sys", () => loadBuiltin("util"));
-
-defineBuiltin("stream/web", () => {
-  const names = [
-    "ReadableStream", "ReadableStreamDefaultReader", "ReadableStreamBYOBReader", "ReadableStreamBYOBRequest",
-    "ReadableByteStreamController", "ReadableStreamDefaultController", "TransformStream",
-    "TransformStreamDefaultController", "WritableStream", "WritableStreamDefaultWriter",
-    "WritableStreamDefaultController", "ByteLengthQueuingStrategy", "CountQueuingStrategy", "TextEncoderStream",
-    "TextDecoderStream", "CompressionStream", "DecompressionStream",
-  ];
-  const out = {};
-  for (const name of names) if (typeof globalThis[name] === "function") out[name] = globalThis[name];
-  return out;
 });
 
 const RL_HINT = "jobs have no interactive input";

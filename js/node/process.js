@@ -1,7 +1,7 @@
 // node:process -- the `process` object. Nothing here reads the host: `env` is an allow-list the
 // engine fills through `configureProcess` (empty by default), `cwd()` is "/", `exit()` throws.
 import { core, invalidArgType, monotonicNow, nextTick as queueTick, nodeError, notSupported, validateFunction } from "ext:fnhost/node/_internal.js";
-import { EventEmitter } from "ext:fnhost/node/events.js";
+import { EventEmitter } from "ext:fnhost/10_node.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 
 export const NODE_VERSION = "24.11.0";

@@ -1,7 +1,7 @@
 // node:worker_threads -- fnhost runs a job on one thread: this is always the main thread and
 // new Workers are not supported.
 import { unsupportedClass } from "ext:fnhost/node/_internal.js";
-import { EventEmitter } from "ext:fnhost/node/events.js";
+import { EventEmitter } from "ext:fnhost/10_node.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 
 const environmentData = new Map();

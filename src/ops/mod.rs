@@ -10,4 +10,3 @@ pub mod job;
 pub mod log;
 pub mod modules;
 pub mod realm;
-pub mod zlib;

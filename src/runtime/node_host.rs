@@ -24,6 +24,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use deno_core::url::Url;
+use deno_core::v8;
 
 /// fnhost keeps its own CommonJS loader, so the node extension's `require` services are not
 /// given (`None`); these types only name what it would ask for: "is this file in an npm
@@ -101,6 +102,32 @@ fn op_http_serve_address_override() -> (u8, String, u32, bool) {
 #[deno_core::op2(fast)]
 fn op_http_notify_serving(#[smi] _kind: u32) {}
 
+/// Does the code calling into a polyfill come from an npm package (Node warns about deprecated
+/// calls such as `new Buffer()` only in the program's own code)? Replaces deno_node's op of the
+/// same name, which asks Deno's npm resolver; fnhost's packages all live below a
+/// `node_modules` directory, so the script path says it. Frames of the engine's own modules
+/// (`ext:`, `node:`) are skipped; a call with no other frame counts as a dependency's.
+#[deno_core::op2(fast)]
+fn op_fnhost_call_is_from_dependency(scope: &mut v8::PinScope<'_, '_>) -> bool {
+    let Some(trace) = v8::StackTrace::current_stack_trace(scope, 20) else {
+        return false;
+    };
+    for i in 0..trace.get_frame_count() {
+        let Some(frame) = trace.get_frame(scope, i) else {
+            continue;
+        };
+        let Some(script) = frame.get_script_name(scope) else {
+            continue;
+        };
+        let name = script.to_rust_string_lossy(scope);
+        if name.starts_with("ext:") || name.starts_with("node:") {
+            continue;
+        }
+        return name.contains("/node_modules/");
+    }
+    true
+}
+
 /// The target `process.arch` and `os.platform()` report (Deno's runtime sets it at start).
 #[deno_core::op2]
 #[string]
@@ -142,6 +169,15 @@ pub fn node_extensions() -> Vec<deno_core::Extension> {
     // `node:` import is (src/runtime/loader.rs, `builtin_url`), so the mapping goes. Deno's
     // own modules reach those four through `loadExtScript`, not through these names.
     node.synthetic_esm_modules = std::borrow::Cow::Borrowed(&[]);
+    // deno_node's `op_node_call_is_from_dependency` borrows Deno's npm resolver, which fnhost
+    // has not: fnhost's own answer takes its place.
+    node.middleware_fn = Some(Box::new(|op| {
+        if op.name == "op_node_call_is_from_dependency" {
+            op.with_implementation_from(&op_fnhost_call_is_from_dependency())
+        } else {
+            op
+        }
+    }));
     vec![
         deno_telemetry::deno_telemetry::init(),
         deno_crypto::deno_crypto::init(None),

@@ -1,7 +1,8 @@
 //! Turns the node extension's sources into what V8 runs: TypeScript (its polyfills, deno_telemetry's
 //! files) to JavaScript
 //! (deno_ast, already linked by deno_node), Node's version filled in, and the `Deno` namespace
-//! the polyfills read bound per file instead of taken from the global scope.
+//! the polyfills read bound per file instead of taken from the global scope; and a few corrections
+//! where Deno's polyfills answer differently from Node (`FIXES`).
 //!
 //! Deno's polyfills read members of an ambient `Deno` (`Deno.errors`, `Deno.env`, `Deno.build`)
 //! when they are called. fnhost removes `Deno` from the global scope before any adaptor runs:
@@ -32,6 +33,7 @@ pub fn transpile(
     if specifier.ends_with("deno_node/_process/process.ts") {
         code = code.replace("__NODE_VERSION__", deno_node::NODE_VERSION);
     }
+    code = apply_fixes(specifier, code)?;
     if is_ts {
         code = strip_types(specifier, code)?;
     }
@@ -39,6 +41,36 @@ pub fn transpile(
         code = bind_deno(code);
     }
     Ok((code.into(), None))
+}
+
+/// Where Deno's polyfills answer differently from Node, fnhost's corrections: (file, text in
+/// Deno's source, replacement). Each is checked by a case in tests/builtins (expected from
+/// Node). A fix whose text is missing fails the build, so a new deno_node is looked at again.
+const FIXES: &[(&str, &str, &str)] = &[
+    // The range in ERR_OUT_OF_RANGE for writeBigInt64*: Node prints `< 2n ** 63n`.
+    (
+        "ext:deno_node/internal/buffer.mjs",
+        "and < 2 ** ${",
+        "and < 2${n} ** ${",
+    ),
+    // swap16/32/64 on a buffer of the wrong size: Node's error has code ERR_INVALID_BUFFER_SIZE.
+    (
+        "ext:deno_node/internal/buffer.mjs",
+        "throw new RangeError(\"Buffer size must be a multiple of ",
+        "throw new (core.loadExtScript(\"ext:deno_node/internal/errors.ts\").NodeRangeError)(\"ERR_INVALID_BUFFER_SIZE\", \"Buffer size must be a multiple of ",
+    ),
+];
+
+fn apply_fixes(specifier: &str, mut code: String) -> Result<String, JsErrorBox> {
+    for (file, from, to) in FIXES.iter().filter(|(file, _, _)| *file == specifier) {
+        if !code.contains(from) {
+            return Err(JsErrorBox::generic(format!(
+                "fnhost's fix to {file} no longer applies: {from:?} is not in it"
+            )));
+        }
+        code = code.replace(from, to);
+    }
+    Ok(code)
 }
 
 fn strip_types(specifier: &str, code: String) -> Result<String, JsErrorBox> {

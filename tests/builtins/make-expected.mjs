@@ -1,7 +1,9 @@
 // Produces tests/builtins/*.expected.json by running each test job's operations under real
 // Node (the same code fnhost runs), each file in its own Node process (one test enabling
 // async_hooks must not change how another's promises print).
-// Usage: TZ=UTC node tests/builtins/make-expected.mjs [name...]
+// Usage: TZ=UTC node tests/builtins/make-expected.mjs [name...]   with Node 24, the version fnhost
+// reports (`process.version`) and whose behaviour Deno's node extension follows; without a Node 24
+// at hand: `bash tests/node24.sh` fetches the official build from the npm registry and prints its path.
 // Files listed in FNHOST_ONLY test fnhost's intended differences from Node; their expected
 // output is written by hand and never regenerated here.
 import { execFileSync } from "node:child_process";

@@ -16,7 +16,59 @@ fn dir() -> PathBuf {
 /// Jobs that import `node:vm`, `node:module` or `node:worker_threads`, which sandboxed job
 /// code may not (tests/it/security.rs): they test those modules as adaptors see them, so they
 /// run as trusted code.
-const TRUSTED: &[&str] = &["misc", "fnhost_only"];
+/// `events` and `assert` run there too: a sandboxed job's `new Error()` and `RangeError` are the
+/// job realm's, which their `instanceof Error` / `Error.isPrototypeOf` checks (Node's and Deno's
+/// alike) do not recognise, as in OpenFn's vm context; the expectations were made by Node
+/// without a vm context.
+const TRUSTED: &[&str] = &["misc", "fnhost_only", "events", "assert"];
+
+/// Where fnhost (Deno's node extension) answers differently from Node, on purpose or because
+/// Deno's polyfill does: (job, JSON pointer into `state.data`, what Node answers, what fnhost
+/// answers, why). The comparison takes fnhost's value at that spot, and fails if Node's
+/// expectation there has changed or fnhost answers anything else: each difference stays known
+/// and exact. The README's built-ins table lists them.
+const KNOWN_DIFFERENCES: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "util",
+        "/options/10",
+        r#""1_234_567.891""#,
+        r#""1234567.891""#,
+        "Deno's inspect applies `numericSeparator` to integers only",
+    ),
+    (
+        "util",
+        "/inspected/50",
+        r#""ArrayBuffer { [Uint8Contents]: <00 00 00>, [byteLength]: 3 }""#,
+        r#""ArrayBuffer { [Uint8Contents]: <00 00 00>, byteLength: 3 }""#,
+        "Deno's inspect shows an ArrayBuffer's byteLength as a plain key",
+    ),
+    (
+        "stream_web",
+        "/fromWeb",
+        r#"["abcd"]"#,
+        r#"["ab","cd"]"#,
+        "Readable.fromWeb over deno_web's streams: each web chunk reaches the reader on its own",
+    ),
+];
+
+/// `expected` with the known differences of job `name` put in (see [`KNOWN_DIFFERENCES`]).
+fn with_known_differences(name: &str, mut expected: serde_json::Value) -> serde_json::Value {
+    for (job, pointer, node, fnhost, why) in KNOWN_DIFFERENCES {
+        if *job != name {
+            continue;
+        }
+        let node: serde_json::Value = serde_json::from_str(node).unwrap();
+        let slot = expected
+            .pointer_mut(pointer)
+            .unwrap_or_else(|| panic!("{name}: no {pointer} in the expectation ({why})"));
+        assert_eq!(
+            *slot, node,
+            "{name}{pointer}: Node's answer changed ({why})"
+        );
+        *slot = serde_json::from_str(fnhost).unwrap();
+    }
+    expected
+}
 
 fn run(name: &str) {
     let job = dir().join(format!("{name}.js"));
@@ -39,7 +91,7 @@ fn run(name: &str) {
     });
     let expected_text =
         std::fs::read_to_string(dir().join(format!("{name}.expected.json"))).unwrap();
-    let expected: serde_json::Value = serde_json::from_str(&expected_text).unwrap();
+    let expected = with_known_differences(name, serde_json::from_str(&expected_text).unwrap());
     let actual = &state["data"];
     if actual != &expected {
         let report = section_diff(actual, &expected);
