@@ -64,8 +64,11 @@ Object.assign(deno, {
 for (const [name, from] of [
   ["env", os], ["osRelease", os], ["loadavg", os], ["hostname", os], ["networkInterfaces", os],
   ["systemMemoryInfo", os], ["uid", os], ["gid", os], ["ppid", os],
-  ["statSync", fs], ["lstatSync", fs], ["stat", fs], ["lstat", fs], ["readDirSync", fs],
-  ["readDir", fs], ["realPathSync", fs], ["realPath", fs], ["readLinkSync", fs], ["readLink", fs],
+  // deno_fs's functions: each checks the run's permissions (no writes, reads in the grants)
+  ...["statSync", "lstatSync", "stat", "lstat", "readDirSync", "readDir", "realPathSync", "realPath",
+    "readLinkSync", "readLink", "mkdirSync", "mkdir", "removeSync", "remove", "renameSync", "rename",
+    "copyFileSync", "copyFile", "chmodSync", "chmod", "chownSync", "chown", "symlinkSync", "symlink",
+    "linkSync", "link", "utimeSync", "utime"].map((name) => [name, fs]),
   ["resolveDns", net],
 ]) {
   Object.defineProperty(deno, name, { get: () => from()[name], enumerable: true, configurable: true });

@@ -21,6 +21,25 @@ import "ext:fnhost/09_node_host.js";
 import { core } from "ext:core/mod.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 import { web } from "ext:fnhost/02_web.js";
+// deno_core 0.413 loses the source of a lazily loaded ES module that is first evaluated through
+// `createLazyLoader(...)()` while the snapshot is made (V8 then compiles its functions, at run
+// time, from someone else's bytes: "SyntaxError: Unexpected identifier"). Deno's `fs.ts`, which
+// the snapshot evaluates, loads these at its top level: importing them here first evaluates them
+// as ordinary imports, whose sources the snapshot keeps.
+import "ext:deno_node/internal/fs/utils.mjs";
+import "ext:deno_node/internal/fs/stat_utils.ts";
+import "ext:deno_node/_fs/_fs_exists.ts";
+import "ext:deno_node/_fs/_fs_copy.ts";
+import "ext:deno_node/_fs/_fs_dir.ts";
+import "ext:deno_node/_fs/_fs_glob.ts";
+import "ext:deno_node/_fs/_fs_lutimes.ts";
+import "ext:deno_node/_fs/_fs_read.ts";
+import "ext:deno_node/_fs/_fs_readdir.ts";
+import "ext:deno_node/internal/streams/fast-utf8-stream.js";
+import "ext:deno_node/deps/minimatch.js";
+import "ext:deno_node/internal/fs/handle.ts";
+import "ext:deno_node/internal/fs/promises.ts";
+import "ext:deno_node/internal/fs/streams.mjs";
 // order matters: each line only needs the ones above it evaluated
 import "node:process";
 import bufferModule from "node:buffer";
@@ -44,17 +63,10 @@ import "node:_http_server";
 import "node:_http_proxy";
 import http from "node:http";
 import https from "node:https";
-import assertStrict from "node:assert/strict";
 
 const script = (specifier) => core.loadExtScript(`ext:deno_node/${specifier}`);
 
-const util = script("util.ts");
-// Node's `require("url").URL` is the global URL (fnhost's, with Node's error codes)
-const url = { ...script("url.ts"), URL: web.URL, URLSearchParams: web.URLSearchParams };
 const inspectModule = script("internal/util/inspect.mjs");
-const stringDecoder = script("string_decoder.ts").default;
-const querystring = script("querystring.js").default;
-const assert = script("assert.ts").default;
 
 /** Node's `Buffer` (the global and `require("buffer").Buffer`). */
 export const Buffer = bufferModule.Buffer;
@@ -79,17 +91,20 @@ const eager = {
   tls,
   dns,
   "dns/promises": dnsPromises,
-  util,
-  sys: util,
-  url,
-  string_decoder: stringDecoder,
-  querystring,
-  assert,
-  "assert/strict": assertStrict,
 };
 for (const [name, exports] of Object.entries(eager)) defineBuiltin(name, () => exports);
 
 const lazy = {
+  util: () => script("util.ts"),
+  sys: () => script("util.ts"),
+  // Node's `require("url").URL` is the global URL (fnhost's, with Node's error codes)
+  url: () => ({ ...script("url.ts"), URL: web.URL, URLSearchParams: web.URLSearchParams }),
+  string_decoder: () => script("string_decoder.ts").default,
+  querystring: () => script("querystring.js").default,
+  assert: () => script("assert.ts").default,
+  "assert/strict": () => core.createLazyLoader("node:assert/strict")().default,
+  fs: () => nodeFs(script("fs.ts")),
+  "fs/promises": () => script("fs/promises.ts").fsPromises,
   "util/types": () => script("internal/util/types.ts"),
   "stream/web": () => script("stream/web.js"),
   "stream/consumers": () => script("stream/consumers.js"),
@@ -100,6 +115,28 @@ const lazy = {
   perf_hooks: () => script("perf_hooks.js").default,
 };
 for (const [name, load] of Object.entries(lazy)) defineBuiltin(name, load);
+
+/** Deno's `fs` with Node's `existsSync`/`exists`: false, never an error, for a path the run
+ * may not read (Deno's throw the permission refusal; packages probe paths at load time), and
+ * Node's access constants at the top level (`fs.F_OK`..., which Deno's lacks). */
+function nodeFs(fs) {
+  const out = Object.defineProperties({}, Object.getOwnPropertyDescriptors(fs));
+  for (const name of ["F_OK", "R_OK", "W_OK", "X_OK"]) out[name] ??= fs.constants[name];
+  out.existsSync = function existsSync(path) {
+    try {
+      return fs.existsSync(path);
+    } catch {
+      return false;
+    }
+  };
+  out.exists = function exists(path, callback) {
+    if (typeof callback !== "function") return fs.exists(path, callback);
+    queueMicrotask(() => callback(out.existsSync(path)));
+  };
+  const promisified = { exists: (path) => Promise.resolve(out.existsSync(path)) }.exists;
+  Object.defineProperty(out.exists, Symbol.for("nodejs.util.promisify.custom"), { value: promisified });
+  return out;
+}
 
 let nodeCrypto;
 /** Deno's `node:crypto`, loaded when a run first needs what fnhost's crypto lacks. */

@@ -5,7 +5,6 @@ import { process } from "ext:fnhost/node/process.js";
 import "ext:fnhost/node/child_process.js";
 import "ext:fnhost/node/console.js";
 import "ext:fnhost/node/crypto.js";
-import "ext:fnhost/node/fs.js";
 import "ext:fnhost/node/http2.js";
 import "ext:fnhost/node/misc.js";
 import "ext:fnhost/node/dgram.js";

@@ -1,14 +1,13 @@
 // Small Node built-ins fnhost provides for packages that import them at load time:
 // constants, readline, v8, domain, cluster, inspector, repl, trace_events, wasi.
 import { core, unsupportedClass, unsupportedFn } from "ext:fnhost/node/_internal.js";
-import { constants as fsConstants } from "ext:fnhost/node/fs.js";
 import { cryptoConstants } from "ext:fnhost/node/_constants.js";
 import { EventEmitter } from "ext:fnhost/10_node.js";
 import { defineBuiltin, loadBuiltin } from "ext:fnhost/04_require.js";
 
 defineBuiltin("constants", () => {
   const os = loadBuiltin("os");
-  return { ...os.constants.dlopen, ...os.constants.errno, ...os.constants.signals, ...os.constants.priority, ...fsConstants, ...cryptoConstants };
+  return { ...os.constants.dlopen, ...os.constants.errno, ...os.constants.signals, ...os.constants.priority, ...loadBuiltin("fs").constants, ...cryptoConstants };
 });
 
 const RL_HINT = "jobs have no interactive input";

@@ -165,6 +165,10 @@ struct ExecuteArgs {
     /// --allow-net.
     #[arg(long, value_name = "HOST[:PORT],...")]
     deny_net: Option<String>,
+    /// Let adaptors read these files or directories through `node:fs` (comma-separated paths);
+    /// by default they read only their own packages. Nothing is ever writable.
+    #[arg(long, value_name = "PATH,...")]
+    allow_read: Option<String>,
     /// Time zone of the engine's dates (default: `$TZ`, else UTC).
     #[arg(long, value_name = "ZONE")]
     tz: Option<String>,
@@ -294,6 +298,29 @@ fn repo_dir(common: &CommonArgs) -> PathBuf {
         .repo_dir
         .clone()
         .unwrap_or_else(crate::repo::default_repo_dir)
+}
+
+/// `--allow-read`'s paths, made absolute; a path that does not exist is an error before the run.
+fn allowed_reads(list: Option<&str>) -> Result<Vec<PathBuf>, CliError> {
+    let Some(list) = list else {
+        return Ok(Vec::new());
+    };
+    let paths: Vec<&str> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if paths.is_empty() {
+        return Err(CliError::Failed(
+            "--allow-read needs at least one PATH".into(),
+        ));
+    }
+    paths
+        .into_iter()
+        .map(|p| {
+            std::fs::canonicalize(p).map_err(|e| CliError::Failed(format!("--allow-read {p}: {e}")))
+        })
+        .collect()
 }
 
 fn base_dir(path: &Path) -> PathBuf {
@@ -662,7 +689,10 @@ fn execute_inner(
         args.deny_net.as_deref(),
     )
     .map_err(CliError::Failed)?;
-    let engine = engine.net_rules(net);
+    let mut engine = engine.net_rules(net);
+    for path in allowed_reads(args.allow_read.as_deref())? {
+        engine = engine.allow_read(path);
+    }
     let log_sink = logs.clone();
     let engine = engine
         .log_sink(move |line| log_sink.emit(&line.level, &line.name, &line.message))

@@ -59,6 +59,7 @@ pub(crate) struct Settings {
     adaptor_snapshots: bool,
     startup_snapshot: bool,
     net: crate::runtime::permissions::NetRules,
+    allow_read: Vec<std::path::PathBuf>,
 }
 
 /// Configures an [`Engine`].
@@ -103,6 +104,20 @@ impl EngineBuilder {
     /// ```
     pub fn net_rules(mut self, rules: crate::runtime::permissions::NetRules) -> Self {
         self.settings.net = rules;
+        self
+    }
+
+    /// Lets adaptors read `path` (a file, or a directory and everything below it) through
+    /// `node:fs`, besides their own packages; nothing else is readable. A refused read is
+    /// `NotCapable: Requires read access to "PATH", run again with the --allow-read flag`.
+    ///
+    /// ```
+    /// use fnhost::Engine;
+    /// let engine = Engine::builder().allow_read("/srv/exports/patients.csv").build();
+    /// # drop(engine);
+    /// ```
+    pub fn allow_read(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.settings.allow_read.push(path.into());
         self
     }
 
@@ -192,6 +207,7 @@ impl Engine {
                 adaptor_snapshots: false,
                 startup_snapshot: true,
                 net: Default::default(),
+                allow_read: Vec::new(),
             },
         }
     }

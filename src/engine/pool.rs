@@ -252,6 +252,7 @@ async fn run(
             .map(|hook| Rc::new(move |id: &str| (hook.0)(id)) as crate::runtime::StepGate),
         env: settings.env.clone(),
         net: settings.net.clone(),
+        allow_read: settings.allow_read.clone(),
         log: Rc::new(sink),
         heap_limit_bytes: (limits.heap_bytes != usize::MAX).then_some(limits.heap_bytes),
         cancel: Some(cancel),

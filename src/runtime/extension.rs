@@ -47,7 +47,6 @@ deno_core::extension!(
         "node/child_process.js",
         "node/console.js",
         "node/crypto.js",
-        "node/fs.js",
         "node/http2.js",
         "node/misc.js",
         "node/dgram.js",

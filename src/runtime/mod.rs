@@ -20,7 +20,7 @@ pub(crate) mod phases;
 pub mod web;
 
 use std::cell::RefCell;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -127,6 +127,9 @@ pub struct RunOptions {
     pub step_output: Option<Rc<crate::ops::job::StepOutputFn>>,
     /// Which hosts adaptors may connect to (all by default, as in OpenFn).
     pub net: permissions::NetRules,
+    /// Files and directories adaptors may read through `node:fs` besides their own packages
+    /// (none by default).
+    pub allow_read: Vec<PathBuf>,
 }
 
 impl Default for RunOptions {
@@ -146,6 +149,7 @@ impl Default for RunOptions {
             env: Default::default(),
             log: Rc::new(|_, _, _| {}),
             net: Default::default(),
+            allow_read: Vec::new(),
         }
     }
 }
@@ -587,7 +591,10 @@ async fn call_host_async(
     .map_err(|e| format!("cannot start the JavaScript engine: {e}"))?;
     node_host::install(
         &mut runtime.op_state().borrow_mut(),
-        permissions::container(&options.net)?,
+        permissions::container(
+            &options.net,
+            &read_grants(&options.base_dir, grants, &options.allow_read),
+        )?,
     );
     phases.mark(if options.snapshot.is_some() {
         "V8 runtime from the adaptor's snapshot"
@@ -829,4 +836,15 @@ extern "C" fn allow_wasm_where_eval_is_allowed(
     _source: v8::Local<v8::String>,
 ) -> bool {
     context.is_code_generation_from_strings_allowed()
+}
+
+/// The places a run's adaptor code may read files from through `node:fs`: the adaptor
+/// repository (installed packages and their dependencies), each adaptor's package directory
+/// — where its modules are loaded from — and what the run was given (`--allow-read`).
+/// Nothing else: no home, no `/etc`, no `/proc`.
+fn read_grants(repo_dir: &Path, adaptor_dirs: &[PathBuf], given: &[PathBuf]) -> Vec<PathBuf> {
+    let mut dirs = vec![repo_dir.to_path_buf()];
+    dirs.extend(adaptor_dirs.iter().cloned());
+    dirs.extend(given.iter().cloned());
+    dirs
 }

@@ -59,6 +59,18 @@ const FIXES: &[(&str, &str, &str)] = &[
         "throw new RangeError(\"Buffer size must be a multiple of ",
         "throw new (core.loadExtScript(\"ext:deno_node/internal/errors.ts\").NodeRangeError)(\"ERR_INVALID_BUFFER_SIZE\", \"Buffer size must be a multiple of ",
     ),
+    // `node:url` and `node:util` are not modules in fnhost (deno_node's "synthetic ESM" mapping
+    // is dropped, see node_host.rs): these lazy loads take the scripts behind them instead.
+    (
+        "ext:deno_node/internal/url.ts",
+        "core.createLazyLoader(\"node:url\")",
+        "(() => core.loadExtScript(\"ext:deno_node/url.ts\"))",
+    ),
+    (
+        "node:process",
+        "core.createLazyLoader<typeof utilModule>(\n  \"node:util\",\n)",
+        "(() => core.loadExtScript(\"ext:deno_node/util.ts\"))",
+    ),
 ];
 
 fn apply_fixes(specifier: &str, mut code: String) -> Result<String, JsErrorBox> {

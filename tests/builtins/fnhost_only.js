@@ -1,5 +1,6 @@
 // fnhost's intended differences from Node (expected output written by hand, not by Node):
-// no host environment, no host files, no processes, Node 24 identity, exit throws. (Sockets
+// no host environment, no host files (reads outside the adaptors' packages are refused by the
+// run's permissions), no processes, Node 24 identity, exit throws. (Sockets
 // are Node's: tests/node_ext.)
 import process from "node:process";
 import fs from "node:fs";
@@ -23,8 +24,10 @@ export default [
     try {
       await fsp.readFile("/etc/passwd");
     } catch (e) {
-      rejected = [e.code, e.message];
+      rejected = [e.name, e.message];
     }
+    // a stream reports the refusal as its 'error' event
+    const streamed = await new Promise((done) => fs.createReadStream("/x").on("error", (e) => done([e.name, e.message])));
     return {
       ...state,
       data: {
@@ -33,7 +36,7 @@ export default [
         exit: thrown(() => process.exit(3)),
         chdir: thrown(() => process.chdir("/tmp")),
         hrtime: [process.hrtime().length, typeof process.hrtime.bigint(), process.hrtime([0, 0])[0] >= 0],
-        fs: [fs.existsSync("/etc/passwd"), thrown(() => fs.readFileSync("/etc/passwd")), thrown(() => fs.statSync("/")), thrown(() => fs.createReadStream("/x")), rejected],
+        fs: [fs.existsSync("/etc/passwd"), thrown(() => fs.readFileSync("/etc/passwd")), thrown(() => fs.statSync("/")), streamed, rejected],
         childProcess: thrown(() => childProcess.execSync("ls")),
         os: [os.hostname(), os.homedir(), os.userInfo().username, os.cpus().length, os.availableParallelism()],
         worker: [thrown(() => new worker.Worker("x.js")), worker.isMainThread],

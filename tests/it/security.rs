@@ -30,6 +30,11 @@
 //!    the adaptors' realm and waiting forever; an endless loop in an adaptor's top-level code,
 //!    in workflow `globals`, in an edge condition: each ends with `TimeoutError` at `-t`.
 //! 9. WebAssembly in the job realm: `CompileError` (code generation disallowed).
+//! 10. `node:fs` from adaptor code (Deno's fs under deno_permissions): reads of `/etc/passwd`,
+//!     `/proc/self/environ`, a file next to the package, `../` out of it and a symbolic link in
+//!     the package that leads out are refused four ways (sync, promise, callback, stream);
+//!     the package's own files are readable, `--allow-read` adds a file, nothing is writable
+//!     (`fs_probe/`); an escaped job reaching `fs` through the main realm meets the same rules.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -187,14 +192,14 @@ fn no_route_reads_a_file_outside_the_run_s_packages() {
         assert_eq!(routes.len(), 8, "{target}");
         for (route, outcome) in routes {
             let outcome = outcome.as_str().unwrap();
+            // node:fs is Deno's, under the run's permissions (src/runtime/permissions.rs)
             let expected = if route == "fs.readFileSync" {
-                "ERR_NOT_SUPPORTED_IN_FNHOST"
+                "NotCapable: Requires read access to"
             } else {
                 REFUSED
             };
             assert!(
-                outcome.contains(expected)
-                    || (route == "fs.readFileSync" && outcome.contains("not supported")),
+                outcome.contains(expected),
                 "{target} via {route}: {outcome}"
             );
         }
@@ -475,4 +480,153 @@ fn webassembly_is_off_in_the_job_realm() {
             "{key}: {outcome}"
         );
     }
+}
+
+/// A copy of tests/security/fs_probe (a stand-in adaptor that reads through `node:fs`) with a
+/// symbolic link in it to `/etc/passwd`, and a canary file next to it.
+fn fs_probe_scene() -> (TempDir, PathBuf) {
+    let dir = TempDir::new("sec-fs");
+    let pkg = dir.0.join("pkg");
+    super::support::copy_dir(&job("fs_probe"), &pkg);
+    std::os::unix::fs::symlink("/etc/passwd", pkg.join("link.txt")).unwrap();
+    dir.write("outside.txt", "granted only by --allow-read\n");
+    (dir, pkg)
+}
+
+fn fs_probe_run(dir: &TempDir, pkg: &Path, job_text: &str, extra: &[&str]) -> serde_json::Value {
+    let job = dir.write("job.js", job_text);
+    let out = fnhost()
+        .env("FNHOST_CANARY", ENV_CANARY)
+        .arg(&job)
+        .arg("-a")
+        .arg(format!("probe={}", pkg.display()))
+        .args(["-O", "--log", "none"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !text.contains("root:x:0") && !text.contains(ENV_CANARY),
+        "{text}"
+    );
+    if !extra.contains(&"--allow-read") {
+        assert!(!text.contains("granted only"), "{text}");
+    }
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON state");
+    state["data"].clone()
+}
+
+#[test]
+fn adaptor_code_reads_only_its_package_through_node_fs() {
+    let (dir, pkg) = fs_probe_scene();
+    let outside = dir.0.join("outside.txt").display().to_string();
+    let job = format!(
+        r#"readAll(["./data.json", "/etc/passwd", "/proc/self/environ", "{outside}", "../outside.txt", "./link.txt"]);"#
+    );
+    let data = fs_probe_run(&dir, &pkg, &job, &[]);
+    let own = serde_json::json!({ "sync": "{\"own\":true}", "promise": "{\"own\":true}",
+        "callback": "{\"own\":true}", "stream": "{\"own\":true}", "exists": true });
+    assert_eq!(data["./data.json"], own);
+    let refused = |path: &str| {
+        let error = serde_json::json!([
+            "NotCapable",
+            format!("Requires read access to \"{path}\", run again with the --allow-read flag")
+        ]);
+        serde_json::json!({ "sync": error, "promise": error, "callback": error, "stream": error, "exists": false })
+    };
+    assert_eq!(data["/etc/passwd"], refused("/etc/passwd"));
+    assert_eq!(data["/proc/self/environ"], refused("/proc/self/environ"));
+    assert_eq!(data[outside.as_str()], refused(&outside));
+    assert_eq!(data["../outside.txt"], refused(&outside));
+    // the link is inside the package as written: refused for where it leads
+    let escape = serde_json::json!(["PermissionDenied", format!(
+        "access to {}/link.txt refused: it leads to /etc/passwd, outside the directories this run may read",
+        pkg.display()
+    )]);
+    assert_eq!(
+        data["./link.txt"],
+        serde_json::json!({ "sync": escape, "promise": escape, "callback": escape, "stream": escape, "exists": false })
+    );
+
+    // --allow-read grants the file, and nothing more
+    let data = fs_probe_run(&dir, &pkg, &job, &["--allow-read", &outside]);
+    assert_eq!(data[outside.as_str()]["sync"], "granted only");
+    assert_eq!(data[outside.as_str()]["stream"], "granted only");
+    assert_eq!(data["../outside.txt"]["promise"], "granted only");
+    assert_eq!(data["/etc/passwd"], refused("/etc/passwd"));
+}
+
+#[test]
+fn adaptor_code_writes_nothing_through_node_fs() {
+    let (dir, pkg) = fs_probe_scene();
+    let data = fs_probe_run(&dir, &pkg, "writeOwn();\n", &[]);
+    let refused = |rel: &str| {
+        serde_json::json!([
+            "NotCapable",
+            format!(
+                "Requires write access to \"{}/{rel}\", run again with the --allow-write flag",
+                pkg.display()
+            )
+        ])
+    };
+    assert_eq!(
+        data,
+        serde_json::json!({
+            "writeFileSync": refused("written.txt"),
+            "appendFileSync": refused("data.json"),
+            "mkdirSync": refused("made"),
+            "unlinkSync": refused("data.json"),
+            "writeFile": refused("written.txt"),
+        })
+    );
+    assert!(!pkg.join("written.txt").exists() && !pkg.join("made").exists());
+    assert_eq!(
+        std::fs::read_to_string(pkg.join("data.json")).unwrap(),
+        "{\"own\":true}\n"
+    );
+}
+
+#[test]
+fn an_escaped_job_meets_the_same_read_rules_through_node_fs() {
+    let (dir, pkg) = fs_probe_scene();
+    let job = r#"import https from "node:https";
+export default [async (state) => {
+  const g = https.Agent.constructor("return this")();
+  const fs = g.__fnhostModules.builtin("fs");
+  const read = (p) => { try { return fs.readFileSync(p, "utf8").slice(0, 8); } catch (e) { return [e.name, e.message]; } };
+  return { ...state, data: { passwd: read("/etc/passwd"), environ: read("/proc/self/environ") } };
+}];
+"#;
+    let data = fs_probe_run(&dir, &pkg, job, &[]);
+    assert_eq!(
+        data,
+        serde_json::json!({
+            "passwd": ["NotCapable", "Requires read access to \"/etc/passwd\", run again with the --allow-read flag"],
+            "environ": ["NotCapable", "Requires read access to \"/proc/self/environ\", run again with the --allow-read flag"],
+        })
+    );
+}
+
+#[test]
+fn allow_read_of_a_missing_path_is_an_error_before_the_run() {
+    let (dir, pkg) = fs_probe_scene();
+    let job = dir.write("job.js", "readAll([]);\n");
+    let out = fnhost()
+        .arg(&job)
+        .arg("-a")
+        .arg(format!("probe={}", pkg.display()))
+        .args(["--allow-read", "/fnhost-does-not-exist"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--allow-read /fnhost-does-not-exist"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
