@@ -113,6 +113,12 @@ const lazy = {
   diagnostics_channel: () => script("diagnostics_channel.js").default,
   async_hooks: () => script("async_hooks.ts").default,
   perf_hooks: () => script("perf_hooks.js").default,
+  constants: () => script("constants.ts").default,
+  domain: () => script("domain.ts").default,
+  v8: () => script("v8.ts"),
+  trace_events: () => script("trace_events.ts").default,
+  readline: () => core.createLazyLoader("node:readline")().default,
+  "readline/promises": () => core.createLazyLoader("node:readline/promises")().default,
 };
 for (const [name, load] of Object.entries(lazy)) defineBuiltin(name, load);
 

@@ -127,6 +127,7 @@ builtin_tests!(
     misc,
     path,
     querystring,
+    readline_v8,
     stream,
     stream_web,
     timers,
