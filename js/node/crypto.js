@@ -1,7 +1,10 @@
-// node:crypto -- constants, timingSafeEqual, and the hash/HMAC/random API shape. Hashes and
-// randomness run on a backend the engine registers with `registerCryptoBackend` (Rust ops, to
-// come); random bytes also use the global Web Crypto when the engine has it. Without a backend
-// these calls throw "crypto.<fn> is not supported in fnhost yet".
+// node:crypto -- fnhost's own half: hashes, HMAC, PBKDF2, random bytes/UUIDs, timingSafeEqual
+// and the constants, on fnhost's Rust ops (js/07_crypto.js registers them with
+// `registerCryptoBackend`); everything else (signing, keys, ciphers, scrypt, hkdf, DH, X509) is
+// Deno's node:crypto, reached through `denoCrypto()`. Why not Deno's module whole: it creates a
+// cppgc object when it loads, so it cannot live in the startup snapshot, and loading it costs a
+// run ~50 ms; most adaptors only hash or make UUIDs (often at load time), which this half does
+// from the snapshot at no cost.
 import {
   invalidArgType, isAnyArrayBuffer, isUint8Array, nodeError, notSupported, typedArrayName, unsupportedFn,
 } from "ext:fnhost/node/_internal.js";
