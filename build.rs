@@ -24,7 +24,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src/runtime/node_host.rs");
     println!("cargo:rerun-if-changed=src/runtime/node_transpile.rs");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
-    write_residual_sources(&out_dir);
+    let residual = write_residual_sources(&out_dir);
     let out = out_dir.join("FNHOST_SNAPSHOT.bin");
     // V8 posts delayed tasks while the node modules evaluate: they need a tokio runtime entered
     let tokio = tokio::runtime::Builder::new_current_thread()
@@ -74,6 +74,60 @@ fn main() {
     for file in snapshot.files_loaded_during_snapshot {
         println!("cargo:rerun-if-changed={}", file.display());
     }
+    check_lazy_sources(Box::leak(snapshot.output), residual);
+}
+
+/// deno_core 0.413 keeps no source for a lazily loaded ES module that the snapshot first
+/// evaluated through `core.createLazyLoader(...)()`: a run that later calls one of its functions
+/// gets V8 compiling it from other bytes ("SyntaxError: Unexpected identifier"). js/10_node.js
+/// imports such modules statically to avoid it. This check keeps that list complete: it starts a
+/// runtime from the new snapshot, loads every lazily loaded module and fails the build, naming
+/// the module, when an exported function's source text is not JavaScript (neither starts like a
+/// function nor parses as one).
+fn check_lazy_sources(
+    snapshot: &'static [u8],
+    residual: [&'static [(&'static str, &'static str)]; 2],
+) {
+    let mut runtime = deno_core::JsRuntime::new(deno_core::RuntimeOptions {
+        startup_snapshot: Some(snapshot),
+        extensions: all_extensions(),
+        extension_transpiler: Some(std::rc::Rc::new(node_transpile::transpile)),
+        residual_lazy_js_sources: residual[0],
+        residual_lazy_esm_sources: residual[1],
+        ..Default::default()
+    });
+    let specifiers: Vec<&str> = residual[1].iter().map(|(s, _)| *s).collect();
+    let script = format!(
+        r#"(() => {{
+  const core = globalThis.Deno.core;
+  const parses = (text) => [`(${{text}})`, `({{${{text}}}})`].some((code) => {{
+    try {{ new Function(code); return true; }} catch {{ return false; }}
+  }});
+  const bad = [];
+  for (const specifier of {list}) {{
+    let ns;
+    try {{ ns = core.createLazyLoader(specifier)(); }} catch {{ continue; }}
+    for (const [name, value] of Object.entries(ns ?? {{}})) {{
+      if (typeof value !== "function") continue;
+      const text = Function.prototype.toString.call(value);
+      const head = /^(async\s*)?(function\b|class\b|\(|[\w$]+\s*=>|get\s|set\s|\*|[\w$#]+\s*\()/.test(text);
+      if (!text.includes("[native code]") && !head && !parses(text)) bad.push(`${{specifier}} (${{name}}: ${{JSON.stringify(text.slice(0, 40))}})`);
+    }}
+  }}
+  return bad.join(", ");
+}})()"#,
+        list = serde_json::to_string(&specifiers).expect("specifier list")
+    );
+    let bad = runtime
+        .execute_script("[fnhost:build-check]", script)
+        .expect("checking the lazily loaded modules");
+    deno_core::scope!(scope, runtime);
+    let bad = bad.open(scope).to_rust_string_lossy(scope);
+    assert!(
+        bad.is_empty(),
+        "the snapshot lost the source of lazily loaded modules it evaluated: {bad}; import them \
+         statically in js/10_node.js before the module that loads them"
+    );
 }
 
 /// The same extension list as the runtime's (src/runtime/mod.rs): web, Node (Deno's), fnhost.
@@ -87,7 +141,9 @@ fn all_extensions() -> Vec<deno_core::Extension> {
 /// With a startup snapshot, deno_core loads the lazily loaded extension sources (most of the
 /// node extension's polyfills) only from tables the host gives it: sorted by specifier, ASCII,
 /// transpiled. Writes them under `OUT_DIR/residual/` and `residual.rs`, which `include_str!`s them.
-fn write_residual_sources(out_dir: &std::path::Path) {
+fn write_residual_sources(
+    out_dir: &std::path::Path,
+) -> [&'static [(&'static str, &'static str)]; 2] {
     use deno_core::ModuleName;
     let dir = out_dir.join("residual");
     std::fs::create_dir_all(&dir).expect("creating OUT_DIR/residual");
@@ -126,4 +182,13 @@ fn write_residual_sources(out_dir: &std::path::Path) {
         rust.push_str("];\n");
     }
     std::fs::write(out_dir.join("residual.rs"), rust).expect("writing residual.rs");
+    tables.map(|table| -> &'static [(&'static str, &'static str)] {
+        Box::leak(
+            table
+                .into_iter()
+                .map(|(specifier, code)| (specifier, &*Box::leak(code.into_boxed_str())))
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        )
+    })
 }

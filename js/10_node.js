@@ -23,9 +23,10 @@ import { defineBuiltin } from "ext:fnhost/04_require.js";
 import { web } from "ext:fnhost/02_web.js";
 // deno_core 0.413 loses the source of a lazily loaded ES module that is first evaluated through
 // `createLazyLoader(...)()` while the snapshot is made (V8 then compiles its functions, at run
-// time, from someone else's bytes: "SyntaxError: Unexpected identifier"). Deno's `fs.ts`, which
-// the snapshot evaluates, loads these at its top level: importing them here first evaluates them
-// as ordinary imports, whose sources the snapshot keeps.
+// time, from someone else's bytes: "SyntaxError: Unexpected identifier"). Deno's modules that
+// the snapshot evaluates load these that way (`fs.ts` at its top level): importing them here
+// first evaluates them as ordinary imports, whose sources the snapshot keeps. build.rs
+// (`check_lazy_sources`) fails the build, naming the module, when one is missing here.
 import "ext:deno_node/internal/fs/utils.mjs";
 import "ext:deno_node/internal/fs/stat_utils.ts";
 import "ext:deno_node/_fs/_fs_exists.ts";
@@ -40,6 +41,7 @@ import "ext:deno_node/deps/minimatch.js";
 import "ext:deno_node/internal/fs/handle.ts";
 import "ext:deno_node/internal/fs/promises.ts";
 import "ext:deno_node/internal/fs/streams.mjs";
+import "node:readline/promises";
 // order matters: each line only needs the ones above it evaluated
 import "node:process";
 import bufferModule from "node:buffer";
