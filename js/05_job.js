@@ -14,6 +14,7 @@ import {
 } from "ext:fnhost/03_errors.js";
 import { resetModules } from "ext:fnhost/04_require.js";
 import { startWebClock } from "ext:fnhost/02_web.js";
+import { startNodeProcess } from "ext:fnhost/09_node_host.js";
 import { configureProcess } from "ext:fnhost/node/process.js";
 import * as openfnRuntime from "ext:fnhost/openfn_runtime.js";
 
@@ -671,6 +672,8 @@ export async function runPlan(planJson, inputJson, optsJson) {
   startWebClock();
   // process.env holds only the variables the host allowed (none by default)
   configureProcess({ env: opts.env ?? {} });
+  // node:process's per-run half, after the environment is known (Deno's modules read it)
+  startNodeProcess();
   const logger = createLogger("R/T");
   const jobLogger = createLogger("JOB");
   const ctx = {

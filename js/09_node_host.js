@@ -61,8 +61,26 @@ Object.assign(deno, {
   cpuUsage: () => ({ user: 0, system: 0 }),
   inspect: (value) => String(value),
 });
+// The environment Deno's modules see is the run's, as adaptors see it in `process.env`: the
+// `--env` allow-list (empty by default), never the host's; read-only.
+const readOnlyEnv = (what) => {
+  throw new errors.NotCapable(`${what} the environment: a run's environment is the --env allow-list, read-only`);
+};
+let runEnv = () => ({});
+/** Where the environment comes from: fnhost's `process.env` (js/node/_all.js). Until then (the
+ * first module evaluations, while the snapshot is made) it is empty. */
+export function useRunEnvironment(source) {
+  runEnv = source;
+}
+deno.env = {
+  get: (name) => runEnv()[name],
+  has: (name) => Object.hasOwn(runEnv(), name),
+  toObject: () => ({ ...runEnv() }),
+  set: () => readOnlyEnv("setting"),
+  delete: () => readOnlyEnv("deleting from"),
+};
 for (const [name, from] of [
-  ["env", os], ["osRelease", os], ["loadavg", os], ["hostname", os], ["networkInterfaces", os],
+  ["osRelease", os], ["loadavg", os], ["hostname", os], ["networkInterfaces", os],
   ["systemMemoryInfo", os], ["uid", os], ["gid", os], ["ppid", os],
   // deno_fs's functions: each checks the run's permissions (no writes, reads in the grants)
   ...["statSync", "lstatSync", "stat", "lstat", "readDirSync", "readDir", "realPathSync", "realPath",

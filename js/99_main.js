@@ -26,6 +26,7 @@ installFetchGlobals();
 /** Export names a job sees for the module at `url` (for the compiler's auto-imports). */
 async function exportNames(url) {
   startWebClock();
+  startNodeProcess();
   try {
     return { names: Object.keys(linkNamespace(await import(url))) };
   } catch (e) {
@@ -33,5 +34,5 @@ async function exportNames(url) {
   }
 }
 
-const host = { runPlan, exportNames, startNodeProcess };
+const host = { runPlan, exportNames };
 Object.defineProperty(globalThis, "__fnhostHost", { value: host, configurable: true, enumerable: false });

@@ -14,6 +14,9 @@ import "ext:fnhost/node/tty.js";
 import "ext:fnhost/node/vm.js";
 import "ext:fnhost/node/worker_threads.js";
 import { core } from "ext:fnhost/node/_internal.js";
+import { useRunEnvironment } from "ext:fnhost/09_node_host.js";
+
+useRunEnvironment(() => process.env);
 
 /** Installs `Buffer`, `process`, and `queueMicrotask`/`structuredClone` when missing. */
 export function installNodeGlobals(define) {

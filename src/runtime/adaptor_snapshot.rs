@@ -182,6 +182,7 @@ fn build(entry_url: &str, repo_dir: &Path) -> Result<Vec<u8>, String> {
     super::node_host::install(
         &mut runtime.op_state().borrow_mut(),
         super::permissions::container(&Default::default(), &[])?,
+        &Default::default(),
     );
     // no watchdog runs here: the build itself is bounded below
     super::install_run_state(&mut runtime, modules, Rc::new(|_, _, _| {}), u64::MAX);

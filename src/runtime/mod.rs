@@ -595,6 +595,7 @@ async fn call_host_async(
             &options.net,
             &read_grants(&options.base_dir, grants, &options.allow_read),
         )?,
+        &options.env,
     );
     phases.mark(if options.snapshot.is_some() {
         "V8 runtime from the adaptor's snapshot"
@@ -631,7 +632,7 @@ async fn call_host_async(
     let run_fn = runtime
         .execute_script(
             "[fnhost:start]",
-            format!("(() => {{ const h = globalThis.__fnhostHost; delete globalThis.__fnhostHost; h.startNodeProcess(); delete globalThis.Deno; delete globalThis.__bootstrap; return h[{}]; }})()", serde_json::to_string(name).unwrap_or_default()),
+            format!("(() => {{ const h = globalThis.__fnhostHost; delete globalThis.__fnhostHost; delete globalThis.Deno; delete globalThis.__bootstrap; return h[{}]; }})()", serde_json::to_string(name).unwrap_or_default()),
         )
         .map_err(|e| format!("engine bootstrap failed: {e}"))?;
     let run_fn: v8::Global<v8::Function> = {

@@ -20,11 +20,13 @@
 //! - the TypeScript polyfills transpiled, once, at build time (`build.rs`), and the lazily loaded
 //!   sources the snapshot did not evaluate as static tables (`RESIDUAL_*`, generated there).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use deno_core::url::Url;
 use deno_core::v8;
+use deno_core::OpState;
 
 /// fnhost keeps its own CommonJS loader, so the node extension's `require` services are not
 /// given (`None`); these types only name what it would ask for: "is this file in an npm
@@ -128,6 +130,20 @@ fn op_fnhost_call_is_from_dependency(scope: &mut v8::PinScope<'_, '_>) -> bool {
     true
 }
 
+/// The environment variables a run may see (the `--env` allow-list with fnhost's values).
+pub struct RunEnvironment(pub BTreeMap<String, String>);
+
+/// Replaces deno_os's `op_get_env_no_permission_check`, which Deno's `http` (proxy variables)
+/// and `tls` (`NODE_EXTRA_CA_CERTS`, certificate stores) call to read the host's environment
+/// past the permission check: in fnhost they read the run's allow-list, like `process.env`.
+#[deno_core::op2]
+#[string]
+fn op_fnhost_get_run_env(state: &mut OpState, #[string] key: &str) -> Option<String> {
+    state
+        .try_borrow::<RunEnvironment>()
+        .and_then(|env| env.0.get(key).cloned())
+}
+
 /// The target `process.arch` and `os.platform()` report (Deno's runtime sets it at start).
 #[deno_core::op2]
 #[string]
@@ -178,6 +194,14 @@ pub fn node_extensions() -> Vec<deno_core::Extension> {
             op
         }
     }));
+    let mut os = deno_os::deno_os::init(Some(deno_os::ExitCode::default()));
+    os.middleware_fn = Some(Box::new(|op| {
+        if op.name == "op_get_env_no_permission_check" {
+            op.with_implementation_from(&op_fnhost_get_run_env())
+        } else {
+            op
+        }
+    }));
     vec![
         deno_telemetry::deno_telemetry::init(),
         deno_crypto::deno_crypto::init(None),
@@ -185,7 +209,7 @@ pub fn node_extensions() -> Vec<deno_core::Extension> {
         deno_tls::deno_tls::init(),
         deno_io::deno_io::init(Some(deno_io::Stdio::default())),
         deno_fs::deno_fs::init(fs.clone()),
-        deno_os::deno_os::init(Some(deno_os::ExitCode::default())),
+        os,
         deno_process::deno_process::init(None),
         deno_node_crypto::deno_node_crypto::init(),
         node,
@@ -198,8 +222,10 @@ pub fn node_extensions() -> Vec<deno_core::Extension> {
 pub fn install(
     state: &mut deno_core::OpState,
     permissions: deno_permissions::PermissionsContainer,
+    env: &BTreeMap<String, String>,
 ) {
     state.put(permissions);
+    state.put(RunEnvironment(env.clone()));
     state.put(Arc::new(deno_features::FeatureChecker::default()));
     // the file-system view some ops (TLS's root certificates) borrow; reads still go through
     // the permission check

@@ -630,3 +630,44 @@ fn allow_read_of_a_missing_path_is_an_error_before_the_run() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Deno's `http` reads its proxy variables past the permission check
+/// (`op_get_env_no_permission_check`); fnhost answers that op from the run's `--env` allow-list,
+/// so the host's environment never steers (or reaches) adaptor code, and `--env` does.
+#[test]
+fn deno_s_modules_see_the_run_s_environment_not_the_host_s() {
+    let dir = TempDir::new("sec-env-proxy");
+    let job = dir.write(
+        "job.js",
+        r#"import http from "node:http";
+export default [(state) => new Promise((resolve) => {
+  http.get("http://127.0.0.1:9/x", () => resolve({ ...state, data: "answered" }))
+    .on("error", (e) => resolve({ ...state, data: e.message }));
+})];
+"#,
+    );
+    let run = |host_env: bool, args: &[&str]| {
+        let mut cmd = fnhost();
+        cmd.arg(&job).args(["-O", "--log", "none"]).args(args);
+        if host_env {
+            cmd.env("HTTP_PROXY", "http://127.0.0.1:1")
+                .env("NODE_USE_ENV_PROXY", "1");
+        }
+        super::support::final_state(&cmd.output().unwrap())["data"].clone()
+    };
+    // the host's proxy is not used: the request goes (and is refused) where it was sent
+    assert_eq!(run(true, &[]), "connect ECONNREFUSED 127.0.0.1:9");
+    // the run's is
+    assert_eq!(
+        run(
+            false,
+            &[
+                "--env",
+                "HTTP_PROXY=http://127.0.0.1:1",
+                "--env",
+                "NODE_USE_ENV_PROXY=1"
+            ]
+        ),
+        "connect ECONNREFUSED 127.0.0.1:1"
+    );
+}
