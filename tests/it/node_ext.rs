@@ -346,3 +346,15 @@ fn the_bytes_on_the_wire_are_what_node_sends() {
     }
     assert_eq!(seen.len(), expected.len(), "{seen:?}");
 }
+
+/// `pg_auth.js`: the trust, md5 and scram-sha-256 roles of tests/pg/start.sh (and wrong
+/// passwords), `ssl` with and without the server's CA, and a backend terminated mid-query.
+#[test]
+fn npm_pg_roles_ssl_and_a_vanishing_server_match_node() {
+    assert!(
+        std::env::var("FNHOST_TEST_PG").is_ok(),
+        "FNHOST_TEST_PG is not set: this test runs the npm pg driver against a real PostgreSQL. \
+         Start one with `export FNHOST_TEST_PG=$(tests/pg/start.sh)` (.ci/run does this itself)"
+    );
+    matches_node("pg_auth");
+}
