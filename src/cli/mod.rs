@@ -323,6 +323,19 @@ fn allowed_reads(list: Option<&str>) -> Result<Vec<PathBuf>, CliError> {
         .collect()
 }
 
+/// Prints `text` and a newline on stdout. A reader that stopped reading (`fnhost … -O | head`)
+/// is not an error of the run: the rest of the output is dropped, as other command-line tools
+/// do, instead of the panic `println!` would raise.
+fn print_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("fnhost: cannot write to stdout: {e}");
+        }
+    }
+}
+
 fn base_dir(path: &Path) -> PathBuf {
     let parent = path
         .parent()
@@ -761,7 +774,7 @@ fn execute_inner(
             });
             *final_state = Some(text.clone());
             match &output {
-                None => println!("{text}"),
+                None => print_stdout(&text),
                 Some(out) => {
                     out.commit(&text)?;
                     phases.mark("final state written");
@@ -992,7 +1005,7 @@ fn compile(args: CompileArgs) -> i32 {
     };
     match run() {
         Ok(code) => {
-            println!("{code}");
+            print_stdout(&code);
             0
         }
         Err(e) => {

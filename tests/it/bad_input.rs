@@ -331,3 +331,28 @@ fn a_deeply_nested_state_is_never_replaced() {
         _ => assert!(log.contains("Maximum call stack size exceeded"), "{log}"),
     }
 }
+
+/// A reader that stops early (`fnhost … -O | head`) is not a failure of the run, and never a
+/// panic: the rest of the output is dropped and the exit code is the run's.
+#[test]
+fn a_reader_closing_stdout_early_is_not_a_panic() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let work = TempDir::new("bad-input-closed-stdout");
+    let job = work.write(
+        "job.js",
+        "fn(s => ({ data: Array.from({ length: 50000 }, (_, i) => ({ i, text: 'x'.repeat(50) })) }));\n",
+    );
+    let mut child = fnhost()
+        .arg(&job)
+        .args(["-a", &esm(), "-O", "--log", "none"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes
+    let out = child.wait_with_output().unwrap();
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
