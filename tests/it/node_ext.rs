@@ -358,3 +358,14 @@ fn npm_pg_roles_ssl_and_a_vanishing_server_match_node() {
     );
     matches_node("pg_auth");
 }
+
+#[test]
+fn axios_multipart_streamed_upload_and_hash_streams_match_node() {
+    matches_node("axios_upload");
+}
+
+#[test]
+fn dhis2_and_godata_style_jobs_match_node() {
+    matches_node("dhis2_style");
+    matches_node("godata_style");
+}
