@@ -49,6 +49,7 @@ class Hash extends Transform {
     this._algorithm = algorithm;
     this._parts = [];
     this._done = false;
+    this._flushed = null;
     this._compute = compute ?? ((bytes) => backend.hash(algorithm, bytes));
   }
   update(data, encoding) {
@@ -59,7 +60,7 @@ class Hash extends Transform {
   digest(encoding) {
     if (this._done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
     this._done = true;
-    return encodeOut(this._compute(concat(this._parts)), encoding);
+    return encodeOut(this._flushed ?? this._compute(concat(this._parts)), encoding);
   }
   copy() {
     const h = new this.constructor(this._algorithm);
@@ -71,8 +72,11 @@ class Hash extends Transform {
     this.update(chunk, encoding);
     cb();
   }
+  // As in Node, the stream's end computes the digest without finalizing the Hash: one
+  // `digest()` after `pipeline(source, hash)` or on 'finish' still answers (the same bytes).
   _flush(cb) {
-    this.push(this.digest());
+    this._flushed = this._compute(concat(this._parts));
+    this.push(encodeOut(this._flushed));
     cb();
   }
 }
