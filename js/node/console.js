@@ -1,5 +1,6 @@
 // node:console -- the engine's console (the job log) plus a `Console` class that writes
-// formatted lines to the streams it is given.
+// formatted lines to the streams it is given. fnhost's own: the console is OpenFn's job log
+// (levels, the logger's prefixes); lines are formatted by Deno's `util.inspect`.
 import { formatWithOptions } from "ext:fnhost/10_node.js";
 import { invalidArgType } from "ext:fnhost/node/_internal.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";

@@ -1,5 +1,6 @@
 // node:os -- a fixed, host-independent description of the machine (fnhost never reveals the
-// host's users, interfaces or memory).
+// host's users, interfaces or memory). fnhost's own rather than Deno's, whose answers are the
+// host's (behind permissions a run does not get, so they would throw).
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 
 const signals = {

@@ -1,5 +1,7 @@
 // node:process -- the `process` object. Nothing here reads the host: `env` is an allow-list the
 // engine fills through `configureProcess` (empty by default), `cwd()` is "/", `exit()` throws.
+// fnhost's own rather than Deno's `process` (which Deno's modules use inside, bootstrapped per
+// run by js/09_node_host.js): a run must not see or end the host process.
 import { core, invalidArgType, monotonicNow, nextTick as queueTick, nodeError, notSupported, validateFunction } from "ext:fnhost/node/_internal.js";
 import { EventEmitter } from "ext:fnhost/10_node.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";

@@ -1,4 +1,6 @@
-// node:timers and node:timers/promises over the engine's timers (js/01_timers.js).
+// node:timers and node:timers/promises over the engine's timers (js/01_timers.js). fnhost's own
+// rather than Deno's: the engine's timers are the run's (a step waits for them, and they end
+// with it), so the module and the globals must be the same timers.
 import * as timers from "ext:fnhost/01_timers.js";
 import { abortError, invalidArgType, validateAbortSignal } from "ext:fnhost/node/_internal.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";

@@ -1,5 +1,9 @@
 // node:vm -- enough for packages that use it at load time: code runs in the main realm
 // (`runInThisContext`); "new contexts" are approximated with a `with` scope over the sandbox.
+// fnhost's own rather than Deno's: OpenFn's realm split is the engine's (js/05_job.js), and every
+// way this module compiles code is checked by tests/it/security.rs against reaching the engine's
+// ops (a script may not name itself `ext:`/`node:`); Deno's vm (real contexts over its own ops)
+// has not been through that suite.
 import { core, invalidArgType, notSupported, validateString } from "ext:fnhost/node/_internal.js";
 import { defineBuiltin } from "ext:fnhost/04_require.js";
 
