@@ -169,6 +169,10 @@ struct ExecuteArgs {
     /// by default they read only their own packages. Nothing is ever writable.
     #[arg(long, value_name = "PATH,...")]
     allow_read: Option<String>,
+    /// Run the real npm package NAME (installed with the adaptor) instead of fnhost's bridge for
+    /// it, e.g. `--no-bridge undici`: to compare, or as an escape hatch. Repeatable.
+    #[arg(long = "no-bridge", value_name = "NAME")]
+    no_bridge: Vec<String>,
     /// Time zone of the engine's dates (default: `$TZ`, else UTC).
     #[arg(long, value_name = "ZONE")]
     tz: Option<String>,
@@ -705,6 +709,16 @@ fn execute_inner(
     let mut engine = engine.net_rules(net);
     for path in allowed_reads(args.allow_read.as_deref())? {
         engine = engine.allow_read(path);
+    }
+    let bridged = crate::runtime::loader::bridged_packages();
+    for name in &args.no_bridge {
+        if !bridged.contains(&name.as_str()) {
+            return Err(CliError::Usage(format!(
+                "--no-bridge {name}: fnhost has no bridge for {name} (bridges: {})",
+                bridged.join(", ")
+            )));
+        }
+        engine = engine.no_bridge(name.clone());
     }
     let log_sink = logs.clone();
     let engine = engine

@@ -60,6 +60,7 @@ pub(crate) struct Settings {
     startup_snapshot: bool,
     net: crate::runtime::permissions::NetRules,
     allow_read: Vec<std::path::PathBuf>,
+    no_bridge: Vec<String>,
 }
 
 /// Configures an [`Engine`].
@@ -118,6 +119,21 @@ impl EngineBuilder {
     /// ```
     pub fn allow_read(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.settings.allow_read.push(path.into());
+        self
+    }
+
+    /// Runs the real npm package `name` (installed with the adaptor) instead of fnhost's bridge
+    /// for it: for comparison, or as an escape hatch. Per-adaptor snapshots (built with the
+    /// bridges) are not used while a bridge is off. `name` must be one of
+    /// [`bridged_packages`](crate::runtime::loader::bridged_packages) (today: `undici`).
+    ///
+    /// ```
+    /// use fnhost::Engine;
+    /// let engine = Engine::builder().no_bridge("undici").build();
+    /// # drop(engine);
+    /// ```
+    pub fn no_bridge(mut self, name: impl Into<String>) -> Self {
+        self.settings.no_bridge.push(name.into());
         self
     }
 
@@ -208,6 +224,7 @@ impl Engine {
                 startup_snapshot: true,
                 net: Default::default(),
                 allow_read: Vec::new(),
+                no_bridge: Vec::new(),
             },
         }
     }

@@ -230,12 +230,15 @@ async fn run(
     };
     let step_events = events.clone();
     let mut phases = runtime::phases::Phases::start();
-    let snapshot = if settings.adaptor_snapshots && settings.startup_snapshot {
-        workflow::single_adaptor_url(&plan)
-            .and_then(|url| runtime::adaptor_snapshot::load_or_build(&url, &settings.repo_dir))
-    } else {
-        None
-    };
+    // an adaptor's snapshot holds its graph as linked with the bridges
+    let snapshot =
+        if settings.adaptor_snapshots && settings.startup_snapshot && settings.no_bridge.is_empty()
+        {
+            workflow::single_adaptor_url(&plan)
+                .and_then(|url| runtime::adaptor_snapshot::load_or_build(&url, &settings.repo_dir))
+        } else {
+            None
+        };
     phases.mark("adaptor snapshot found and read");
     let options = RunOptions {
         snapshot,
@@ -253,6 +256,7 @@ async fn run(
         env: settings.env.clone(),
         net: settings.net.clone(),
         allow_read: settings.allow_read.clone(),
+        no_bridge: settings.no_bridge.clone(),
         log: Rc::new(sink),
         heap_limit_bytes: (limits.heap_bytes != usize::MAX).then_some(limits.heap_bytes),
         cancel: Some(cancel),

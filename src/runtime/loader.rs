@@ -213,6 +213,8 @@ pub struct NodeModules {
     base_dir: PathBuf,
     /// What this run may read.
     grants: ReadGrants,
+    /// Bridged packages this run takes from npm instead (`--no-bridge`).
+    bridges_off: RefCell<Vec<String>>,
 }
 
 fn options(conditions: &[&str]) -> ResolveOptions {
@@ -252,7 +254,14 @@ impl NodeModules {
             builtin_exports,
             base_dir,
             grants,
+            bridges_off: RefCell::default(),
         }
+    }
+
+    /// Serves the real npm package for each of `names` instead of fnhost's bridge (they must be
+    /// [`bridged_packages`]).
+    pub fn disable_bridges(&self, names: &[String]) {
+        self.bridges_off.borrow_mut().extend(names.iter().cloned());
     }
 
     /// Allows reading modules below `dir` (an adaptor's package directory).
@@ -311,7 +320,7 @@ impl NodeModules {
         referrer: &str,
         for_require: bool,
     ) -> Result<Resolved, String> {
-        if let Some(url) = bridge::resolve(specifier, referrer) {
+        if let Some(url) = bridge::resolve(specifier, referrer, &self.bridges_off.borrow()) {
             return Ok(Resolved::Url {
                 url,
                 format: ModuleFormat::Module,
@@ -630,6 +639,12 @@ impl ModuleLoader for NodeModuleLoader {
     }
 }
 
+/// The npm packages fnhost serves its own bridge for, whoever imports or requires them
+/// (`--no-bridge NAME` takes the real package instead).
+pub fn bridged_packages() -> Vec<&'static str> {
+    bridge::names().collect()
+}
+
 /// Bridge modules: packages the engine replaces with its own implementation (served from the
 /// binary under `fnhost:/node_modules/<package>/...`), whoever imports or requires them.
 ///
@@ -676,10 +691,13 @@ mod bridge {
         ),
     ];
 
-    /// The bridge URL `specifier` means: a replaced package (`undici`, `undici/lib/...`), or a
-    /// relative import between a bridge's own files.
-    pub fn resolve(specifier: &str, referrer: &str) -> Option<String> {
+    /// The bridge URL `specifier` means: a replaced package (`undici`, `undici/lib/...`) unless
+    /// it is in `off`, or a relative import between a bridge's own files.
+    pub fn resolve(specifier: &str, referrer: &str, off: &[String]) -> Option<String> {
         for (name, entry) in PACKAGES {
+            if off.iter().any(|o| o == name) {
+                continue;
+            }
             if specifier == *name
                 || specifier
                     .strip_prefix(name)
@@ -697,6 +715,11 @@ mod bridge {
         None
     }
 
+    /// The packages bridges replace.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        PACKAGES.iter().map(|(name, _)| *name)
+    }
+
     /// The source of a bridge file.
     pub fn source(url: &str) -> Option<&'static str> {
         FILES.iter().find(|(u, _)| *u == url).map(|(_, s)| *s)
@@ -710,15 +733,20 @@ mod tests {
     #[test]
     fn undici_and_its_subpaths_resolve_to_the_bridge() {
         let entry = Some("fnhost:/node_modules/undici/index.js".to_string());
-        assert_eq!(bridge::resolve("undici", "/x/index.js"), entry);
+        assert_eq!(bridge::resolve("undici", "/x/index.js", &[]), entry);
         assert_eq!(
-            bridge::resolve("undici/lib/mock/mock-agent", "/x/a.js"),
+            bridge::resolve("undici/lib/mock/mock-agent", "/x/a.js", &[]),
             entry
         );
-        assert_eq!(bridge::resolve("undici-types", "/x/a.js"), None);
-        assert_eq!(bridge::resolve("./core.js", "/x/a.js"), None);
+        assert_eq!(bridge::resolve("undici-types", "/x/a.js", &[]), None);
+        // --no-bridge undici: the package resolves as any other
         assert_eq!(
-            bridge::resolve("./core.js", "fnhost:/node_modules/undici/index.js"),
+            bridge::resolve("undici", "/x/index.js", &["undici".to_string()]),
+            None
+        );
+        assert_eq!(bridge::resolve("./core.js", "/x/a.js", &[]), None);
+        assert_eq!(
+            bridge::resolve("./core.js", "fnhost:/node_modules/undici/index.js", &[]),
             Some("fnhost:/node_modules/undici/core.js".to_string())
         );
         assert!(bridge::source("fnhost:/node_modules/undici/index.js").is_some());

@@ -130,6 +130,8 @@ pub struct RunOptions {
     /// Files and directories adaptors may read through `node:fs` besides their own packages
     /// (none by default).
     pub allow_read: Vec<PathBuf>,
+    /// Bridged packages (`undici`) this run takes from npm instead of fnhost's bridge.
+    pub no_bridge: Vec<String>,
 }
 
 impl Default for RunOptions {
@@ -150,6 +152,7 @@ impl Default for RunOptions {
             log: Rc::new(|_, _, _| {}),
             net: Default::default(),
             allow_read: Vec::new(),
+            no_bridge: Vec::new(),
         }
     }
 }
@@ -572,6 +575,7 @@ async fn call_host_async(
     for dir in grants {
         modules.grant(dir);
     }
+    modules.disable_bridges(&options.no_bridge);
     let mut runtime = JsRuntime::try_new(RuntimeOptions {
         create_params: options
             .heap_limit_bytes

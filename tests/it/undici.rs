@@ -205,3 +205,52 @@ fn bridge_has_every_undici_5_and_7_export() {
         serde_json::json!({ "named": [], "default": [], "required": [] })
     );
 }
+
+/// `--no-bridge undici`: the real npm undici (the version tests/undici/real pins), over Deno's
+/// `net`/`tls` and fnhost's web platform, runs the same probe and gives what it gives under Node
+/// (`expected-real.json`), but for the one difference listed here with its exact value.
+#[test]
+fn the_real_undici_runs_with_no_bridge_and_matches_node() {
+    let packages = super::support::npm_prepared(
+        &dir().join("real"),
+        "fnhost-undici-real",
+        "node_modules/undici/package.json",
+    );
+    let adaptor = packages.join("adaptor");
+    let _ = std::fs::remove_dir_all(&adaptor);
+    super::support::copy_dir(&dir().join("adaptor"), &adaptor);
+    let out = Command::new(env!("CARGO_BIN_EXE_fnhost"))
+        .env_remove("FNHOST_REPO_DIR")
+        .env("TZ", "UTC")
+        .arg(dir().join("job.js"))
+        .arg("-a")
+        .arg(format!("undicitest={}", adaptor.display()))
+        .args(["-O", "--log", "none", "--no-bridge", "undici"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = std::fs::read_to_string(dir().join("expected-real.json")).unwrap();
+    let mut expected: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // `Response.bodyUsed` after `text()`: undici asks node:stream's `isDisturbed`, which in
+    // Deno's node extension does not see a deno_web ReadableStream as read.
+    let slot = expected.pointer_mut("/streams/clone/2").unwrap();
+    assert_eq!(*slot, true, "Node's answer changed");
+    *slot = false.into();
+    let report = section_diff(&state["data"], &expected);
+    assert!(
+        report.is_empty(),
+        "the real undici on fnhost differs from Node:\n{report}"
+    );
+
+    // the bridge is what it replaces by default: an unknown bridge name is a usage error
+    let out = Command::new(env!("CARGO_BIN_EXE_fnhost"))
+        .arg(dir().join("job.js"))
+        .args(["--no-bridge", "axios"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--no-bridge axios: fnhost has no bridge for axios (bridges: undici)"));
+}

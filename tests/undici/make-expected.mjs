@@ -1,7 +1,7 @@
-// Writes tests/undici/expected.json: what the `probe` operation of ./adaptor produces under
-// Node with the real undici 7 (installed into a scratch directory with npm), plus the bridge's
-// intended differences, listed in FNHOST_DIFFERENCES below; and expected-5.json: what
-// `probe5` produces with undici 5.
+// Writes tests/undici/expected-real.json: what the `probe` operation of ./adaptor produces under
+// Node with the real undici 7 (the version tests/undici/real pins, installed into a scratch
+// directory with npm); expected.json: the same plus the bridge's intended differences, listed
+// in FNHOST_DIFFERENCES below; and expected-5.json: what `probe5` produces with undici 5.
 //
 //   node tests/undici/make-expected.mjs
 import { execFileSync } from 'node:child_process';
@@ -14,7 +14,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const scratch = path.join(os.tmpdir(), 'fnhost-undici-expected');
 fs.rmSync(scratch, { recursive: true, force: true });
 fs.mkdirSync(scratch, { recursive: true });
-execFileSync('npm', ['install', '--silent', '--no-save', '--prefix', scratch, 'undici@7'], { stdio: 'inherit' });
+// the version tests/undici/real pins: the one fnhost runs with --no-bridge undici
+const pinned = JSON.parse(fs.readFileSync(path.join(here, 'real', 'package.json'), 'utf8')).dependencies.undici;
+execFileSync('npm', ['install', '--silent', '--no-save', '--prefix', scratch, `undici@${pinned}`], { stdio: 'inherit' });
 fs.cpSync(path.join(here, 'adaptor'), path.join(scratch, 'adaptor'), { recursive: true });
 process.env.TZ = 'UTC';
 const { probe } = await import(pathToFileURL(path.join(scratch, 'adaptor', 'index.js')).href);
@@ -31,6 +33,9 @@ const FNHOST_DIFFERENCES = {
   // TypeError('unusable') undici documents for used bodies.
   'body.reuse': ['TypeError', 'unusable'],
 };
+// what the real package gives: fnhost with --no-bridge undici must give the same
+fs.writeFileSync(path.join(here, 'expected-real.json'), JSON.stringify(data, null, 2) + '\n');
+console.log('wrote tests/undici/expected-real.json');
 for (const [key, value] of Object.entries(FNHOST_DIFFERENCES)) {
   const parts = key.split('.');
   let target = data;
