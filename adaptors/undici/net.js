@@ -153,6 +153,11 @@ export function netDispatch(opts, handler, options = {}) {
       proxy: options.proxy,
     };
     if (options.connectTimeout != null) request.connectTimeoutMs = positive(options.connectTimeout);
+    // undici keeps saying `keep-alive` but closes the socket after a body sent with a method that
+    // expects none (a GET with a body), unless the caller set `reset: false`
+    if (!close && bytes != null && !["PUT", "POST", "PATCH", "QUERY"].includes(method) && reset !== false) {
+      request.closeAfter = true;
+    }
     let head;
     try {
       head = await http.fetch(request, bytes ?? null);

@@ -61,6 +61,10 @@ pub struct HttpRequest {
     pub tls: Option<TlsOptions>,
     /// Proxy URL for this request.
     pub proxy: Option<String>,
+    /// Do not keep the connection for another request once this exchange is over, although
+    /// the request says `keep-alive` (undici does so after a body on a method that expects none).
+    #[serde(default)]
+    pub close_after: bool,
 }
 
 /// Status line and headers of a response.

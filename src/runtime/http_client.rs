@@ -608,9 +608,10 @@ mod direct {
         CLIENTS.with(|c| c.borrow_mut().clear());
     }
 
-    /// One pooled client per thread and TLS setting.
-    fn client_for(tls: &TlsOptions) -> Result<HyperClient, HttpError> {
-        let key = serde_json::to_string(tls).unwrap_or_default();
+    /// One client per thread, TLS setting and pooling (`pooled: false` keeps no connection
+    /// once its exchange is over).
+    fn client_for(tls: &TlsOptions, pooled: bool) -> Result<HyperClient, HttpError> {
+        let key = serde_json::json!([tls, pooled]).to_string();
         if let Some(client) = CLIENTS.with(|c| c.borrow().get(&key).cloned()) {
             return Ok(client);
         }
@@ -622,7 +623,11 @@ mod direct {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new()).build(connector);
+        let mut builder = Client::builder(TokioExecutor::new());
+        if !pooled {
+            builder.pool_max_idle_per_host(0);
+        }
+        let client = builder.build(connector);
         CLIENTS.with(|c| c.borrow_mut().insert(key, client.clone()));
         Ok(client)
     }
@@ -632,7 +637,10 @@ mod direct {
         request: HttpRequest,
         body: Option<Vec<u8>>,
     ) -> Result<HttpExchange, HttpError> {
-        let client = client_for(&request.tls.clone().unwrap_or_default())?;
+        let client = client_for(
+            &request.tls.clone().unwrap_or_default(),
+            !request.close_after,
+        )?;
         let method = hyper::Method::from_bytes(request.method.to_uppercase().as_bytes())
             .map_err(|_| invalid(format!("invalid method {}", request.method)))?;
         let uri: hyper::Uri = request
