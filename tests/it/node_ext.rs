@@ -279,13 +279,18 @@ export const fn = (f) => (state) => f(state);
     );
 }
 
-#[test]
-fn npm_pg_over_node_net_matches_node() {
+/// The npm pg tests need the real PostgreSQL of tests/pg/start.sh.
+fn require_pg() {
     assert!(
         std::env::var("FNHOST_TEST_PG").is_ok(),
         "FNHOST_TEST_PG is not set: this test runs the npm pg driver against a real PostgreSQL. \
          Start one with `export FNHOST_TEST_PG=$(tests/pg/start.sh)` (.ci/run does this itself)"
     );
+}
+
+#[test]
+fn npm_pg_over_node_net_matches_node() {
+    require_pg();
     matches_node("pg");
 }
 
@@ -351,11 +356,7 @@ fn the_bytes_on_the_wire_are_what_node_sends() {
 /// passwords), `ssl` with and without the server's CA, and a backend terminated mid-query.
 #[test]
 fn npm_pg_roles_ssl_and_a_vanishing_server_match_node() {
-    assert!(
-        std::env::var("FNHOST_TEST_PG").is_ok(),
-        "FNHOST_TEST_PG is not set: this test runs the npm pg driver against a real PostgreSQL. \
-         Start one with `export FNHOST_TEST_PG=$(tests/pg/start.sh)` (.ci/run does this itself)"
-    );
+    require_pg();
     matches_node("pg_auth");
 }
 
