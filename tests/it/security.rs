@@ -489,6 +489,7 @@ fn fs_probe_scene() -> (TempDir, PathBuf) {
     let pkg = dir.0.join("pkg");
     super::support::copy_dir(&job("fs_probe"), &pkg);
     std::os::unix::fs::symlink("/etc/passwd", pkg.join("link.txt")).unwrap();
+    std::os::unix::fs::symlink("/etc", pkg.join("etcdir")).unwrap();
     dir.write("outside.txt", "granted only by --allow-read\n");
     (dir, pkg)
 }
@@ -526,7 +527,7 @@ fn adaptor_code_reads_only_its_package_through_node_fs() {
     let (dir, pkg) = fs_probe_scene();
     let outside = dir.0.join("outside.txt").display().to_string();
     let job = format!(
-        r#"readAll(["./data.json", "/etc/passwd", "/proc/self/environ", "{outside}", "../outside.txt", "./link.txt"]);"#
+        r#"readAll(["./data.json", "/etc/passwd", "/proc/self/environ", "{outside}", "../outside.txt", "./link.txt", "./etcdir/passwd", "/proc/self/root/etc/passwd"]);"#
     );
     let data = fs_probe_run(&dir, &pkg, &job, &[]);
     let own = serde_json::json!({ "sync": "{\"own\":true}", "promise": "{\"own\":true}",
@@ -551,6 +552,18 @@ fn adaptor_code_reads_only_its_package_through_node_fs() {
     assert_eq!(
         data["./link.txt"],
         serde_json::json!({ "sync": escape, "promise": escape, "callback": escape, "stream": escape, "exists": false })
+    );
+
+    // a linked directory, and /proc's view of the root, lead out too
+    let dir_escape = serde_json::json!(["PermissionDenied", format!(
+        "access to {}/etcdir/passwd refused: it leads to /etc/passwd, outside the directories this run may read",
+        pkg.display()
+    )]);
+    assert_eq!(data["./etcdir/passwd"]["sync"], dir_escape);
+    assert_eq!(data["./etcdir/passwd"]["stream"], dir_escape);
+    assert_eq!(
+        data["/proc/self/root/etc/passwd"],
+        refused("/proc/self/root/etc/passwd")
     );
 
     // --allow-read grants the file, and nothing more
@@ -669,5 +682,38 @@ export default [(state) => new Promise((resolve) => {
             ]
         ),
         "connect ECONNREFUSED 127.0.0.1:1"
+    );
+}
+
+/// An escaped job reaching `fs` through the main realm writes nothing either: a write stream,
+/// `open(…, "w")` on the package's own file, a symbolic link.
+#[test]
+fn an_escaped_job_writes_nothing_through_node_fs() {
+    let (dir, pkg) = fs_probe_scene();
+    let target = dir.0.join("evil.txt");
+    let job = format!(
+        r#"import https from "node:https";
+export default [async (state) => {{
+  const fs = https.Agent.constructor("return this")().__fnhostModules.builtin("fs");
+  const out = {{}};
+  out.stream = await new Promise((r) => {{ const w = fs.createWriteStream("{target}"); w.on("error", (e) => r(e.name)); w.on("open", () => r("opened")); }});
+  out.open = await fs.promises.open("{own}", "w").then(() => "opened", (e) => e.name);
+  try {{ fs.symlinkSync("/etc/passwd", "{link}"); out.symlink = "made"; }} catch (e) {{ out.symlink = e.name; }}
+  return {{ ...state, data: out }};
+}}];
+"#,
+        target = target.display(),
+        own = pkg.join("data.json").display(),
+        link = pkg.join("made-link").display(),
+    );
+    let data = fs_probe_run(&dir, &pkg, &job, &[]);
+    assert_eq!(
+        data,
+        serde_json::json!({ "stream": "NotCapable", "open": "NotCapable", "symlink": "NotCapable" })
+    );
+    assert!(!target.exists() && !pkg.join("made-link").exists());
+    assert_eq!(
+        std::fs::read_to_string(pkg.join("data.json")).unwrap(),
+        "{\"own\":true}\n"
     );
 }
