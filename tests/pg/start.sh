@@ -77,16 +77,30 @@ else
     rm -f "$pwfile"
   fi
   tries=0
-  while listening "$port"; do
-    tries=$((tries + 1))
-    if [ "$tries" -gt 20 ]; then say "no free port from ${FNHOST_PG_PORT:-55432}"; exit 1; fi
-    port=$((port + 1))
+  while :; do
+    while listening "$port"; do
+      tries=$((tries + 1))
+      if [ "$tries" -gt 20 ]; then say "no free port from ${FNHOST_PG_PORT:-55432}"; exit 1; fi
+      port=$((port + 1))
+    done
+    say "starting on 127.0.0.1:$port"
+    # The socket lives in the cluster's directory: /var/run/postgresql may be missing or another's.
+    : >"$dir/server.log"
+    chown "$owner" "$dir/server.log" 2>/dev/null || true
+    if as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir" start >&2; then
+      break
+    fi
+    # Another program may have taken the port between the probe and the bind (two test runs
+    # starting clusters at once): try the next one.
+    if grep -q "Address already in use" "$dir/server.log" && [ "$tries" -lt 20 ]; then
+      tries=$((tries + 1))
+      port=$((port + 1))
+      continue
+    fi
+    cat "$dir/server.log" >&2
+    exit 1
   done
-  say "starting on 127.0.0.1:$port"
-  # The socket lives in the cluster's directory: /var/run/postgresql may be missing or another's.
-  as_owner "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir" start >&2 \
-    || { cat "$dir/server.log" >&2; exit 1; }
 fi
 
 psql() { as_owner "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres "$@"; }
