@@ -9,4 +9,5 @@ pub mod http;
 pub mod job;
 pub mod log;
 pub mod modules;
+pub mod pg;
 pub mod realm;

@@ -23,6 +23,10 @@ deno_core::extension!(
         crate::ops::http::op_http_fetch,
         crate::ops::http::op_http_body_read,
         crate::ops::http::op_http_body_close,
+        crate::ops::pg::op_pg_connect,
+        crate::ops::pg::op_pg_send,
+        crate::ops::pg::op_pg_read,
+        crate::ops::pg::op_pg_destroy,
     ],
     esm_entry_point = "ext:fnhost/99_main.js",
     esm = [
@@ -36,6 +40,7 @@ deno_core::extension!(
         "05_job.js",
         "06_http.js",
         "07_crypto.js",
+        "08_pg.js",
         "09_node_host.js",
         "10_node.js",
         "99_main.js",

@@ -135,6 +135,85 @@ fn tls_failure(text: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
+/// rustls settings for a TLS connection other than HTTP (the `pg` driver): the same trust rules
+/// as HTTP's, keeping the server's leaf certificate in `leaf` for error messages.
+pub(crate) fn tls_config_seeing_leaf(
+    tls: &TlsOptions,
+    leaf: std::sync::Arc<std::sync::Mutex<Option<Vec<u8>>>>,
+) -> Result<rustls::ClientConfig, HttpError> {
+    direct::tls_config_with(tls, Some(leaf))
+}
+
+/// Node's code and OpenSSL's text for a failed handshake (`text`: the error chain).
+pub(crate) fn tls_failure_text(text: &str) -> Option<(&'static str, &'static str)> {
+    tls_failure(text)
+}
+
+/// A certificate's subject alternative names as OpenSSL prints them (`DNS:localhost`,
+/// `IP Address:127.0.0.1`), in the certificate's order.
+pub(crate) fn subject_alt_names(cert: &[u8]) -> Vec<String> {
+    use direct::der;
+    // tbsCertificate: [0] version, serial, signature, issuer, validity, subject, spki,
+    // [1], [2], then [3] extensions
+    let names = || -> Option<Vec<String>> {
+        let (_, certificate, _) = der(cert)?;
+        let (_, tbs, _) = der(certificate)?;
+        let mut rest = tbs;
+        let mut extensions = None;
+        while !rest.is_empty() {
+            let (tag, body, next) = der(rest)?;
+            if tag == 0xa3 {
+                extensions = Some(der(body)?.1);
+            }
+            rest = next;
+        }
+        let mut list = extensions?;
+        while !list.is_empty() {
+            let (_, extension, next) = der(list)?;
+            list = next;
+            let (_, oid, mut fields) = der(extension)?;
+            if oid != [0x55, 0x1d, 0x11] {
+                continue;
+            }
+            let (mut tag, mut value, after) = der(fields)?;
+            if tag == 0x01 {
+                // `critical`
+                fields = after;
+                (tag, value, _) = der(fields)?;
+            }
+            if tag != 0x04 {
+                return None;
+            }
+            let (_, mut general, _) = der(value)?;
+            let mut out = Vec::new();
+            while !general.is_empty() {
+                let (tag, body, next) = der(general)?;
+                general = next;
+                match tag {
+                    0x82 => out.push(format!("DNS:{}", String::from_utf8_lossy(body))),
+                    0x81 => out.push(format!("email:{}", String::from_utf8_lossy(body))),
+                    0x86 => out.push(format!("URI:{}", String::from_utf8_lossy(body))),
+                    0x87 if body.len() == 4 => out.push(format!(
+                        "IP Address:{}.{}.{}.{}",
+                        body[0], body[1], body[2], body[3]
+                    )),
+                    0x87 if body.len() == 16 => {
+                        let groups: Vec<String> = body
+                            .chunks(2)
+                            .map(|g| format!("{:X}", u16::from_be_bytes([g[0], g[1]])))
+                            .collect();
+                        out.push(format!("IP Address:{}", groups.join(":")));
+                    }
+                    _ => {}
+                }
+            }
+            return Some(out);
+        }
+        Some(Vec::new())
+    };
+    names().unwrap_or_default()
+}
+
 /// Maps a reqwest failure to the code undici/Node would report.
 fn classify(error: &reqwest::Error) -> HttpError {
     let code = if error.is_timeout() && error.is_connect() {
@@ -455,7 +534,7 @@ mod direct {
     impl std::error::Error for Untrusted {}
 
     /// One DER element: tag, contents, what follows.
-    fn der(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    pub(super) fn der(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         let (&tag, rest) = input.split_first()?;
         let (&first, rest) = rest.split_first()?;
         let (len, rest) = if first < 0x80 {
@@ -548,6 +627,70 @@ mod direct {
     /// TLS settings: the system's roots, or instead of them `ca` (as Node's `ca` option), a
     /// client certificate, or no verification.
     fn tls_config(tls: &TlsOptions) -> Result<rustls::ClientConfig, HttpError> {
+        tls_config_with(tls, None)
+    }
+
+    /// A certificate verifier that keeps the server's leaf certificate (for error messages
+    /// that name what it holds) and lets `inner` decide.
+    #[derive(Debug)]
+    struct SeeLeaf {
+        inner: Arc<dyn ServerCertVerifier>,
+        leaf: Arc<std::sync::Mutex<Option<Vec<u8>>>>,
+    }
+
+    impl ServerCertVerifier for SeeLeaf {
+        fn verify_server_cert(
+            &self,
+            end_entity: &CertificateDer<'_>,
+            intermediates: &[CertificateDer<'_>],
+            server_name: &ServerName<'_>,
+            ocsp: &[u8],
+            now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            if let Ok(mut leaf) = self.leaf.lock() {
+                *leaf = Some(end_entity.to_vec());
+            }
+            self.inner
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            self.inner.verify_tls12_signature(message, cert, dss)
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            self.inner.verify_tls13_signature(message, cert, dss)
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.inner.supported_verify_schemes()
+        }
+    }
+
+    /// [`tls_config`], keeping the server's leaf certificate in `leaf` when given.
+    pub(super) fn tls_config_with(
+        tls: &TlsOptions,
+        leaf: Option<Arc<std::sync::Mutex<Option<Vec<u8>>>>>,
+    ) -> Result<rustls::ClientConfig, HttpError> {
+        let seeing = |inner: Arc<dyn ServerCertVerifier>| -> Arc<dyn ServerCertVerifier> {
+            match &leaf {
+                Some(leaf) => Arc::new(SeeLeaf {
+                    inner,
+                    leaf: leaf.clone(),
+                }),
+                None => inner,
+            }
+        };
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
@@ -555,7 +698,7 @@ mod direct {
         let builder = if tls.reject_unauthorized == Some(false) {
             builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+                .with_custom_certificate_verifier(seeing(Arc::new(AcceptAnyCertificate(provider))))
         } else {
             let mut roots = rustls::RootCertStore::empty();
             if tls.ca.is_none() {
@@ -585,7 +728,7 @@ mod direct {
                         .map_err(|e| invalid(format!("cannot create the HTTP client: {e}")))?;
                 builder
                     .dangerous()
-                    .with_custom_certificate_verifier(Arc::new(OpenSslVerdicts(webpki)))
+                    .with_custom_certificate_verifier(seeing(Arc::new(OpenSslVerdicts(webpki))))
             }
         };
         match (&tls.cert, &tls.key) {

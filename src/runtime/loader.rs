@@ -653,7 +653,10 @@ pub fn bridged_packages() -> Vec<&'static str> {
 /// non-runtime stack frame, and a bridge frame must read as the package it stands in for.
 mod bridge {
     /// Packages replaced by a bridge, with the bridge's entry point.
-    const PACKAGES: &[(&str, &str)] = &[("undici", "fnhost:/node_modules/undici/index.js")];
+    const PACKAGES: &[(&str, &str)] = &[
+        ("undici", "fnhost:/node_modules/undici/index.js"),
+        ("pg", "fnhost:/node_modules/pg/index.js"),
+    ];
 
     /// The bridge's files, by URL.
     const FILES: &[(&str, &str)] = &[
@@ -688,6 +691,34 @@ mod bridge {
         (
             "fnhost:/node_modules/undici/fetch.js",
             include_str!("../../adaptors/undici/fetch.js"),
+        ),
+        (
+            "fnhost:/node_modules/pg/index.js",
+            include_str!("../../adaptors/pg/index.js"),
+        ),
+        (
+            "fnhost:/node_modules/pg/client.js",
+            include_str!("../../adaptors/pg/client.js"),
+        ),
+        (
+            "fnhost:/node_modules/pg/errors.js",
+            include_str!("../../adaptors/pg/errors.js"),
+        ),
+        (
+            "fnhost:/node_modules/pg/parameters.js",
+            include_str!("../../adaptors/pg/parameters.js"),
+        ),
+        (
+            "fnhost:/node_modules/pg/pool.js",
+            include_str!("../../adaptors/pg/pool.js"),
+        ),
+        (
+            "fnhost:/node_modules/pg/types.js",
+            include_str!("../../adaptors/pg/types.js"),
+        ),
+        (
+            "fnhost:/node_modules/pg/values.js",
+            include_str!("../../adaptors/pg/values.js"),
         ),
     ];
 

@@ -11,6 +11,7 @@ pub mod compile_cache;
 pub mod extension;
 pub mod from_source;
 pub mod http_client;
+pub mod pg_driver;
 pub mod job_script;
 pub mod loader;
 pub mod node_host;
@@ -775,6 +776,9 @@ fn install_run_state(
     let mut state = state.borrow_mut();
     state.put(crate::ops::http::HttpClientHandle(Rc::new(
         http_client::ReqwestClient,
+    )));
+    state.put(crate::ops::pg::PgDriverHandle(Rc::new(
+        pg_driver::TokioPgDriver,
     )));
     state.put(HostHandle(Rc::new(RunHost {
         modules,

@@ -88,7 +88,11 @@ fn matches_node(name: &str) {
 }
 
 fn matches_node_with(name: &str, adaptor: Option<&str>) {
-    let (code, state, stderr) = run(name, adaptor, &[]);
+    matches_node_args(name, adaptor, &[]);
+}
+
+fn matches_node_args(name: &str, adaptor: Option<&str>, extra: &[&str]) {
+    let (code, state, stderr) = run(name, adaptor, extra);
     assert_eq!(code, Some(0), "{name}: {stderr}");
     let expected: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir().join(format!("{name}.expected.json"))).unwrap(),
@@ -288,10 +292,34 @@ fn require_pg() {
     );
 }
 
+/// `pg.js` on fnhost's pg bridge (adaptors/pg, the protocol in Rust).
+#[test]
+fn pg_bridge_matches_node() {
+    require_pg();
+    matches_node("pg");
+}
+
+/// `pg.js` on the npm pg driver (over Deno's node:net): the bridge's oracle on fnhost.
 #[test]
 fn npm_pg_over_node_net_matches_node() {
     require_pg();
-    matches_node("pg");
+    matches_node_args("pg", None, &["--no-bridge", "pg"]);
+}
+
+/// `pg_types.js`: every type both ways, prepared statements, rowMode, custom parsers, errors
+/// with every field, multi-statement results, notices, LISTEN/NOTIFY, pg-format, failed
+/// connections, a pool — on the bridge.
+#[test]
+fn pg_bridge_types_errors_and_features_match_node() {
+    require_pg();
+    matches_node("pg_types");
+}
+
+/// `pg_types.js` on the npm pg driver on fnhost: the same answers as on Node.
+#[test]
+fn npm_pg_types_errors_and_features_match_node() {
+    require_pg();
+    matches_node_args("pg_types", None, &["--no-bridge", "pg"]);
 }
 
 #[test]
@@ -355,9 +383,16 @@ fn the_bytes_on_the_wire_are_what_node_sends() {
 /// `pg_auth.js`: the trust, md5 and scram-sha-256 roles of tests/pg/start.sh (and wrong
 /// passwords), `ssl` with and without the server's CA, and a backend terminated mid-query.
 #[test]
-fn npm_pg_roles_ssl_and_a_vanishing_server_match_node() {
+fn pg_bridge_roles_ssl_and_a_vanishing_server_match_node() {
     require_pg();
     matches_node("pg_auth");
+}
+
+/// `pg_auth.js` on the npm pg driver on fnhost.
+#[test]
+fn npm_pg_roles_ssl_and_a_vanishing_server_match_node() {
+    require_pg();
+    matches_node_args("pg_auth", None, &["--no-bridge", "pg"]);
 }
 
 #[test]

@@ -1,0 +1,679 @@
+// node-postgres' `Client`, `Query` and `Result` over the engine's PostgreSQL ops
+// (globalThis.__fnhostPg, src/ops/pg.rs): the socket, TLS, authentication and message framing run
+// in Rust; this file keeps pg 8's API and its order of events — queries queue until the
+// connection is up (language-postgresql sends them before `connect()` resolves), one runs at a
+// time, results are built from the text format by the type parsers of types.js, errors carry
+// every field the server sent.
+import { EventEmitter } from "node:events";
+import { DatabaseError, databaseError, failureError, noticeMessage, NotificationResponseMessage } from "./errors.js";
+import { ConnectionParameters } from "./parameters.js";
+import { getTypeParser, TypeOverrides } from "./types.js";
+import { defaults, escapeIdentifier, escapeLiteral, prepareValue } from "./values.js";
+
+function ops() {
+  const pg = globalThis.__fnhostPg;
+  if (!pg || typeof pg.connect !== "function") {
+    throw new Error("PostgreSQL needs the engine's pg ops, which this build does not have");
+  }
+  return pg;
+}
+
+const nextTick = (fn) => globalThis.process.nextTick(fn);
+
+/** One column of a result (pg-protocol's `Field`). */
+export class Field {
+  constructor(name, tableID, columnID, dataTypeID, dataTypeSize, dataTypeModifier, format) {
+    this.name = name;
+    this.tableID = tableID;
+    this.columnID = columnID;
+    this.dataTypeID = dataTypeID;
+    this.dataTypeSize = dataTypeSize;
+    this.dataTypeModifier = dataTypeModifier;
+    this.format = format;
+  }
+}
+
+const COMMAND_TAG = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/;
+
+/** A statement's result: what node-postgres' `Result` holds, field for field. */
+export class Result {
+  constructor(rowMode, types) {
+    this.command = null;
+    this.rowCount = null;
+    this.oid = null;
+    this.rows = [];
+    this.fields = [];
+    this._parsers = undefined;
+    this._types = types;
+    this.RowCtor = null;
+    this.rowAsArray = rowMode === "array";
+    if (this.rowAsArray) this.parseRow = this._parseRowAsArray;
+    this._prebuiltEmptyResultObject = null;
+  }
+
+  addCommandComplete(msg) {
+    const match = COMMAND_TAG.exec(msg.text ?? msg.command);
+    if (!match) return;
+    this.command = match[1];
+    if (match[3]) {
+      this.oid = parseInt(match[2], 10);
+      this.rowCount = parseInt(match[3], 10);
+    } else if (match[2]) {
+      this.rowCount = parseInt(match[2], 10);
+    }
+  }
+
+  _parseRowAsArray(cells) {
+    const row = new Array(cells.length);
+    for (let i = 0; i < cells.length; i++) {
+      const raw = cells[i];
+      row[i] = raw === null ? null : this._parsers[i](raw);
+    }
+    return row;
+  }
+
+  parseRow(cells) {
+    const row = { ...this._prebuiltEmptyResultObject };
+    for (let i = 0; i < cells.length; i++) {
+      const raw = cells[i];
+      const field = this.fields[i];
+      if (raw === null) row[field.name] = null;
+      else row[field.name] = this._parsers[i](field.format === "binary" ? Buffer.from(raw) : raw);
+    }
+    return row;
+  }
+
+  addRow(row) {
+    this.rows.push(row);
+  }
+
+  addFields(fields) {
+    this.fields = fields;
+    if (this.fields.length) this._parsers = new Array(fields.length);
+    const empty = Object.create(null);
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i];
+      empty[field.name] = null;
+      this._parsers[i] = (this._types ?? { getTypeParser }).getTypeParser(field.dataTypeID, field.format || "text");
+    }
+    this._prebuiltEmptyResultObject = { ...empty };
+  }
+}
+
+function normalizeQueryConfig(config, values, callback) {
+  config = typeof config === "string" ? { text: config } : config;
+  if (values) {
+    if (typeof values === "function") config.callback = values;
+    else config.values = values;
+  }
+  if (callback) config.callback = callback;
+  return config;
+}
+
+/** A query: its text, values and options, its result(s) and events (`row`, `end`, `error`). */
+export class Query extends EventEmitter {
+  constructor(config, values, callback) {
+    super();
+    config = normalizeQueryConfig(config, values, callback);
+    this.text = config.text;
+    this.values = config.values;
+    this.rows = config.rows;
+    this.types = config.types;
+    this.name = config.name;
+    this.queryMode = config.queryMode;
+    this.binary = config.binary;
+    this.portal = config.portal || "";
+    this.callback = config.callback;
+    this._rowMode = config.rowMode;
+    this._result = new Result(this._rowMode, this.types);
+    this._results = this._result;
+    this._canceledDueToError = false;
+  }
+
+  requiresPreparation() {
+    if (this.queryMode === "extended") return true;
+    if (this.name) return true;
+    if (this.rows) return true;
+    if (!this.text) return false;
+    if (!this.values) return false;
+    return this.values.length > 0;
+  }
+
+  _checkForMultirow() {
+    if (this._result.command) {
+      if (!Array.isArray(this._results)) this._results = [this._result];
+      this._result = new Result(this._rowMode, this._result._types);
+      this._results.push(this._result);
+    }
+  }
+
+  handleRowDescription(fields) {
+    this._checkForMultirow();
+    this._result.addFields(fields);
+    this._accumulateRows = this.callback || !this.listeners("row").length;
+  }
+
+  handleDataRow(cells) {
+    if (this._canceledDueToError) return;
+    let row;
+    try {
+      row = this._result.parseRow(cells);
+    } catch (err) {
+      this._canceledDueToError = err;
+      return;
+    }
+    this.emit("row", row, this._result);
+    if (this._accumulateRows) this._result.addRow(row);
+  }
+
+  handleCommandComplete(msg, client) {
+    this._checkForMultirow();
+    this._result.addCommandComplete(msg);
+    if (this.rows) client._send({ kind: "sync" });
+  }
+
+  handleEmptyQuery(client) {
+    if (this.rows) client._send({ kind: "sync" });
+  }
+
+  handlePortalSuspended(client) {
+    client._send({ kind: "more", rows: this.rows });
+  }
+
+  handleError(err) {
+    if (this._canceledDueToError) {
+      err = this._canceledDueToError;
+      this._canceledDueToError = false;
+    }
+    if (this.callback) return this.callback(err);
+    this.emit("error", err);
+  }
+
+  handleReadyForQuery() {
+    if (this._canceledDueToError) return this.handleError(this._canceledDueToError);
+    if (this.callback) {
+      try {
+        this.callback(null, this._results);
+      } catch (err) {
+        nextTick(() => {
+          throw err;
+        });
+      }
+    }
+    this.emit("end", this._results);
+  }
+
+  /** Sends the query; returns an error instead when it cannot be sent. */
+  submit(client) {
+    if (typeof this.text !== "string" && typeof this.name !== "string") {
+      return new Error("A query must have either text or a name. Supplying neither is unsupported.");
+    }
+    const statements = client.connection;
+    const previous = statements.parsedStatements[this.name] || statements.submittedNamedStatements[this.name];
+    if (this.text && previous && this.text !== previous) {
+      return new Error(`Prepared statements must be unique - '${this.name}' was used for a different statement`);
+    }
+    if (this.values && !Array.isArray(this.values)) return new Error("Query values must be an array");
+    if (!this.requiresPreparation()) {
+      client._send({ kind: "simple", text: this.text });
+      return null;
+    }
+    const parse = !(this.name && previous !== undefined);
+    let values;
+    try {
+      values = (this.values ?? []).map((v) => {
+        const prepared = prepareValue(v);
+        return prepared === null || typeof prepared === "string" ? prepared : toBytes(prepared);
+      });
+    } catch (err) {
+      // nothing was sent: the error is the query's, and the connection stays ready
+      return err;
+    }
+    if (parse && this.name) statements.submittedNamedStatements[this.name] = this.text;
+    client._send(
+      { kind: "extended", parse, text: parse ? this.text : "", name: this.name || "", binary: !!this.binary, rows: this.rows || 0 },
+      values,
+    );
+    return null;
+  }
+}
+
+/** A prepared value that is not text: its bytes (a Buffer, sent in binary format). */
+function toBytes(value) {
+  if (value instanceof Uint8Array) return value;
+  return Buffer.from(String(value));
+}
+
+/** What node-postgres keeps on `client.connection`: the statements it parsed. */
+class Connection extends EventEmitter {
+  constructor() {
+    super();
+    this.parsedStatements = {};
+    this.submittedNamedStatements = {};
+    this._connecting = false;
+    this._ending = false;
+  }
+}
+
+/** node-postgres' `Client`. */
+export class Client extends EventEmitter {
+  constructor(config) {
+    super();
+    this.connectionParameters = new ConnectionParameters(config);
+    this.user = this.connectionParameters.user;
+    this.database = this.connectionParameters.database;
+    this.port = this.connectionParameters.port;
+    this.host = this.connectionParameters.host;
+    Object.defineProperty(this, "password", { configurable: true, enumerable: false, writable: true, value: this.connectionParameters.password });
+    this.replication = this.connectionParameters.replication;
+    const c = config || {};
+    this._Promise = c.Promise || globalThis.Promise;
+    this._types = new TypeOverrides(c.types);
+    this._ending = false;
+    this._ended = false;
+    this._connecting = false;
+    this._connected = false;
+    this._connectionError = false;
+    this._queryable = true;
+    this._activeQuery = null;
+    this._txStatus = null;
+    this.connection = c.connection || new Connection();
+    this._queryQueue = [];
+    this.binary = c.binary || defaults.binary;
+    this.processID = null;
+    this.secretKey = null;
+    this.ssl = this.connectionParameters.ssl || false;
+    if (this.ssl && this.ssl.key) Object.defineProperty(this.ssl, "key", { enumerable: false });
+    this._connectionTimeoutMillis = c.connectionTimeoutMillis || 0;
+    Object.defineProperty(this, "_rid", { value: null, writable: true, enumerable: false });
+    Object.defineProperty(this, "_pendingRead", { value: null, writable: true, enumerable: false });
+  }
+
+  get activeQuery() {
+    return this._activeQuery;
+  }
+
+  _getActiveQuery() {
+    return this._activeQuery;
+  }
+
+  /** Should the run wait for this connection's next read? */
+  _waiting() {
+    return this._connecting || this._ending || this._activeQuery !== null || this._queryQueue.length > 0;
+  }
+
+  _send(request, values) {
+    const rid = this._rid;
+    if (rid === null) return;
+    ops().send(rid, request, values).then((failure) => {
+      if (failure && !this._ended) this._onFailure(failure);
+    });
+    if (this._pendingRead) ops().wait(this._pendingRead, this._waiting());
+  }
+
+  _errorAllQueries(err) {
+    const fail = (query) => nextTick(() => query.handleError(err));
+    if (this._activeQuery) {
+      fail(this._activeQuery);
+      this._activeQuery = null;
+    }
+    this._queryQueue.forEach(fail);
+    this._queryQueue.length = 0;
+  }
+
+  _connect(callback) {
+    this._connectionCallback = callback;
+    if (this._connecting || this._connected) {
+      const err = new Error("Client has already been connected. You cannot reuse a client.");
+      nextTick(() => callback(err));
+      return;
+    }
+    this._connecting = true;
+    this.connection._connecting = true;
+    this._open().catch((err) => this._connectFailed(err));
+  }
+
+  async _open() {
+    let password = this.password;
+    if (typeof password === "function") {
+      const pass = await password(this.connectionParameters);
+      if (pass !== undefined && typeof pass !== "string") throw new TypeError("Password must be a string");
+      this.connectionParameters.password = this.password = pass === undefined ? null : pass;
+      password = this.password;
+    }
+    const params = this.connectionParameters;
+    let tls = null;
+    if (this.ssl) {
+      const s = typeof this.ssl === "object" ? this.ssl : {};
+      const pem = (v) => (v == null ? undefined : Array.isArray(v) ? v.map(String).join("\n") : String(v));
+      tls = {
+        ca: pem(s.ca),
+        cert: pem(s.cert),
+        key: pem(s.key),
+        rejectUnauthorized: s.rejectUnauthorized !== false,
+        servername: s.servername ?? undefined,
+      };
+    }
+    const hello = await ops().connect({
+      host: String(this.host ?? "localhost"),
+      port: this.port,
+      params: params.startupParams(),
+      password: password == null ? null : String(password),
+      tls,
+      connectTimeoutMs: this._connectionTimeoutMillis || null,
+    });
+    if (hello.kind) throw failureError(hello, this.host, this.port);
+    this._rid = hello.rid;
+    this.processID = hello.processId;
+    this.secretKey = hello.secretKey;
+    this._handleEvents(hello.events, []);
+    this._connecting = false;
+    this._connected = true;
+    if (this._connectionCallback) {
+      this._connectionCallback(null, this);
+      this._connectionCallback = null;
+    }
+    this.emit("connect");
+    this.readyForQuery = true;
+    this._readLoop();
+    if (this._ending) this._goodbye();
+    else this._pulseQueryQueue();
+  }
+
+  /** A connection that never came up: the error to the connect callback, then `end`. */
+  _connectFailed(err) {
+    this._connectionError = true;
+    this._connecting = false;
+    if (this._connectionCallback) {
+      const callback = this._connectionCallback;
+      this._connectionCallback = null;
+      callback(err);
+    } else {
+      this.emit("error", err);
+    }
+    this._onEnd();
+  }
+
+  async _readLoop() {
+    const pg = ops();
+    while (!this._ended) {
+      const promise = pg.read(this._rid, this._waiting());
+      this._pendingRead = promise;
+      const batch = await promise;
+      this._pendingRead = null;
+      this._handleEvents(batch.events, batch.rows);
+    }
+  }
+
+  _handleEvents(events, rows) {
+    let next = 0;
+    for (const event of events) {
+      switch (event.t) {
+        case "rows": {
+          const query = this._activeQuery;
+          const end = next + event.count;
+          if (query) for (; next < end; next++) query.handleDataRow(rows[next]);
+          else if (event.count) this._unexpected("dataRow");
+          next = end;
+          break;
+        }
+        case "fields":
+          if (!this._activeQuery) return this._unexpected("rowDescription");
+          this._activeQuery.handleRowDescription(event.fields.map((f) =>
+            new Field(f.name, f.tableID, f.columnID, f.dataTypeID, f.dataTypeSize, f.dataTypeModifier, f.format)));
+          break;
+        case "complete":
+          if (!this._activeQuery) return this._unexpected("commandComplete");
+          this._activeQuery.handleCommandComplete({ text: event.text }, this);
+          break;
+        case "empty":
+          if (!this._activeQuery) return this._unexpected("emptyQuery");
+          this._activeQuery.handleEmptyQuery(this);
+          break;
+        case "parseComplete": {
+          const query = this._activeQuery;
+          if (query?.name) {
+            this.connection.parsedStatements[query.name] = query.text;
+            delete this.connection.submittedNamedStatements[query.name];
+          }
+          break;
+        }
+        case "suspended":
+          if (!this._activeQuery) return this._unexpected("portalSuspended");
+          this._activeQuery.handlePortalSuspended(this);
+          break;
+        case "copyIn":
+          this._send({ kind: "copyFail", message: "No source stream defined" });
+          break;
+        case "error":
+          this._handleErrorMessage(databaseError(event.fields, event.length));
+          break;
+        case "notice":
+          this.emit("notice", noticeMessage(event.fields, event.length));
+          break;
+        case "notification":
+          this.emit("notification", new NotificationResponseMessage(event.length, event.processId, event.channel, event.payload));
+          break;
+        case "ready":
+          this._handleReadyForQuery(event.status);
+          break;
+        case "failed":
+          this._onFailure(event.failure);
+          this._onEnd();
+          break;
+        case "end":
+          this._onEnd();
+          break;
+      }
+    }
+  }
+
+  _unexpected(what) {
+    this._handleErrorEvent(new Error(`Received unexpected ${what} message from backend.`));
+  }
+
+  _onFailure(failure) {
+    this._handleErrorEvent(failureError(failure, this.host, this.port));
+  }
+
+  _handleReadyForQuery(status) {
+    const query = this._activeQuery;
+    this._activeQuery = null;
+    this._txStatus = status ?? null;
+    this.readyForQuery = true;
+    if (query) query.handleReadyForQuery();
+    this._pulseQueryQueue();
+  }
+
+  _handleErrorEvent(err) {
+    if (this._ended) return;
+    this._queryable = false;
+    this._errorAllQueries(err);
+    this.emit("error", err);
+  }
+
+  _handleErrorMessage(err) {
+    const query = this._activeQuery;
+    if (!query) {
+      this._handleErrorEvent(err);
+      return;
+    }
+    this._activeQuery = null;
+    if (query.name) delete this.connection.submittedNamedStatements[query.name];
+    query.handleError(err);
+  }
+
+  /** The socket closed: every query still waiting fails, then `end`. */
+  _onEnd() {
+    if (this._ended) return;
+    const error = this._ending ? new Error("Connection terminated") : new Error("Connection terminated unexpectedly");
+    this._ended = true;
+    this._errorAllQueries(error);
+    if (!this._ending) {
+      if (this._connecting && !this._connectionError) {
+        if (this._connectionCallback) this._connectionCallback(error);
+        else this._handleErrorEventAfterEnd(error);
+      } else if (!this._connectionError) {
+        this._handleErrorEventAfterEnd(error);
+      }
+    }
+    this.connection.emit("end");
+    nextTick(() => this.emit("end"));
+  }
+
+  _handleErrorEventAfterEnd(err) {
+    this._queryable = false;
+    this.emit("error", err);
+  }
+
+  _pulseQueryQueue() {
+    if (this.readyForQuery !== true) return;
+    this._activeQuery = this._queryQueue.shift() ?? null;
+    const query = this._activeQuery;
+    if (query) {
+      this.readyForQuery = false;
+      this.hasExecuted = true;
+      const error = query.submit(this);
+      if (error) {
+        nextTick(() => {
+          query.handleError(error);
+          this.readyForQuery = true;
+          this._activeQuery = null;
+          this._pulseQueryQueue();
+        });
+      }
+    } else if (this.hasExecuted) {
+      this._activeQuery = null;
+      this.emit("drain");
+    }
+    if (this._pendingRead) ops().wait(this._pendingRead, this._waiting());
+  }
+
+  connect(callback) {
+    if (callback) {
+      this._connect(callback);
+      return;
+    }
+    return new this._Promise((resolve, reject) => {
+      this._connect((error) => (error ? reject(error) : resolve(this)));
+    });
+  }
+
+  query(config, values, callback) {
+    if (config == null) throw new TypeError("Client was passed a null or undefined query");
+    let query;
+    let result;
+    if (config instanceof Query) {
+      result = query = config;
+      if (!query.callback) {
+        if (typeof values === "function") query.callback = values;
+        else if (callback) query.callback = callback;
+      }
+    } else if (typeof config.submit === "function") {
+      // pg-cursor, pg-query-stream and other custom query objects drive node-postgres' socket
+      // protocol object directly, which the bridge does not have
+      const err = new Error(
+        "fnhost's pg bridge does not run custom query objects (pg-cursor, pg-query-stream); run with --no-bridge pg to use the npm pg driver",
+      );
+      err.code = "ERR_NOT_SUPPORTED_IN_FNHOST";
+      throw err;
+    } else {
+      query = new Query(config, values, callback);
+    }
+    if (query === config) {
+      // a Query object: its events (and callback) report, no promise
+    } else if (!query.callback) {
+      result = new this._Promise((resolve, reject) => {
+        query.callback = (err, res) => (err ? reject(err) : resolve(res));
+      }).catch((err) => {
+        Error.captureStackTrace(err);
+        throw err;
+      });
+    } else if (typeof query.callback !== "function") {
+      throw new TypeError("callback is not a function");
+    }
+    const readTimeout = config.query_timeout || this.connectionParameters.query_timeout;
+    if (readTimeout) {
+      const queryCallback = query.callback || (() => {});
+      const timer = setTimeout(() => {
+        const error = new Error("Query read timeout");
+        nextTick(() => query.handleError(error));
+        queryCallback(error);
+        query.callback = () => {};
+        const index = this._queryQueue.indexOf(query);
+        if (index > -1) this._queryQueue.splice(index, 1);
+        this._pulseQueryQueue();
+      }, readTimeout);
+      query.callback = (err, res) => {
+        clearTimeout(timer);
+        queryCallback(err, res);
+      };
+    }
+    if (this.binary && !query.binary) query.binary = true;
+    if (query._result && !query._result._types) query._result._types = this._types;
+    if (!this._queryable) {
+      nextTick(() => query.handleError(new Error("Client has encountered a connection error and is not queryable")));
+      return result;
+    }
+    if (this._ending) {
+      nextTick(() => query.handleError(new Error("Client was closed and is not queryable")));
+      return result;
+    }
+    this._queryQueue.push(query);
+    this._pulseQueryQueue();
+    return result;
+  }
+
+  ref() {}
+
+  unref() {}
+
+  getTransactionStatus() {
+    return this._txStatus;
+  }
+
+  setTypeParser(oid, format, parseFn) {
+    return this._types.setTypeParser(oid, format, parseFn);
+  }
+
+  getTypeParser(oid, format) {
+    return this._types.getTypeParser(oid, format);
+  }
+
+  escapeIdentifier(str) {
+    return escapeIdentifier(str);
+  }
+
+  escapeLiteral(str) {
+    return escapeLiteral(str);
+  }
+
+  /** Terminate (or, with a query still running or a dead socket, close at once). */
+  _goodbye() {
+    if (this._rid === null) return;
+    if (!this._queryable || this._activeQuery) ops().destroy(this._rid);
+    else this._send({ kind: "terminate" });
+    if (this._pendingRead) ops().wait(this._pendingRead, true);
+  }
+
+  end(cb) {
+    this._ending = true;
+    if (!this.connection._connecting || this._ended) {
+      if (cb) {
+        cb();
+        return;
+      }
+      return this._Promise.resolve();
+    }
+    if (this._connected) this._goodbye();
+    if (cb) {
+      this.connection.once("end", cb);
+      return;
+    }
+    return new this._Promise((resolve) => this.connection.once("end", resolve));
+  }
+}
+
+Client.Query = Query;
+
+export { DatabaseError };

@@ -1,0 +1,416 @@
+//! PostgreSQL for the `pg` bridge (adaptors/pg): one op family over a host-provided driver that
+//! speaks the wire protocol in Rust. The bridge keeps node-postgres' API and type parsing in
+//! JavaScript; these ops move bytes and messages: connect (TLS, authentication), send a query,
+//! read what the server answers in batches of events and rows.
+//!
+//! Values travel in PostgreSQL's text format, as node-postgres asks for them, so the bridge's
+//! parsers see exactly the strings node-postgres' parsers see.
+//!
+//! The driver itself lives in the runtime (`src/runtime/pg_driver.rs`) behind [`PgDriver`], so
+//! `build.rs` can register these ops without compiling a network stack.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use deno_core::futures::future::LocalBoxFuture;
+use deno_core::op2;
+use deno_core::serde_v8::StringOrBuffer;
+use deno_core::OpState;
+use deno_error::JsErrorBox;
+use serde::{Deserialize, Serialize};
+
+/// TLS settings of a connection (node-postgres' `ssl` object, as the bridge normalises it).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PgTls {
+    /// Trusted CA certificates (PEM) instead of the system's.
+    pub ca: Option<String>,
+    /// Client certificate chain (PEM).
+    pub cert: Option<String>,
+    /// Client private key (PEM).
+    pub key: Option<String>,
+    /// `false` accepts any server certificate.
+    #[serde(default = "yes")]
+    pub reject_unauthorized: bool,
+    /// Name checked against the certificate (default: the host).
+    pub servername: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Where and how to connect.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PgConnectOptions {
+    /// Host name or address; a path starting with `/` is a Unix socket directory.
+    pub host: String,
+    /// TCP port (also names the Unix socket file).
+    pub port: u16,
+    /// The startup parameters, in order (`user`, `database`, `application_name`, …).
+    pub params: Vec<(String, String)>,
+    /// The password, when the server asks for one.
+    pub password: Option<String>,
+    /// TLS, when set.
+    pub tls: Option<PgTls>,
+    /// Give up connecting after this long (node-postgres' `connectionTimeoutMillis`).
+    pub connect_timeout_ms: Option<u64>,
+}
+
+/// A connection that is up: the backend's identity.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PgHello {
+    /// Handle for the other ops.
+    pub rid: u32,
+    /// Backend process id.
+    pub process_id: i32,
+    /// Cancellation key.
+    pub secret_key: i32,
+    /// Notices the server sent while the connection started.
+    pub events: Vec<PgEvent>,
+}
+
+/// Why a connection or an exchange failed.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum PgFailure {
+    /// The server answered with an ErrorResponse (while connecting).
+    Server {
+        /// Field code (`S`, `C`, `M`, …) and value, in the order sent.
+        fields: Vec<(String, String)>,
+        /// The message's length field.
+        length: u32,
+    },
+    /// A socket or TLS failure with Node's code (`ECONNREFUSED`, `SELF_SIGNED_CERT_IN_CHAIN`…).
+    Net {
+        /// Node's error code.
+        code: String,
+        /// Node's message text (for TLS) or the system's description.
+        message: String,
+    },
+    /// Anything else, with node-postgres' message.
+    Other {
+        /// The message.
+        message: String,
+    },
+}
+
+impl PgFailure {
+    /// A failure with node-postgres' message.
+    pub fn other(message: impl Into<String>) -> PgFailure {
+        PgFailure::Other {
+            message: message.into(),
+        }
+    }
+}
+
+/// One column of a RowDescription, as node-postgres' `Field`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PgField {
+    /// Column name.
+    pub name: String,
+    /// Table OID (0 when not a table column).
+    #[serde(rename = "tableID")]
+    pub table_id: u32,
+    /// Column number in its table.
+    #[serde(rename = "columnID")]
+    pub column_id: i16,
+    /// Type OID.
+    #[serde(rename = "dataTypeID")]
+    pub data_type_id: u32,
+    /// Type size.
+    pub data_type_size: i16,
+    /// Type modifier.
+    pub data_type_modifier: i32,
+    /// `text` or `binary`.
+    pub format: &'static str,
+}
+
+/// What the server said, in order. Rows are not events: `Rows { count }` says how many of the
+/// batch's rows come next.
+#[derive(Debug, Serialize)]
+#[serde(tag = "t", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum PgEvent {
+    /// RowDescription.
+    Fields {
+        /// The columns.
+        fields: Vec<PgField>,
+    },
+    /// The next `count` rows of [`PgBatch::rows`].
+    Rows {
+        /// How many.
+        count: u32,
+    },
+    /// CommandComplete with its tag (`INSERT 0 1`).
+    Complete {
+        /// The command tag.
+        text: String,
+    },
+    /// EmptyQueryResponse.
+    Empty,
+    /// ParseComplete.
+    ParseComplete,
+    /// PortalSuspended (a row limit was reached).
+    Suspended,
+    /// ErrorResponse.
+    Error {
+        /// Field code and value, in the order sent.
+        fields: Vec<(String, String)>,
+        /// The message's length field.
+        length: u32,
+    },
+    /// NoticeResponse.
+    Notice {
+        /// Field code and value, in the order sent.
+        fields: Vec<(String, String)>,
+        /// The message's length field.
+        length: u32,
+    },
+    /// NotificationResponse (LISTEN/NOTIFY).
+    Notification {
+        /// The notifying backend.
+        process_id: i32,
+        /// The channel.
+        channel: String,
+        /// The payload.
+        payload: String,
+        /// The message's length field.
+        length: u32,
+    },
+    /// CopyInResponse: the server waits for COPY data.
+    CopyIn,
+    /// ReadyForQuery with the transaction status (`I`, `T`, `E`).
+    Ready {
+        /// Transaction status.
+        status: String,
+    },
+    /// The server closed the connection.
+    End,
+    /// The connection failed (reset, TLS alert…); the connection is over.
+    Failed {
+        /// What failed.
+        failure: PgFailure,
+    },
+}
+
+/// What one read returns: events, and the rows they count (cells as text, `null` for NULL).
+#[derive(Debug, Default, Serialize)]
+pub struct PgBatch {
+    /// Events in order.
+    pub events: Vec<PgEvent>,
+    /// Rows the `Rows` events count.
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+/// A request the bridge sends.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum PgRequest {
+    /// The simple query protocol (`Query`): one or more statements, no parameters.
+    Simple {
+        /// The SQL.
+        text: String,
+    },
+    /// The extended protocol: Parse (when `parse`), Bind, Describe portal, Execute, Sync.
+    Extended {
+        /// Parse the statement first (an unnamed statement, or a named one not yet parsed).
+        parse: bool,
+        /// The SQL (for Parse).
+        #[serde(default)]
+        text: String,
+        /// Statement name (empty: unnamed).
+        #[serde(default)]
+        name: String,
+        /// Parameter values: text, bytes (sent in binary format) or `null`.
+        #[serde(skip)]
+        values: Vec<Option<PgValue>>,
+        /// Ask for every result column in binary format.
+        #[serde(default)]
+        binary: bool,
+        /// Rows per Execute (0: all); with a limit the exchange waits for [`PgRequest::More`].
+        #[serde(default)]
+        rows: u32,
+    },
+    /// Execute the open portal again for `rows` more (after `Suspended`); Sync when `rows` is 0.
+    More {
+        /// Rows per Execute (0: the rest, then Sync).
+        rows: u32,
+    },
+    /// Sync: end of an exchange that used a row limit.
+    Sync,
+    /// Close a statement that failed to bind, then Sync (node-postgres does so).
+    CloseStatement {
+        /// Statement name.
+        name: String,
+    },
+    /// CopyFail: node-postgres has no COPY FROM source.
+    CopyFail {
+        /// The reason sent.
+        message: String,
+    },
+    /// Terminate, then close the socket.
+    Terminate,
+}
+
+/// A parameter value.
+#[derive(Debug)]
+pub enum PgValue {
+    /// Text format.
+    Text(String),
+    /// Binary format (a Buffer).
+    Bytes(Vec<u8>),
+}
+
+/// An open connection, owned by the driver.
+pub trait PgSession {
+    /// Writes `request`'s messages (in call order: writes queue behind each other).
+    fn send(&self, request: PgRequest) -> LocalBoxFuture<'static, Result<(), PgFailure>>;
+    /// Reads what the server sends next: at least one event.
+    fn read(&self) -> LocalBoxFuture<'static, PgBatch>;
+    /// Closes the socket without a goodbye.
+    fn destroy(&self);
+}
+
+/// Opens connections for the ops; installed by the runtime in the `OpState`.
+pub trait PgDriver {
+    /// Connects, negotiates TLS, authenticates and waits for the first ReadyForQuery.
+    fn connect(
+        &self,
+        options: PgConnectOptions,
+    ) -> LocalBoxFuture<'static, Result<(Rc<dyn PgSession>, i32, i32, Vec<PgEvent>), PgFailure>>;
+}
+
+/// The driver handle stored in the `OpState`.
+#[derive(Clone)]
+pub struct PgDriverHandle(pub Rc<dyn PgDriver>);
+
+/// Open connections of a run.
+#[derive(Default)]
+struct Sessions {
+    next: u32,
+    open: HashMap<u32, Rc<dyn PgSession>>,
+}
+
+fn session(state: &Rc<RefCell<OpState>>, rid: u32) -> Option<Rc<dyn PgSession>> {
+    state
+        .borrow()
+        .try_borrow::<Sessions>()
+        .and_then(|s| s.open.get(&rid).cloned())
+}
+
+/// What connecting gave: the connection, or the failure (its `kind` tells them apart).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum PgConnected {
+    /// The connection is up.
+    Up(PgHello),
+    /// It could not be made.
+    Failed(PgFailure),
+}
+
+/// Connects; resolves with the handle and the backend's identity, or with the failure.
+#[op2]
+#[serde]
+pub async fn op_pg_connect(
+    state: Rc<RefCell<OpState>>,
+    #[serde] options: PgConnectOptions,
+) -> Result<PgConnected, JsErrorBox> {
+    let driver = {
+        let mut st = state.borrow_mut();
+        if !options.host.starts_with('/') {
+            if let Some(permissions) =
+                st.try_borrow_mut::<deno_permissions::PermissionsContainer>()
+            {
+                let host = options.host.trim_start_matches('[').trim_end_matches(']');
+                permissions
+                    .check_net(&(host, Some(options.port)), "pg.Client.connect()")
+                    .map_err(|e| JsErrorBox::new("NotCapable", e.to_string()))?;
+            }
+        }
+        st.try_borrow::<PgDriverHandle>()
+            .cloned()
+            .ok_or_else(|| JsErrorBox::generic("PostgreSQL is not available in this engine"))?
+    };
+    let (session, process_id, secret_key, events) = match driver.0.connect(options).await {
+        Ok(up) => up,
+        Err(failure) => return Ok(PgConnected::Failed(failure)),
+    };
+    let mut st = state.borrow_mut();
+    if !st.has::<Sessions>() {
+        st.put(Sessions::default());
+    }
+    let sessions = st.borrow_mut::<Sessions>();
+    sessions.next += 1;
+    let rid = sessions.next;
+    sessions.open.insert(rid, session);
+    Ok(PgConnected::Up(PgHello {
+        rid,
+        process_id,
+        secret_key,
+        events,
+    }))
+}
+
+/// Sends a request; its parameter values come as a separate array (strings, buffers, `null`).
+#[op2]
+#[serde]
+pub async fn op_pg_send(
+    state: Rc<RefCell<OpState>>,
+    rid: u32,
+    #[serde] request: PgRequest,
+    #[serde] values: Option<Vec<Option<StringOrBuffer>>>,
+) -> Result<Option<PgFailure>, JsErrorBox> {
+    let Some(session) = session(&state, rid) else {
+        return Ok(Some(PgFailure::other("Connection is closed")));
+    };
+    let mut request = request;
+    if let (PgRequest::Extended { values: slot, .. }, Some(values)) = (&mut request, values) {
+        *slot = values
+            .into_iter()
+            .map(|v| {
+                v.map(|v| match v {
+                    StringOrBuffer::String(s) => PgValue::Text(s),
+                    StringOrBuffer::Buffer(b) => PgValue::Bytes(b.to_vec()),
+                })
+            })
+            .collect();
+    }
+    Ok(session.send(request).await.err())
+}
+
+/// Reads the next batch; after `End` or `Failed` the handle is closed.
+#[op2]
+#[serde]
+pub async fn op_pg_read(state: Rc<RefCell<OpState>>, rid: u32) -> PgBatch {
+    let Some(session) = session(&state, rid) else {
+        return PgBatch {
+            events: vec![PgEvent::End],
+            rows: Vec::new(),
+        };
+    };
+    let batch = session.read().await;
+    if batch
+        .events
+        .iter()
+        .any(|e| matches!(e, PgEvent::End | PgEvent::Failed { .. }))
+    {
+        if let Some(s) = state.borrow_mut().try_borrow_mut::<Sessions>() {
+            s.open.remove(&rid);
+        }
+    }
+    batch
+}
+
+/// Closes the socket at once (node-postgres' `stream.destroy()`).
+#[op2(fast)]
+pub fn op_pg_destroy(state: &mut OpState, rid: u32) {
+    if let Some(s) = state.try_borrow_mut::<Sessions>() {
+        if let Some(session) = s.open.get(&rid) {
+            session.destroy();
+        }
+    }
+}
