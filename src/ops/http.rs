@@ -135,6 +135,17 @@ pub async fn op_http_fetch(
     #[serde] request: HttpRequest,
     #[buffer] body: Option<JsBuffer>,
 ) -> Result<HttpResponseHead, JsErrorBox> {
+    if let Some(permissions) = state
+        .borrow_mut()
+        .try_borrow_mut::<deno_permissions::PermissionsContainer>()
+    {
+        // the run's network rules (--allow-net / --deny-net) hold for the bridges too
+        let url = deno_core::url::Url::parse(&request.url)
+            .map_err(|e| JsErrorBox::type_error(format!("Invalid URL {}: {e}", request.url)))?;
+        permissions
+            .check_net_url(&url, "fetch()")
+            .map_err(|e| JsErrorBox::new("NotCapable", e.to_string()))?;
+    }
     let client = state
         .borrow()
         .try_borrow::<HttpClientHandle>()

@@ -180,6 +180,41 @@ fn network_rules_allow_every_host_by_default_and_refuse_what_they_name() {
     }
 }
 
+/// The bridges' own network (the pg driver's sockets, the undici bridge's HTTP client) obeys
+/// the run's rules as Deno's `node:net` does: a refused host is a `NotCapable` error naming it.
+#[test]
+fn the_pg_and_undici_bridges_obey_the_network_rules() {
+    let work = TempDir::new("node-ext-bridge-net");
+    let job = work.write(
+        "job.js",
+        r#"import pg from "pg";
+import { fetch, request } from "undici";
+export default [async (state) => {
+  const client = new pg.Client({ host: "127.0.0.1", port: 9, user: "x", password: "x" });
+  const viaPg = await client.connect().then(() => "connected", (e) => [e.name, e.message]);
+  const viaUndici = await request("http://127.0.0.1:9/").then(() => "connected", (e) => [e.name, e.message]);
+  const viaFetch = await fetch("http://127.0.0.1:9/").then(() => "connected", (e) => [e.name, e.message, e.cause?.name]);
+  return { ...state, data: { viaPg, viaUndici, viaFetch } };
+}];
+"#,
+    );
+    let out = fnhost()
+        .arg(&job)
+        .args(["-O", "--log", "none", "--deny-net", "127.0.0.1"])
+        .output()
+        .unwrap();
+    let data = &super::support::final_state(&out)["data"];
+    for via in ["viaPg", "viaUndici"] {
+        assert_eq!(
+            data[via],
+            serde_json::json!(["NotCapable", "Requires net access to \"127.0.0.1:9\", run again with the --allow-net flag"]),
+            "{via}: {data}"
+        );
+    }
+    assert_eq!(data["viaFetch"][0], "TypeError", "{data}");
+    assert_eq!(data["viaFetch"][2], "NotCapable", "{data}");
+}
+
 #[test]
 fn a_refused_raw_socket_is_an_error_event_not_a_crash() {
     let work = TempDir::new("node-ext-net-deny");
@@ -313,6 +348,16 @@ fn npm_pg_over_node_net_matches_node() {
 fn pg_bridge_types_errors_and_features_match_node() {
     require_pg();
     matches_node("pg_types");
+}
+
+/// `pg_adaptor_style.js`: a job written as @openfn/language-postgresql works (connect not
+/// awaited, one query per operation, composeNextState, insertMany with pg-format, upsert with
+/// ON CONFLICT), on the bridge and on the npm pg driver.
+#[test]
+fn a_language_postgresql_style_job_matches_node_bridged_and_not() {
+    require_pg();
+    matches_node("pg_adaptor_style");
+    matches_node_args("pg_adaptor_style", None, &["--no-bridge", "pg"]);
 }
 
 /// `pg_types.js` on the npm pg driver on fnhost: the same answers as on Node.
