@@ -275,13 +275,17 @@ pub trait PgSession {
     fn destroy(&self);
 }
 
+/// A connection that is up: the session, the backend's process id and cancellation key, and
+/// the notices sent while it started.
+pub type PgStarted = (Rc<dyn PgSession>, i32, i32, Vec<PgEvent>);
+
 /// Opens connections for the ops; installed by the runtime in the `OpState`.
 pub trait PgDriver {
     /// Connects, negotiates TLS, authenticates and waits for the first ReadyForQuery.
     fn connect(
         &self,
         options: PgConnectOptions,
-    ) -> LocalBoxFuture<'static, Result<(Rc<dyn PgSession>, i32, i32, Vec<PgEvent>), PgFailure>>;
+    ) -> LocalBoxFuture<'static, Result<PgStarted, PgFailure>>;
 }
 
 /// The driver handle stored in the `OpState`.
@@ -322,8 +326,7 @@ pub async fn op_pg_connect(
     let driver = {
         let mut st = state.borrow_mut();
         if !options.host.starts_with('/') {
-            if let Some(permissions) =
-                st.try_borrow_mut::<deno_permissions::PermissionsContainer>()
+            if let Some(permissions) = st.try_borrow_mut::<deno_permissions::PermissionsContainer>()
             {
                 let host = options.host.trim_start_matches('[').trim_end_matches(']');
                 permissions

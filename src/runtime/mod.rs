@@ -11,12 +11,12 @@ pub mod compile_cache;
 pub mod extension;
 pub mod from_source;
 pub mod http_client;
-pub mod pg_driver;
 pub mod job_script;
 pub mod loader;
 pub mod node_host;
 pub mod node_transpile;
 pub mod permissions;
+pub mod pg_driver;
 pub(crate) mod phases;
 pub mod web;
 

@@ -27,7 +27,7 @@ use tokio::sync::Notify;
 
 use crate::ops::pg::{
     PgBatch, PgConnectOptions, PgDriver, PgEvent, PgFailure, PgField, PgRequest, PgSession,
-    PgTls, PgValue,
+    PgStarted, PgTls, PgValue,
 };
 
 /// A batch closes after this many rows or this many bytes of cell text.
@@ -47,8 +47,7 @@ impl PgDriver for TokioPgDriver {
     fn connect(
         &self,
         options: PgConnectOptions,
-    ) -> LocalBoxFuture<'static, Result<(Rc<dyn PgSession>, i32, i32, Vec<PgEvent>), PgFailure>>
-    {
+    ) -> LocalBoxFuture<'static, Result<PgStarted, PgFailure>> {
         async move {
             let (stream, buf, pid, key, events) = start(&options).await?;
             let (read, write) = tokio::io::split(stream);
@@ -609,16 +608,18 @@ async fn secure(io: Stream, host: &str, tls: &PgTls) -> Result<Stream, PgFailure
         key: tls.key.clone(),
         reject_unauthorized: Some(tls.reject_unauthorized),
     };
-    let config = super::http_client::tls_config_seeing_leaf(&options, leaf.clone()).map_err(
-        |e| PgFailure::Net {
-            code: e.code.into(),
-            message: e.message,
-        },
-    )?;
-    let name = tls
-        .servername
-        .clone()
-        .unwrap_or_else(|| host.trim_start_matches('[').trim_end_matches(']').to_string());
+    let config =
+        super::http_client::tls_config_seeing_leaf(&options, leaf.clone()).map_err(|e| {
+            PgFailure::Net {
+                code: e.code.into(),
+                message: e.message,
+            }
+        })?;
+    let name = tls.servername.clone().unwrap_or_else(|| {
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string()
+    });
     let server_name = rustls::pki_types::ServerName::try_from(name.clone())
         .map_err(|e| PgFailure::other(format!("invalid servername {name}: {e}")))?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
