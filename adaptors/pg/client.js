@@ -147,17 +147,17 @@ export class Query extends EventEmitter {
     }
   }
 
-  handleRowDescription(fields) {
+  handleRowDescription(msg) {
     this._checkForMultirow();
-    this._result.addFields(fields);
+    this._result.addFields(msg.fields);
     this._accumulateRows = this.callback || !this.listeners("row").length;
   }
 
-  handleDataRow(cells) {
+  handleDataRow(msg) {
     if (this._canceledDueToError) return;
     let row;
     try {
-      row = this._result.parseRow(cells);
+      row = this._result.parseRow(msg.fields);
     } catch (err) {
       this._canceledDueToError = err;
       return;
@@ -166,18 +166,14 @@ export class Query extends EventEmitter {
     if (this._accumulateRows) this._result.addRow(row);
   }
 
-  handleCommandComplete(msg, client) {
+  handleCommandComplete(msg, connection) {
     this._checkForMultirow();
     this._result.addCommandComplete(msg);
-    if (this.rows) client._send({ kind: "sync" });
+    if (this.rows) connection.sync();
   }
 
-  handleEmptyQuery(client) {
-    if (this.rows) client._send({ kind: "sync" });
-  }
-
-  handlePortalSuspended(client) {
-    client._send({ kind: "more", rows: this.rows });
+  handleEmptyQuery(connection) {
+    if (this.rows) connection.sync();
   }
 
   handleError(err) {
@@ -203,56 +199,163 @@ export class Query extends EventEmitter {
     this.emit("end", this._results);
   }
 
-  /** Sends the query; returns an error instead when it cannot be sent. */
-  submit(client) {
+  /** Sends the query over `connection`; returns an error instead when it cannot be sent. */
+  submit(connection) {
     if (typeof this.text !== "string" && typeof this.name !== "string") {
       return new Error("A query must have either text or a name. Supplying neither is unsupported.");
     }
-    const statements = client.connection;
-    const previous = statements.parsedStatements[this.name] || statements.submittedNamedStatements[this.name];
+    const previous = connection.parsedStatements[this.name] || connection.submittedNamedStatements[this.name];
     if (this.text && previous && this.text !== previous) {
       return new Error(`Prepared statements must be unique - '${this.name}' was used for a different statement`);
     }
     if (this.values && !Array.isArray(this.values)) return new Error("Query values must be an array");
-    if (!this.requiresPreparation()) {
-      client._send({ kind: "simple", text: this.text });
-      return null;
-    }
-    const parse = !(this.name && previous !== undefined);
-    let values;
-    try {
-      values = (this.values ?? []).map((v) => {
-        const prepared = prepareValue(v);
-        return prepared === null || typeof prepared === "string" ? prepared : toBytes(prepared);
-      });
-    } catch (err) {
-      // nothing was sent: the error is the query's, and the connection stays ready
-      return err;
-    }
-    if (parse && this.name) statements.submittedNamedStatements[this.name] = this.text;
-    client._send(
-      { kind: "extended", parse, text: parse ? this.text : "", name: this.name || "", binary: !!this.binary, rows: this.rows || 0 },
-      values,
-    );
+    if (this.requiresPreparation()) this.prepare(connection);
+    else connection.query(this.text);
     return null;
   }
+
+  hasBeenParsed(connection) {
+    return this.name && (connection.parsedStatements[this.name] !== undefined || connection.submittedNamedStatements[this.name] !== undefined);
+  }
+
+  handlePortalSuspended(connection) {
+    this._getRows(connection, this.rows);
+  }
+
+  _getRows(connection, rows) {
+    connection.execute({ portal: this.portal, rows });
+    if (!rows) connection.sync();
+    else connection.flush();
+  }
+
+  prepare(connection) {
+    if (!this.hasBeenParsed(connection)) {
+      connection.parse({ text: this.text, name: this.name, types: this.types });
+      if (this.name) connection.submittedNamedStatements[this.name] = this.text;
+    }
+    try {
+      connection.bind({ portal: this.portal, statement: this.name, values: this.values, binary: this.binary, valueMapper: prepareValue });
+    } catch (err) {
+      // as node-postgres: close what was parsed, and the query fails with the error
+      connection.close({ type: "S", name: this.name });
+      connection.sync();
+      this.handleError(err, connection);
+      return;
+    }
+    connection.describe({ type: "P", name: this.portal || "" });
+    this._getRows(connection, this.rows);
+  }
+
+  handleCopyInResponse(connection) {
+    connection.sendCopyFail("No source stream defined");
+  }
+
+  handleCopyData() {}
 }
 
-/** A prepared value that is not text: its bytes (a Buffer, sent in binary format). */
+/** A prepared parameter that is not text: its bytes (a Buffer, sent in binary format). */
 function toBytes(value) {
   if (value instanceof Uint8Array) return value;
   return Buffer.from(String(value));
 }
 
-/** What node-postgres keeps on `client.connection`: the statements it parsed. */
-class Connection extends EventEmitter {
-  constructor() {
+/**
+ * What node-postgres keeps as `client.connection`: the protocol's frontend messages as methods
+ * (`parse`, `bind`, `describe`, `execute`, `flush`, `sync`, `close`, `query`), the statements
+ * parsed so far, and the backend's messages as events (`rowDescription`, `dataRow`, `noData`,
+ * `readyForQuery`, …) — what pg's own `Query` and custom query objects (pg-cursor,
+ * pg-query-stream) speak. Messages collect until a flush or sync and go out together.
+ */
+export class Connection extends EventEmitter {
+  constructor(client) {
     super();
     this.parsedStatements = {};
     this.submittedNamedStatements = {};
     this._connecting = false;
     this._ending = false;
+    Object.defineProperty(this, "_client", { value: client, enumerable: false });
+    Object.defineProperty(this, "_batch", { value: [], enumerable: false, writable: true });
+    Object.defineProperty(this, "_values", { value: null, enumerable: false, writable: true });
+    const self = this;
+    this.stream = {
+      cork() {},
+      uncork() {},
+      destroy() {
+        self._client._destroy();
+      },
+    };
   }
+
+  _push(message) {
+    this._batch.push(message);
+  }
+
+  _send() {
+    if (!this._batch.length) return;
+    const messages = this._batch;
+    const values = this._values;
+    this._batch = [];
+    this._values = null;
+    this._client._send({ kind: "messages", messages }, values);
+  }
+
+  query(text) {
+    this._push({ m: "query", text });
+    this._send();
+  }
+
+  parse(query) {
+    this._push({ m: "parse", name: query.name || "", text: query.text, types: Array.isArray(query.types) ? query.types : [] });
+  }
+
+  bind(config = {}) {
+    const mapper = config.valueMapper;
+    const values = (config.values || []).map((value, i) => {
+      const mapped = mapper ? mapper(value, i) : value;
+      if (mapped == null) return null;
+      return typeof mapped === "string" ? mapped : mapped instanceof Uint8Array ? mapped : String(mapped);
+    });
+    // one Bind per request: its values travel beside the messages
+    if (this._values) this._send();
+    this._values = values.map((v) => (v === null || typeof v === "string" ? v : toBytes(v)));
+    this._push({ m: "bind", portal: config.portal || "", statement: config.statement || "", binary: !!config.binary });
+  }
+
+  describe(msg) {
+    this._push({ m: "describe", kind: msg.type, name: msg.name || "" });
+  }
+
+  execute(config = {}) {
+    this._push({ m: "execute", portal: config.portal || "", rows: config.rows || 0 });
+  }
+
+  close(msg) {
+    this._push({ m: "close", kind: msg.type, name: msg.name || "" });
+  }
+
+  flush() {
+    this._push({ m: "flush" });
+    this._send();
+  }
+
+  sync() {
+    this._push({ m: "sync" });
+    this._send();
+  }
+
+  sendCopyFail(message) {
+    this._push({ m: "copyFail", message });
+    this._send();
+  }
+
+  end() {
+    this._ending = true;
+    this._client._terminate();
+  }
+
+  ref() {}
+
+  unref() {}
 }
 
 /** node-postgres' `Client`. */
@@ -277,7 +380,7 @@ export class Client extends EventEmitter {
     this._queryable = true;
     this._activeQuery = null;
     this._txStatus = null;
-    this.connection = c.connection || new Connection();
+    this.connection = c.connection || new Connection(this);
     this._queryQueue = [];
     this.binary = c.binary || defaults.binary;
     this.processID = null;
@@ -312,7 +415,7 @@ export class Client extends EventEmitter {
   }
 
   _errorAllQueries(err) {
-    const fail = (query) => nextTick(() => query.handleError(err));
+    const fail = (query) => nextTick(() => query.handleError(err, this.connection));
     if (this._activeQuery) {
       fail(this._activeQuery);
       this._activeQuery = null;
@@ -406,55 +509,88 @@ export class Client extends EventEmitter {
   }
 
   _handleEvents(events, rows) {
+    const con = this.connection;
     let next = 0;
     for (const event of events) {
       switch (event.t) {
         case "rows": {
           const query = this._activeQuery;
           const end = next + event.count;
-          if (query) for (; next < end; next++) query.handleDataRow(rows[next]);
-          else if (event.count) this._unexpected("dataRow");
+          const listened = con.listenerCount("dataRow") > 0;
+          if (!query) {
+            if (event.count) this._unexpected("dataRow");
+          } else {
+            for (; next < end; next++) {
+              const msg = { name: "dataRow", fields: rows[next] };
+              if (listened) con.emit("dataRow", msg);
+              query.handleDataRow(msg);
+            }
+          }
           next = end;
           break;
         }
-        case "fields":
+        case "fields": {
+          const fields = event.fields.map((f) => new Field(f.name, f.tableID, f.columnID, f.dataTypeID, f.dataTypeSize, f.dataTypeModifier, f.format));
+          const msg = { name: "rowDescription", fieldCount: fields.length, fields };
+          con.emit("rowDescription", msg);
           if (!this._activeQuery) return this._unexpected("rowDescription");
-          this._activeQuery.handleRowDescription(event.fields.map((f) =>
-            new Field(f.name, f.tableID, f.columnID, f.dataTypeID, f.dataTypeSize, f.dataTypeModifier, f.format)));
+          this._activeQuery.handleRowDescription(msg);
           break;
-        case "complete":
+        }
+        case "noData":
+          con.emit("noData", { name: "noData" });
+          break;
+        case "complete": {
+          const msg = { name: "commandComplete", text: event.text };
+          con.emit("commandComplete", msg);
           if (!this._activeQuery) return this._unexpected("commandComplete");
-          this._activeQuery.handleCommandComplete({ text: event.text }, this);
+          this._activeQuery.handleCommandComplete(msg, con);
           break;
+        }
         case "empty":
+          con.emit("emptyQuery", { name: "emptyQuery" });
           if (!this._activeQuery) return this._unexpected("emptyQuery");
-          this._activeQuery.handleEmptyQuery(this);
+          this._activeQuery.handleEmptyQuery(con);
           break;
         case "parseComplete": {
+          con.emit("parseComplete", { name: "parseComplete" });
           const query = this._activeQuery;
-          if (query?.name) {
-            this.connection.parsedStatements[query.name] = query.text;
-            delete this.connection.submittedNamedStatements[query.name];
+          if (!query) return this._unexpected("parseComplete");
+          if (query.name) {
+            con.parsedStatements[query.name] = query.text;
+            delete con.submittedNamedStatements[query.name];
           }
           break;
         }
         case "suspended":
+          con.emit("portalSuspended", { name: "portalSuspended" });
           if (!this._activeQuery) return this._unexpected("portalSuspended");
-          this._activeQuery.handlePortalSuspended(this);
+          this._activeQuery.handlePortalSuspended(con);
           break;
         case "copyIn":
-          this._send({ kind: "copyFail", message: "No source stream defined" });
+          if (!this._activeQuery) return this._unexpected("copyInResponse");
+          this._activeQuery.handleCopyInResponse(con);
           break;
-        case "error":
-          this._handleErrorMessage(databaseError(event.fields, event.length));
+        case "error": {
+          const err = databaseError(event.fields, event.length);
+          con.emit("errorMessage", err);
+          this._handleErrorMessage(err);
           break;
-        case "notice":
-          this.emit("notice", noticeMessage(event.fields, event.length));
+        }
+        case "notice": {
+          const notice = noticeMessage(event.fields, event.length);
+          con.emit("notice", notice);
+          this.emit("notice", notice);
           break;
-        case "notification":
-          this.emit("notification", new NotificationResponseMessage(event.length, event.processId, event.channel, event.payload));
+        }
+        case "notification": {
+          const msg = new NotificationResponseMessage(event.length, event.processId, event.channel, event.payload);
+          con.emit("notification", msg);
+          this.emit("notification", msg);
           break;
+        }
         case "ready":
+          con.emit("readyForQuery", { name: "readyForQuery", status: event.status });
           this._handleReadyForQuery(event.status);
           break;
         case "failed":
@@ -481,7 +617,7 @@ export class Client extends EventEmitter {
     this._activeQuery = null;
     this._txStatus = status ?? null;
     this.readyForQuery = true;
-    if (query) query.handleReadyForQuery();
+    if (query) query.handleReadyForQuery(this.connection);
     this._pulseQueryQueue();
   }
 
@@ -500,7 +636,7 @@ export class Client extends EventEmitter {
     }
     this._activeQuery = null;
     if (query.name) delete this.connection.submittedNamedStatements[query.name];
-    query.handleError(err);
+    query.handleError(err, this.connection);
   }
 
   /** The socket closed: every query still waiting fails, then `end`. */
@@ -533,10 +669,10 @@ export class Client extends EventEmitter {
     if (query) {
       this.readyForQuery = false;
       this.hasExecuted = true;
-      const error = query.submit(this);
+      const error = query.submit(this.connection);
       if (error) {
         nextTick(() => {
-          query.handleError(error);
+          query.handleError(error, this.connection);
           this.readyForQuery = true;
           this._activeQuery = null;
           this._pulseQueryQueue();
@@ -570,18 +706,17 @@ export class Client extends EventEmitter {
         else if (callback) query.callback = callback;
       }
     } else if (typeof config.submit === "function") {
-      // pg-cursor, pg-query-stream and other custom query objects drive node-postgres' socket
-      // protocol object directly, which the bridge does not have
-      const err = new Error(
-        "fnhost's pg bridge does not run custom query objects (pg-cursor, pg-query-stream); run with --no-bridge pg to use the npm pg driver",
-      );
-      err.code = "ERR_NOT_SUPPORTED_IN_FNHOST";
-      throw err;
+      // a custom query object (pg-cursor, pg-query-stream): it speaks to `client.connection`
+      result = query = config;
+      if (!query.callback) {
+        if (typeof values === "function") query.callback = values;
+        else if (callback) query.callback = callback;
+      }
     } else {
       query = new Query(config, values, callback);
     }
     if (query === config) {
-      // a Query object: its events (and callback) report, no promise
+      // a query object: its events (and callback) report, no promise
     } else if (!query.callback) {
       result = new this._Promise((resolve, reject) => {
         query.callback = (err, res) => (err ? reject(err) : resolve(res));
@@ -651,8 +786,19 @@ export class Client extends EventEmitter {
   /** Terminate (or, with a query still running or a dead socket, close at once). */
   _goodbye() {
     if (this._rid === null) return;
-    if (!this._queryable || this._activeQuery) ops().destroy(this._rid);
-    else this._send({ kind: "terminate" });
+    if (!this._queryable || this._activeQuery) this._destroy();
+    else this._terminate();
+  }
+
+  _terminate() {
+    if (this._rid === null) return;
+    this._send({ kind: "terminate" });
+    if (this._pendingRead) ops().wait(this._pendingRead, true);
+  }
+
+  _destroy() {
+    if (this._rid === null) return;
+    ops().destroy(this._rid);
     if (this._pendingRead) ops().wait(this._pendingRead, true);
   }
 

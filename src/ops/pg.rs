@@ -154,6 +154,8 @@ pub enum PgEvent {
     Empty,
     /// ParseComplete.
     ParseComplete,
+    /// NoData (a portal or statement that returns no rows).
+    NoData,
     /// PortalSuspended (a row limit was reached).
     Suspended,
     /// ErrorResponse.
@@ -206,54 +208,88 @@ pub struct PgBatch {
     pub rows: Vec<Vec<Option<String>>>,
 }
 
-/// A request the bridge sends.
+/// A request the bridge sends: frontend messages, written together.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum PgRequest {
-    /// The simple query protocol (`Query`): one or more statements, no parameters.
-    Simple {
+    /// Messages in order (node-postgres' `Connection` calls between two flushes).
+    Messages {
+        /// The messages.
+        messages: Vec<PgMessage>,
+        /// The values of the batch's Bind (the op's separate argument).
+        #[serde(skip)]
+        values: Vec<Option<PgValue>>,
+    },
+    /// Terminate, then close the socket.
+    Terminate,
+}
+
+/// One frontend message.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "m", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum PgMessage {
+    /// Query (the simple protocol).
+    Query {
         /// The SQL.
         text: String,
     },
-    /// The extended protocol: Parse (when `parse`), Bind, Describe portal, Execute, Sync.
-    Extended {
-        /// Parse the statement first (an unnamed statement, or a named one not yet parsed).
-        parse: bool,
-        /// The SQL (for Parse).
-        #[serde(default)]
-        text: String,
+    /// Parse.
+    Parse {
         /// Statement name (empty: unnamed).
         #[serde(default)]
         name: String,
-        /// Parameter values: text, bytes (sent in binary format) or `null`.
-        #[serde(skip)]
-        values: Vec<Option<PgValue>>,
+        /// The SQL.
+        text: String,
+        /// Parameter type OIDs (usually none).
+        #[serde(default)]
+        types: Vec<u32>,
+    },
+    /// Bind, with the request's values.
+    Bind {
+        /// Portal name.
+        #[serde(default)]
+        portal: String,
+        /// Statement name.
+        #[serde(default)]
+        statement: String,
         /// Ask for every result column in binary format.
         #[serde(default)]
         binary: bool,
-        /// Rows per Execute (0: all); with a limit the exchange waits for [`PgRequest::More`].
+    },
+    /// Describe a portal (`P`) or statement (`S`).
+    Describe {
+        /// `P` or `S`.
+        kind: String,
+        /// Its name.
+        #[serde(default)]
+        name: String,
+    },
+    /// Execute a portal for `rows` rows (0: all).
+    Execute {
+        /// Portal name.
+        #[serde(default)]
+        portal: String,
+        /// Row limit.
         #[serde(default)]
         rows: u32,
     },
-    /// Execute the open portal again for `rows` more (after `Suspended`); Sync when `rows` is 0.
-    More {
-        /// Rows per Execute (0: the rest, then Sync).
-        rows: u32,
-    },
-    /// Sync: end of an exchange that used a row limit.
-    Sync,
-    /// Close a statement that failed to bind, then Sync (node-postgres does so).
-    CloseStatement {
-        /// Statement name.
+    /// Close a portal (`P`) or statement (`S`).
+    Close {
+        /// `P` or `S`.
+        kind: String,
+        /// Its name.
+        #[serde(default)]
         name: String,
     },
-    /// CopyFail: node-postgres has no COPY FROM source.
+    /// Flush.
+    Flush,
+    /// Sync.
+    Sync,
+    /// CopyFail (node-postgres has no COPY FROM source).
     CopyFail {
         /// The reason sent.
         message: String,
     },
-    /// Terminate, then close the socket.
-    Terminate,
 }
 
 /// A parameter value.
@@ -371,7 +407,7 @@ pub async fn op_pg_send(
         return Ok(Some(PgFailure::other("Connection is closed")));
     };
     let mut request = request;
-    if let (PgRequest::Extended { values: slot, .. }, Some(values)) = (&mut request, values) {
+    if let (PgRequest::Messages { values: slot, .. }, Some(values)) = (&mut request, values) {
         *slot = values
             .into_iter()
             .map(|v| {

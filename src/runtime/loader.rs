@@ -658,6 +658,14 @@ mod bridge {
         ("pg", "fnhost:/node_modules/pg/index.js"),
     ];
 
+    /// Deep paths into a bridged package that other packages require (pg-cursor requires
+    /// `pg/lib/result.js` and `pg/lib/utils.js`), with the bridge file that stands in for each;
+    /// other subpaths get the package's entry point.
+    const SUBPATHS: &[(&str, &str)] = &[
+        ("pg/lib/result", "fnhost:/node_modules/pg/lib/result.js"),
+        ("pg/lib/utils", "fnhost:/node_modules/pg/lib/utils.js"),
+    ];
+
     /// The bridge's files, by URL.
     const FILES: &[(&str, &str)] = &[
         (
@@ -720,11 +728,28 @@ mod bridge {
             "fnhost:/node_modules/pg/values.js",
             include_str!("../../adaptors/pg/values.js"),
         ),
+        (
+            "fnhost:/node_modules/pg/lib/result.js",
+            include_str!("../../adaptors/pg/lib/result.js"),
+        ),
+        (
+            "fnhost:/node_modules/pg/lib/utils.js",
+            include_str!("../../adaptors/pg/lib/utils.js"),
+        ),
     ];
 
     /// The bridge URL `specifier` means: a replaced package (`undici`, `undici/lib/...`) unless
     /// it is in `off`, or a relative import between a bridge's own files.
     pub fn resolve(specifier: &str, referrer: &str, off: &[String]) -> Option<String> {
+        for (path, url) in SUBPATHS {
+            let package = path.split('/').next().unwrap_or(path);
+            if off.iter().any(|o| o == package) {
+                continue;
+            }
+            if specifier.strip_suffix(".js").unwrap_or(specifier) == *path {
+                return Some(url.to_string());
+            }
+        }
         for (name, entry) in PACKAGES {
             if off.iter().any(|o| o == name) {
                 continue;

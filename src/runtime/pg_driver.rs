@@ -26,8 +26,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadHalf, Wr
 use tokio::sync::Notify;
 
 use crate::ops::pg::{
-    PgBatch, PgConnectOptions, PgDriver, PgEvent, PgFailure, PgField, PgRequest, PgSession,
-    PgStarted, PgTls, PgValue,
+    PgBatch, PgConnectOptions, PgDriver, PgEvent, PgFailure, PgField, PgMessage, PgRequest,
+    PgSession, PgStarted, PgTls, PgValue,
 };
 
 /// A batch closes after this many rows or this many bytes of cell text.
@@ -283,6 +283,7 @@ fn event_of(message: Message) -> Option<PgEvent> {
         },
         Message::EmptyQueryResponse => PgEvent::Empty,
         Message::ParseComplete => PgEvent::ParseComplete,
+        Message::NoData => PgEvent::NoData,
         Message::PortalSuspended => PgEvent::Suspended,
         Message::ErrorResponse(body) => {
             let (fields, length) = error_fields(body.fields());
@@ -316,69 +317,69 @@ fn encode(request: PgRequest) -> Result<(BytesMut, bool), PgFailure> {
     use bytes::BufMut;
     let mut buf = BytesMut::new();
     let io = |e: std::io::Error| PgFailure::other(e.to_string());
-    match request {
-        PgRequest::Simple { text } => frontend::query(&text, &mut buf).map_err(io)?,
-        PgRequest::Extended {
-            parse,
-            text,
-            name,
-            values,
-            binary,
-            rows,
-        } => {
-            if parse {
-                frontend::parse(&name, &text, std::iter::empty(), &mut buf).map_err(io)?;
-            }
-            let formats: Vec<i16> = values
-                .iter()
-                .map(|v| i16::from(matches!(v, Some(PgValue::Bytes(_)))))
-                .collect();
-            frontend::bind(
-                "",
-                &name,
-                formats,
-                values.iter(),
-                |value, buf| {
-                    Ok(match value {
-                        None => IsNull::Yes,
-                        Some(PgValue::Text(s)) => {
-                            buf.put_slice(s.as_bytes());
-                            IsNull::No
-                        }
-                        Some(PgValue::Bytes(b)) => {
-                            buf.put_slice(b);
-                            IsNull::No
-                        }
-                    })
-                },
-                [i16::from(binary)],
-                &mut buf,
-            )
-            .map_err(|e| match e {
-                frontend::BindError::Conversion(e) => PgFailure::other(e.to_string()),
-                frontend::BindError::Serialization(e) => io(e),
-            })?;
-            frontend::describe(b'P', "", &mut buf).map_err(io)?;
-            frontend::execute("", rows as i32, &mut buf).map_err(io)?;
-            if rows == 0 {
-                frontend::sync(&mut buf);
-            } else {
-                frontend::flush(&mut buf);
-            }
-        }
-        PgRequest::More { rows } => {
-            frontend::execute("", rows as i32, &mut buf).map_err(io)?;
-            frontend::flush(&mut buf);
-        }
-        PgRequest::Sync => frontend::sync(&mut buf),
-        PgRequest::CloseStatement { name } => {
-            frontend::close(b'S', &name, &mut buf).map_err(io)?;
-            frontend::sync(&mut buf);
-        }
-        PgRequest::CopyFail { message } => frontend::copy_fail(&message, &mut buf).map_err(io)?,
+    let kind = |k: &str| k.bytes().next().unwrap_or(b'P');
+    let (messages, values) = match request {
         PgRequest::Terminate => {
             frontend::terminate(&mut buf);
             return Ok((buf, true));
+        }
+        PgRequest::Messages { messages, values } => (messages, values),
+    };
+    for message in messages {
+        match message {
+            PgMessage::Query { text } => frontend::query(&text, &mut buf).map_err(io)?,
+            PgMessage::Parse { name, text, types } => {
+                frontend::parse(&name, &text, types, &mut buf).map_err(io)?
+            }
+            PgMessage::Bind {
+                portal,
+                statement,
+                binary,
+            } => {
+                let formats: Vec<i16> = values
+                    .iter()
+                    .map(|v| i16::from(matches!(v, Some(PgValue::Bytes(_)))))
+                    .collect();
+                frontend::bind(
+                    &portal,
+                    &statement,
+                    formats,
+                    values.iter(),
+                    |value, buf| {
+                        Ok(match value {
+                            None => IsNull::Yes,
+                            Some(PgValue::Text(s)) => {
+                                buf.put_slice(s.as_bytes());
+                                IsNull::No
+                            }
+                            Some(PgValue::Bytes(b)) => {
+                                buf.put_slice(b);
+                                IsNull::No
+                            }
+                        })
+                    },
+                    [i16::from(binary)],
+                    &mut buf,
+                )
+                .map_err(|e| match e {
+                    frontend::BindError::Conversion(e) => PgFailure::other(e.to_string()),
+                    frontend::BindError::Serialization(e) => io(e),
+                })?;
+            }
+            PgMessage::Describe { kind: k, name } => {
+                frontend::describe(kind(&k), &name, &mut buf).map_err(io)?
+            }
+            PgMessage::Execute { portal, rows } => {
+                frontend::execute(&portal, rows as i32, &mut buf).map_err(io)?
+            }
+            PgMessage::Close { kind: k, name } => {
+                frontend::close(kind(&k), &name, &mut buf).map_err(io)?
+            }
+            PgMessage::Flush => frontend::flush(&mut buf),
+            PgMessage::Sync => frontend::sync(&mut buf),
+            PgMessage::CopyFail { message } => {
+                frontend::copy_fail(&message, &mut buf).map_err(io)?
+            }
         }
     }
     Ok((buf, false))

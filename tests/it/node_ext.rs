@@ -207,7 +207,10 @@ export default [async (state) => {
     for via in ["viaPg", "viaUndici"] {
         assert_eq!(
             data[via],
-            serde_json::json!(["NotCapable", "Requires net access to \"127.0.0.1:9\", run again with the --allow-net flag"]),
+            serde_json::json!([
+                "NotCapable",
+                "Requires net access to \"127.0.0.1:9\", run again with the --allow-net flag"
+            ]),
             "{via}: {data}"
         );
     }
@@ -358,6 +361,15 @@ fn a_language_postgresql_style_job_matches_node_bridged_and_not() {
     require_pg();
     matches_node("pg_adaptor_style");
     matches_node_args("pg_adaptor_style", None, &["--no-bridge", "pg"]);
+}
+
+/// `pg_cursor.js`: pg-cursor and pg-query-stream, which drive `client.connection` message by
+/// message, on the bridge and on the npm pg driver.
+#[test]
+fn pg_cursor_and_pg_query_stream_match_node_bridged_and_not() {
+    require_pg();
+    matches_node("pg_cursor");
+    matches_node_args("pg_cursor", None, &["--no-bridge", "pg"]);
 }
 
 /// `pg_types.js` on the npm pg driver on fnhost: the same answers as on Node.

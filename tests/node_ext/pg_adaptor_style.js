@@ -45,7 +45,7 @@ const upsert = (table, uuid, record) => async (state) => {
   return composeNextState(state, result.rows);
 };
 
-const show = (rows) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])));
+const show = (rows) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Object.prototype.toString.call(v) === "[object Date]" ? v.toISOString() : v])));
 
 export default [
   execute(

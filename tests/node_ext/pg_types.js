@@ -13,13 +13,14 @@ function show(v) {
   if (typeof v === "number") return Number.isFinite(v) && !Object.is(v, -0) ? v : { number: String(Object.is(v, -0) ? "-0" : v) };
   if (typeof v === "bigint") return { bigint: String(v) };
   if (typeof v !== "object") return v;
-  if (v instanceof Date) return { date: Number.isNaN(v.getTime()) ? "Invalid Date" : v.toISOString(), local: String(v) };
+  // (not `instanceof`: values the driver makes come from the adaptor realm, as in OpenFn)
+  if (Object.prototype.toString.call(v) === "[object Date]") return { date: Number.isNaN(v.getTime()) ? "Invalid Date" : v.toISOString(), local: String(v) };
   if (Buffer.isBuffer(v)) return { buffer: v.toString("hex") };
   if (Array.isArray(v)) return v.map(show);
   const out = { proto: Object.getPrototypeOf(v)?.constructor?.name ?? null };
   for (const k of Object.keys(v)) out[k] = show(v[k]);
   if (typeof v.toPostgres === "function") out.toPostgres = v.toPostgres();
-  if (typeof v.toISOString === "function" && !(v instanceof Date)) out.toISOString = v.toISOString();
+  if (typeof v.toISOString === "function") out.toISOString = v.toISOString();
   return out;
 }
 
