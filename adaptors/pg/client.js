@@ -390,6 +390,7 @@ export class Client extends EventEmitter {
     this._connectionTimeoutMillis = c.connectionTimeoutMillis || 0;
     Object.defineProperty(this, "_rid", { value: null, writable: true, enumerable: false });
     Object.defineProperty(this, "_pendingRead", { value: null, writable: true, enumerable: false });
+    Object.defineProperty(this, "_binaryColumns", { value: null, writable: true, enumerable: false });
   }
 
   get activeQuery() {
@@ -517,11 +518,15 @@ export class Client extends EventEmitter {
           const query = this._activeQuery;
           const end = next + event.count;
           const listened = con.listenerCount("dataRow") > 0;
+          const binary = this._binaryColumns;
           if (!query) {
             if (event.count) this._unexpected("dataRow");
           } else {
             for (; next < end; next++) {
-              const msg = { name: "dataRow", fields: rows[next] };
+              const cells = rows[next];
+              // binary-format cells arrive one character per byte
+              if (binary) for (const i of binary) if (cells[i] !== null) cells[i] = Buffer.from(cells[i], "latin1");
+              const msg = { name: "dataRow", fields: cells };
               if (listened) con.emit("dataRow", msg);
               query.handleDataRow(msg);
             }
@@ -531,6 +536,9 @@ export class Client extends EventEmitter {
         }
         case "fields": {
           const fields = event.fields.map((f) => new Field(f.name, f.tableID, f.columnID, f.dataTypeID, f.dataTypeSize, f.dataTypeModifier, f.format));
+          const binary = [];
+          fields.forEach((f, i) => f.format === "binary" && binary.push(i));
+          this._binaryColumns = binary.length ? binary : null;
           const msg = { name: "rowDescription", fieldCount: fields.length, fields };
           con.emit("rowDescription", msg);
           if (!this._activeQuery) return this._unexpected("rowDescription");

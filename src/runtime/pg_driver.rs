@@ -52,7 +52,11 @@ impl PgDriver for TokioPgDriver {
             let (stream, buf, pid, key, events) = start(&options).await?;
             let (read, write) = tokio::io::split(stream);
             let session: Rc<dyn PgSession> = Rc::new(Session {
-                reader: Rc::new(RefCell::new(Some(Reader { io: read, buf }))),
+                reader: Rc::new(RefCell::new(Some(Reader {
+                    io: read,
+                    buf,
+                    binary: Vec::new(),
+                }))),
                 writer: Rc::new(tokio::sync::Mutex::new(Some(write))),
                 destroyed: Rc::new(Notify::new()),
                 terminated: Rc::new(Notify::new()),
@@ -68,6 +72,9 @@ impl PgDriver for TokioPgDriver {
 struct Reader {
     io: ReadHalf<Stream>,
     buf: BytesMut,
+    /// Which columns of the current result come in binary format (their cells travel as
+    /// latin1 strings, one character per byte, for the bridge to turn into Buffers).
+    binary: Vec<bool>,
 }
 
 /// One open connection.
@@ -184,10 +191,17 @@ async fn read_batch(reader: &mut Reader, destroyed: &Notify, terminated: &Notify
                 let data = body.buffer();
                 let mut cells = Vec::new();
                 let mut ranges = body.ranges();
+                let mut column = 0;
                 while let Ok(Some(range)) = ranges.next() {
+                    let binary = reader.binary.get(column).copied().unwrap_or(false);
+                    column += 1;
                     cells.push(range.map(|r| {
                         bytes += r.len();
-                        text(&data[r])
+                        if binary {
+                            data[r].iter().map(|&b| char::from(b)).collect()
+                        } else {
+                            text(&data[r])
+                        }
                     }));
                 }
                 batch.rows.push(cells);
@@ -199,6 +213,13 @@ async fn read_batch(reader: &mut Reader, destroyed: &Notify, terminated: &Notify
                 continue;
             }
             flush(&mut batch, &mut rows);
+            if let Message::RowDescription(body) = &message {
+                reader.binary.clear();
+                let mut fields = body.fields();
+                while let Ok(Some(f)) = fields.next() {
+                    reader.binary.push(f.format() != 0);
+                }
+            }
             let ready = matches!(message, Message::ReadyForQuery(_));
             if let Some(event) = event_of(message) {
                 batch.events.push(event);

@@ -138,6 +138,13 @@ export default [
     }
 
     // rowMode, named statements, types overrides, multi-statement, empty query
+    try {
+      data.binary = resultShape(await client.query({ text: "select 1::int4 as i, 9007199254740993::int8 as big, 'x é'::text as t, true as b, 1.5::float8 as f, '2024-01-02T03:04:05.678Z'::timestamptz as ts, '\\x00ff'::bytea as bytes, null::int4 as nothing", binary: true }));
+      // with the extended protocol the results really come in binary format
+      data.binaryExtended = resultShape(await client.query({ text: "select $1::int4 as i, 9007199254740993::int8 as big, 'x é'::text as t, true as b, 1.5::float8 as f, '2024-01-02T03:04:05.678Z'::timestamptz as ts, '\\x00ff'::bytea as bytes, null::int4 as nothing", values: [7], binary: true }));
+    } catch (e) {
+      data.binary = { error: e.message };
+    }
     data.rowMode = resultShape(await client.query({ text: "select 1 as a, 'x' as a, null as b", rowMode: "array" }));
     data.duplicateColumns = show((await client.query("select 1 as a, 2 as a")).rows);
     data.named = [];
