@@ -518,14 +518,11 @@ export class Client extends EventEmitter {
           const query = this._activeQuery;
           const end = next + event.count;
           const listened = con.listenerCount("dataRow") > 0;
-          const binary = this._binaryColumns;
           if (!query) {
             if (event.count) this._unexpected("dataRow");
           } else {
             for (; next < end; next++) {
               const cells = rows[next];
-              // binary-format cells arrive one character per byte
-              if (binary) for (const i of binary) if (cells[i] !== null) cells[i] = Buffer.from(cells[i], "latin1");
               const msg = { name: "dataRow", fields: cells };
               if (listened) con.emit("dataRow", msg);
               query.handleDataRow(msg);

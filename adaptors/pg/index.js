@@ -15,11 +15,8 @@ class Pool extends PoolBase {
   }
 }
 
-/** `pg.types`: pg-types' API. */
-const types = {};
-for (const name of ["getTypeParser", "setTypeParser", "arrayParser", "builtins"]) {
-  if (name in typesModule) types[name] = typesModule[name];
-}
+/** `pg.types`: pg-types' API (the same object TypeOverrides falls back to). */
+const types = typesModule.types;
 
 /** node-postgres' socket-level class; the bridge has none to offer. */
 class Connection {

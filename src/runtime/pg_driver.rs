@@ -197,11 +197,10 @@ async fn read_batch(reader: &mut Reader, destroyed: &Notify, terminated: &Notify
                     column += 1;
                     cells.push(range.map(|r| {
                         bytes += r.len();
-                        if binary {
-                            data[r].iter().map(|&b| char::from(b)).collect()
-                        } else {
-                            text(&data[r])
-                        }
+                        // binary cells too are decoded as UTF-8, as node-postgres' parser
+                        // does (its binary parsers then see the re-encoded bytes)
+                        let _ = binary;
+                        text(&data[r])
                     }));
                 }
                 batch.rows.push(cells);
