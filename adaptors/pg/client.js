@@ -390,7 +390,6 @@ export class Client extends EventEmitter {
     this._connectionTimeoutMillis = c.connectionTimeoutMillis || 0;
     Object.defineProperty(this, "_rid", { value: null, writable: true, enumerable: false });
     Object.defineProperty(this, "_pendingRead", { value: null, writable: true, enumerable: false });
-    Object.defineProperty(this, "_binaryColumns", { value: null, writable: true, enumerable: false });
   }
 
   get activeQuery() {
@@ -533,9 +532,6 @@ export class Client extends EventEmitter {
         }
         case "fields": {
           const fields = event.fields.map((f) => new Field(f.name, f.tableID, f.columnID, f.dataTypeID, f.dataTypeSize, f.dataTypeModifier, f.format));
-          const binary = [];
-          fields.forEach((f, i) => f.format === "binary" && binary.push(i));
-          this._binaryColumns = binary.length ? binary : null;
           const msg = { name: "rowDescription", fieldCount: fields.length, fields };
           con.emit("rowDescription", msg);
           if (!this._activeQuery) return this._unexpected("rowDescription");

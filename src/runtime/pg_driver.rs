@@ -52,11 +52,7 @@ impl PgDriver for TokioPgDriver {
             let (stream, buf, pid, key, events) = start(&options).await?;
             let (read, write) = tokio::io::split(stream);
             let session: Rc<dyn PgSession> = Rc::new(Session {
-                reader: Rc::new(RefCell::new(Some(Reader {
-                    io: read,
-                    buf,
-                    binary: Vec::new(),
-                }))),
+                reader: Rc::new(RefCell::new(Some(Reader { io: read, buf }))),
                 writer: Rc::new(tokio::sync::Mutex::new(Some(write))),
                 destroyed: Rc::new(Notify::new()),
                 terminated: Rc::new(Notify::new()),
@@ -72,9 +68,6 @@ impl PgDriver for TokioPgDriver {
 struct Reader {
     io: ReadHalf<Stream>,
     buf: BytesMut,
-    /// Which columns of the current result come in binary format (their cells travel as
-    /// latin1 strings, one character per byte, for the bridge to turn into Buffers).
-    binary: Vec<bool>,
 }
 
 /// One open connection.
@@ -191,15 +184,11 @@ async fn read_batch(reader: &mut Reader, destroyed: &Notify, terminated: &Notify
                 let data = body.buffer();
                 let mut cells = Vec::new();
                 let mut ranges = body.ranges();
-                let mut column = 0;
                 while let Ok(Some(range)) = ranges.next() {
-                    let binary = reader.binary.get(column).copied().unwrap_or(false);
-                    column += 1;
+                    // binary-format cells too are decoded as UTF-8, as node-postgres' parser
+                    // does (its binary parsers then see the re-encoded bytes)
                     cells.push(range.map(|r| {
                         bytes += r.len();
-                        // binary cells too are decoded as UTF-8, as node-postgres' parser
-                        // does (its binary parsers then see the re-encoded bytes)
-                        let _ = binary;
                         text(&data[r])
                     }));
                 }
@@ -212,13 +201,6 @@ async fn read_batch(reader: &mut Reader, destroyed: &Notify, terminated: &Notify
                 continue;
             }
             flush(&mut batch, &mut rows);
-            if let Message::RowDescription(body) = &message {
-                reader.binary.clear();
-                let mut fields = body.fields();
-                while let Ok(Some(f)) = fields.next() {
-                    reader.binary.push(f.format() != 0);
-                }
-            }
             let ready = matches!(message, Message::ReadyForQuery(_));
             if let Some(event) = event_of(message) {
                 batch.events.push(event);
