@@ -4,6 +4,7 @@ import * as timers from "ext:fnhost/01_timers.js";
 import { installWebGlobals, startWebClock } from "ext:fnhost/02_web.js";
 import "ext:fnhost/06_http.js";
 import "ext:fnhost/08_pg.js";
+import "ext:fnhost/08_xml.js";
 import { installCryptoGlobal } from "ext:fnhost/07_crypto.js";
 import { createRawConsole } from "ext:fnhost/00_console.js";
 import { linkNamespace, runPlan } from "ext:fnhost/05_job.js";

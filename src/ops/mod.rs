@@ -11,3 +11,4 @@ pub mod log;
 pub mod modules;
 pub mod pg;
 pub mod realm;
+pub mod xml;

@@ -27,6 +27,7 @@ deno_core::extension!(
         crate::ops::pg::op_pg_send,
         crate::ops::pg::op_pg_read,
         crate::ops::pg::op_pg_destroy,
+        crate::ops::xml::op_xml_xml2js_parse,
     ],
     esm_entry_point = "ext:fnhost/99_main.js",
     esm = [
@@ -41,6 +42,7 @@ deno_core::extension!(
         "06_http.js",
         "07_crypto.js",
         "08_pg.js",
+        "08_xml.js",
         "09_node_host.js",
         "10_node.js",
         "99_main.js",

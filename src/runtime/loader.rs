@@ -326,6 +326,38 @@ impl NodeModules {
                 format: ModuleFormat::Module,
             });
         }
+        let plain = self.resolve_unbridged(specifier, referrer, for_require);
+        if let Some(entry) = bridge::over_real_package(specifier, &self.bridges_off.borrow()) {
+            // The bridge stands in only for an installed version it covers, and runs that real
+            // package for what it does not reproduce: its URL names the real entry point, which
+            // `require` resolution finds (the real packages are CommonJS).
+            let real = if for_require {
+                plain.clone()
+            } else {
+                self.resolve_unbridged(specifier, referrer, true)
+            };
+            if let Ok(Resolved::File { path, .. }) = &real {
+                if bridge::covers(specifier, Path::new(path)) {
+                    let query: String = form_urlencoded::Serializer::new(String::new())
+                        .append_pair("real", path)
+                        .finish();
+                    return Ok(Resolved::Url {
+                        url: format!("{entry}?{query}"),
+                        format: ModuleFormat::Module,
+                    });
+                }
+            }
+        }
+        plain
+    }
+
+    /// [`Loader::resolve`] without bridges.
+    fn resolve_unbridged(
+        &self,
+        specifier: &str,
+        referrer: &str,
+        for_require: bool,
+    ) -> Result<Resolved, String> {
         if let Some(name) = specifier.strip_prefix("node:") {
             return Ok(Resolved::Builtin {
                 name: name.to_string(),
@@ -736,7 +768,74 @@ mod bridge {
             "fnhost:/node_modules/pg/lib/utils.js",
             include_str!("../../adaptors/pg/lib/utils.js"),
         ),
+        (
+            "fnhost:/node_modules/xml2js/index.js",
+            include_str!("../../adaptors/xml2js/index.js"),
+        ),
+        (
+            "fnhost:/node_modules/xml2js/parser.js",
+            include_str!("../../adaptors/xml2js/parser.js"),
+        ),
     ];
+
+    /// Packages whose bridge stands in for the installed real package, from the versions of it
+    /// (and of the packages it parses with) the bridge reproduces; the bridge runs the real one
+    /// for what it does not.
+    const OVER_REAL: &[RealPackage] = &[RealPackage {
+        name: "xml2js",
+        entry: "fnhost:/node_modules/xml2js/index.js",
+        versions: "0.6.x",
+        // xml2js parses with whatever sax npm gave it (">=0.6.0"); the bridge reproduces 1.6
+        uses: &[("sax", "1.6.x")],
+    }];
+
+    /// A bridge over an installed package: see [`OVER_REAL`].
+    struct RealPackage {
+        name: &'static str,
+        entry: &'static str,
+        versions: &'static str,
+        uses: &'static [(&'static str, &'static str)],
+    }
+
+    /// The bridge entry for `specifier` when it names a package of [`OVER_REAL`] (exactly: its
+    /// subpaths are the real package's files) that is not in `off`.
+    pub fn over_real_package(specifier: &str, off: &[String]) -> Option<&'static str> {
+        OVER_REAL
+            .iter()
+            .find(|p| p.name == specifier && !off.iter().any(|o| o == p.name))
+            .map(|p| p.entry)
+    }
+
+    /// Whether the bridge for `name` reproduces the real package whose entry point is `entry`.
+    pub fn covers(name: &str, entry: &std::path::Path) -> bool {
+        let Some(package) = OVER_REAL.iter().find(|p| p.name == name) else {
+            return false;
+        };
+        let Some(root) = super::package_root(entry) else {
+            return false;
+        };
+        if !version_matches(&root, package.versions) {
+            return false;
+        }
+        package.uses.iter().all(|(dep, range)| {
+            // Node's lookup from inside the package: its own node_modules, then its parents'
+            root.ancestors()
+                .map(|dir| dir.join("node_modules").join(dep))
+                .find(|dir| dir.join("package.json").is_file())
+                .is_some_and(|dir| version_matches(&dir, range))
+        })
+    }
+
+    fn version_matches(dir: &std::path::Path, range: &str) -> bool {
+        let version = std::fs::read_to_string(dir.join("package.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|json| json.get("version")?.as_str().map(str::to_string));
+        let (Some(version), Ok(range)) = (version, nodejs_semver::Range::parse(range)) else {
+            return false;
+        };
+        nodejs_semver::Version::parse(&version).is_ok_and(|v| range.satisfies(&v))
+    }
 
     /// The bridge URL `specifier` means: a replaced package (`undici`, `undici/lib/...`) unless
     /// it is in `off`, or a relative import between a bridge's own files.
@@ -773,11 +872,15 @@ mod bridge {
 
     /// The packages bridges replace.
     pub fn names() -> impl Iterator<Item = &'static str> {
-        PACKAGES.iter().map(|(name, _)| *name)
+        PACKAGES
+            .iter()
+            .map(|(name, _)| *name)
+            .chain(OVER_REAL.iter().map(|p| p.name))
     }
 
-    /// The source of a bridge file.
+    /// The source of a bridge file (a query on the URL is the module's own data).
     pub fn source(url: &str) -> Option<&'static str> {
+        let url = url.split_once('?').map_or(url, |(path, _)| path);
         FILES.iter().find(|(u, _)| *u == url).map(|(_, s)| *s)
     }
 }

@@ -36,3 +36,4 @@ mod ui_runs;
 mod ui_security;
 mod undici;
 mod web;
+mod xml;

@@ -1,0 +1,37 @@
+// fnhost's stand-in for the npm `xml2js` 0.6 (the same module shape: `parseString`,
+// `parseStringPromise`, `Parser`, `Builder`, `defaults`, `processors`, `ValidationError`), with
+// the parsing in Rust (src/ops/xml/xml2js.rs).
+//
+// The loader serves this bridge only where the real package is installed and of a version it
+// covers, and names the real package's entry in this module's URL (`?real=`): whatever the bridge
+// does not reproduce runs there, so the answer is always the real package's.
+// `--no-bridge xml2js` runs the real package for everything.
+import { defaults, makeParser, processors } from "./parser.js";
+
+const realPath = new URL(import.meta.url).searchParams.get("real");
+let realModule;
+
+/** The real xml2js module, loaded on first need. */
+function loadReal() {
+  realModule ??= globalThis.__fnhostModules.requireFile(realPath, "commonjs");
+  return realModule;
+}
+
+const { Parser, parseString, parseStringPromise } = makeParser({ native: globalThis.__fnhostXml, loadReal });
+
+/** `xml2js.ValidationError`: what a `validator` option throws to reject a value. */
+function ValidationError(message) {
+  this.message = message;
+}
+Object.setPrototypeOf(ValidationError.prototype, Error.prototype);
+
+/** `xml2js.Builder`: the real package's (object to XML). */
+function Builder(opts) {
+  return new (loadReal().Builder)(opts);
+}
+
+const xml2js = { defaults, processors, ValidationError, Builder, Parser, parseString, parseStringPromise };
+
+export default xml2js;
+export { Builder, defaults, Parser, parseString, parseStringPromise, processors, ValidationError };
+export { xml2js as "module.exports" };

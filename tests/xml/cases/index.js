@@ -1,0 +1,2 @@
+// The XML bridge tests' case lists, one module per library.
+export * as xml2js from "./xml2js.js";
