@@ -462,3 +462,57 @@ fn dhis2_and_godata_style_jobs_match_node() {
     matches_node("dhis2_style");
     matches_node("godata_style");
 }
+
+/// `pg_types_cases.js`: every case of tests/pg_bridge/types_cases.mjs (pg-types' parsers,
+/// arrays, TypeOverrides, prepareValue, escapes) inside fnhost, on the bridge and on the npm pg,
+/// in three time zones; each must equal what the npm pg gave on Node in that zone.
+#[test]
+fn pg_value_api_cases_match_node_in_three_time_zones_bridged_and_not() {
+    let packages = npm_prepared(&dir(), "fnhost-node-ext", "node_modules/axios/package.json");
+    let cases = packages.join("node_modules/pg-bridge-cases");
+    let _ = std::fs::remove_dir_all(&cases);
+    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/pg_bridge");
+    super::support::copy_dir(&source, &cases);
+    let work = TempDir::new("pg-value-cases");
+    let state = work.write("state.json", r#"{"configuration":{},"data":{}}"#);
+    for (tz, file) in [
+        ("UTC", "UTC"),
+        ("Asia/Kolkata", "Asia_Kolkata"),
+        ("America/New_York", "America_New_York"),
+    ] {
+        let expected: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(source.join(format!("types.expected.{file}.json"))).unwrap(),
+        )
+        .unwrap();
+        for extra in [&[][..], &["--no-bridge", "pg"][..]] {
+            let out = fnhost()
+                .env("FNHOST_REPO_DIR", &packages)
+                .env("TZ", tz)
+                .arg(dir().join("pg_types_cases.js"))
+                .arg("-s")
+                .arg(&state)
+                .args(["-O", "--log", "none"])
+                .args(extra)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let got: serde_json::Value = serde_json::from_slice(&out.stdout)
+                .unwrap_or_else(|e| panic!("{tz} {extra:?}: {e}\n{stderr}"));
+            let (got, want) = (&got["data"]["results"], &expected["results"]);
+            let (got, want) = (got.as_array().unwrap(), want.as_array().unwrap());
+            let differing: Vec<String> = got
+                .iter()
+                .zip(want)
+                .filter(|(g, w)| g != w)
+                .take(10)
+                .map(|(g, w)| format!("  fnhost {g}\n  node   {w}"))
+                .collect();
+            assert_eq!(got.len(), want.len(), "{tz} {extra:?}: case count");
+            assert!(
+                differing.is_empty(),
+                "{tz} {extra:?}: differs from Node\n{}",
+                differing.join("\n")
+            );
+        }
+    }
+}

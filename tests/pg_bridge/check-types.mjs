@@ -2,7 +2,7 @@
 // Node and compares with what the npm pg recorded (types.expected.<TZ>.json, from
 // make-types-expected.mjs). Prints every difference; exits non-zero on any.
 //
-//   node tests/pg_bridge/check-types.mjs            # UTC, Asia/Kolkata, America/New_York
+//   $(bash tests/node24.sh) tests/pg_bridge/check-types.mjs   # UTC, Asia/Kolkata, America/New_York (Node 24: the reference)
 //   TZ=Asia/Kolkata node tests/pg_bridge/check-types.mjs --here
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";

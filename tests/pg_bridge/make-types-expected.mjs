@@ -2,7 +2,7 @@
 // case in types_cases.mjs, one file per time zone: types.expected.<TZ>.json (dates are local-time
 // sensitive). fnhost's bridge modules are checked against these by check-types.mjs.
 //
-//   node tests/pg_bridge/make-types-expected.mjs            # UTC, Asia/Kolkata, America/New_York
+//   $(bash tests/node24.sh) tests/pg_bridge/make-types-expected.mjs   # UTC, Asia/Kolkata, America/New_York (Node 24: the reference)
 //   TZ=Europe/Paris node tests/pg_bridge/make-types-expected.mjs --here   # just the current TZ
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
