@@ -10,6 +10,31 @@ import { ConnectionParameters } from "./parameters.js";
 import { getTypeParser, TypeOverrides } from "./types.js";
 import { defaults, escapeIdentifier, escapeLiteral, prepareValue } from "./values.js";
 
+/** The rows of a batch: `layout` (bytes of an Int32Array) gives each row's cell count, then each
+ * cell's length in `text` (-1: NULL). */
+function unpackRows(text, layout) {
+  const rows = [];
+  if (!layout || layout.byteLength === 0) return rows;
+  const words =
+    layout.byteOffset % 4 === 0
+      ? new Int32Array(layout.buffer, layout.byteOffset, layout.byteLength >> 2)
+      : new Int32Array(layout.slice().buffer);
+  let at = 0;
+  for (let k = 0; k < words.length; ) {
+    const cells = new Array(words[k++]);
+    for (let i = 0; i < cells.length; i++) {
+      const length = words[k++];
+      if (length < 0) cells[i] = null;
+      else {
+        cells[i] = text.substring(at, at + length);
+        at += length;
+      }
+    }
+    rows.push(cells);
+  }
+  return rows;
+}
+
 function ops() {
   const pg = globalThis.__fnhostPg;
   if (!pg || typeof pg.connect !== "function") {
@@ -497,6 +522,7 @@ export class Client extends EventEmitter {
     this._onEnd();
   }
 
+  /** Reads the server's answers until the connection ends. */
   async _readLoop() {
     const pg = ops();
     while (!this._ended) {
@@ -504,7 +530,7 @@ export class Client extends EventEmitter {
       this._pendingRead = promise;
       const batch = await promise;
       this._pendingRead = null;
-      this._handleEvents(batch.events, batch.rows);
+      this._handleEvents(batch.events, unpackRows(batch.text, batch.layout));
     }
   }
 

@@ -9,7 +9,7 @@ export default [
     const { pg: url, rows = 100000, oneByOne = 10000, batch = 1000 } = state.configuration;
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const table = `bench_${process.pid}_${Date.now()}`;
+    const table = `bench_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
     await client.query(`create unlogged table ${table} (id int, name text, amount numeric, at timestamptz, tags jsonb)`);
     const row = (i) => [i, `name ${i}`, (i * 1.25).toFixed(2), new Date(1700000000000 + i * 1000), { i, even: i % 2 === 0 }];
     const times = {};

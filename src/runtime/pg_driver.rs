@@ -33,6 +33,8 @@ use crate::ops::pg::{
 /// A batch closes after this many rows or this many bytes of cell text.
 const BATCH_ROWS: usize = 2048;
 const BATCH_BYTES: usize = 1 << 20;
+/// Room made in the read buffer before each socket read.
+const READ_AHEAD: usize = 64 * 1024;
 
 /// Sockets the driver reads and writes.
 trait Io: AsyncRead + AsyncWrite + Unpin {}
@@ -129,7 +131,7 @@ impl PgSession for Session {
                     events: vec![PgEvent::Failed {
                         failure: PgFailure::other("the connection is already being read"),
                     }],
-                    rows: Vec::new(),
+                    ..PgBatch::default()
                 };
             };
             let batch = read_batch(&mut reader, &destroyed, &terminated).await;
@@ -192,9 +194,9 @@ async fn read_batch(reader: &mut Reader, destroyed: &Notify, terminated: &Notify
                         text(&data[r])
                     }));
                 }
-                batch.rows.push(cells);
+                batch.push_row(cells.iter().map(|c| c.as_deref()));
                 rows += 1;
-                if batch.rows.len() >= BATCH_ROWS || bytes >= BATCH_BYTES {
+                if batch.row_count >= BATCH_ROWS || bytes >= BATCH_BYTES {
                     flush(&mut batch, &mut rows);
                     return batch;
                 }
@@ -210,9 +212,26 @@ async fn read_batch(reader: &mut Reader, destroyed: &Notify, terminated: &Notify
             }
         }
         if rows > 0 || !batch.events.is_empty() {
-            flush(&mut batch, &mut rows);
+            // What the socket already holds joins this batch (without waiting for more): a big
+            // result then crosses to JavaScript in a few large batches, not one per socket read.
+            reader.buf.reserve(READ_AHEAD);
+            match reader.io.read_buf(&mut reader.buf).now_or_never() {
+                Some(Ok(n)) if n > 0 => continue,
+                Some(Ok(_)) => {
+                    flush(&mut batch, &mut rows);
+                    batch.events.push(PgEvent::End);
+                }
+                Some(Err(e)) => {
+                    flush(&mut batch, &mut rows);
+                    batch.events.push(PgEvent::Failed {
+                        failure: net_failure(&e, "read"),
+                    });
+                }
+                None => flush(&mut batch, &mut rows),
+            }
             return batch;
         }
+        reader.buf.reserve(READ_AHEAD);
         let read = tokio::select! {
             read = reader.io.read_buf(&mut reader.buf) => read,
             _ = destroyed.notified() => Ok(0),
@@ -238,11 +257,8 @@ async fn read_batch(reader: &mut Reader, destroyed: &Notify, terminated: &Notify
 }
 
 /// Cell text as node-postgres decodes it (UTF-8, invalid sequences replaced).
-fn text(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
-    }
+fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
 }
 
 /// Field code and value pairs of an ErrorResponse/NoticeResponse, and the message's length.
@@ -255,7 +271,7 @@ fn error_fields(
         length += 2 + field.value_bytes().len();
         out.push((
             char::from(field.type_()).to_string(),
-            text(field.value_bytes()),
+            text(field.value_bytes()).into_owned(),
         ));
     }
     (out, length as u32)
