@@ -1,13 +1,16 @@
-// XML for the bridges that stand in for npm XML libraries (adaptors/xml2js): thin wrappers over
-// the Rust converters of src/ops/xml.rs. Each answers `{ kind: "done", json }`,
-// `{ kind: "failed", message }` (the library's own error) or `{ kind: "unsupported", message }`
-// (the bridge then runs the real package).
-import { op_xml_xml2js_parse } from "ext:core/ops";
+// XML for the bridges that stand in for npm XML libraries (adaptors/xml2js,
+// adaptors/fast-xml-parser): thin wrappers over the Rust converters of src/ops/xml.rs. Each
+// answers `{ kind: "done", json }` (a parse), `{ kind: "built", xml }` (a build),
+// `{ kind: "failed", name, message }` (the library's own error) or
+// `{ kind: "unsupported", message }` (the bridge then runs the real package).
+import { op_xml_fxp_build, op_xml_xml2js_parse } from "ext:core/ops";
 
 /** The API bridge modules reach through `globalThis.__fnhostXml`. */
 export const xml = Object.freeze({
   /** xml2js `parseString(text, options)`; `options` holds data-only options. */
   xml2jsParse: (text, options) => op_xml_xml2js_parse(text, options),
+  /** fast-xml-parser `new XMLBuilder(options).build(object)` from JSON texts; version 4 or 5. */
+  fxpBuild: (objectJson, optionsJson, version) => op_xml_fxp_build(objectJson, optionsJson, version),
 });
 
 Object.defineProperty(globalThis, "__fnhostXml", { value: xml, enumerable: false, configurable: false, writable: false });

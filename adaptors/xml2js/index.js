@@ -13,7 +13,7 @@ let realModule;
 
 /** The real xml2js module, loaded on first need. */
 function loadReal() {
-  realModule ??= globalThis.__fnhostModules.requireFile(realPath, "commonjs");
+  realModule ??= globalThis.__fnhostModules.requireFile(realPath, new URL(import.meta.url).searchParams.get("format"));
   return realModule;
 }
 

@@ -301,6 +301,7 @@ fn repo_dir(common: &CommonArgs) -> PathBuf {
     common
         .repo_dir
         .clone()
+        .map(crate::repo::full_dir_path)
         .unwrap_or_else(crate::repo::default_repo_dir)
 }
 

@@ -78,7 +78,7 @@ impl EngineBuilder {
 
     /// Uses adaptors installed in `dir` (default `$FNHOST_REPO_DIR` or `~/.fnhost/repo`).
     pub fn repo_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.settings.repo_dir = dir.into();
+        self.settings.repo_dir = crate::repo::full_dir_path(dir.into());
         self
     }
 

@@ -1,12 +1,13 @@
-//! XML for the bridges that stand in for npm XML libraries (adaptors/xml2js): the parsing and
-//! building run here, in Rust, and JavaScript only maps options and turns the answer (JSON text)
-//! into objects.
+//! XML for the bridges that stand in for npm XML libraries (adaptors/xml2js,
+//! adaptors/fast-xml-parser): the parsing and building run here, in Rust, and JavaScript only maps
+//! options, checks that an input survives `JSON.stringify`, and turns answers into objects.
 //!
 //! Each converter reproduces one library's output exactly, quirks included; whatever it does not
 //! reproduce it reports as [`XmlOutcome::Unsupported`], and the bridge then runs the real npm
 //! package instead: a bridge never gives a different answer.
 
 mod entities;
+pub mod fxp_build;
 pub mod xml2js;
 
 use deno_core::op2;
@@ -74,6 +75,8 @@ pub enum XmlOutcome {
     /// would still react to follows the part that decided the result.
     #[serde(rename_all = "camelCase")]
     Done { json: String, quiet_tail: bool },
+    /// Text the library would return (a builder's XML).
+    Built { xml: String },
     /// The library would fail with an error of this class (`Error`, `TypeError`) and message.
     Failed { name: &'static str, message: String },
     /// Not reproduced here: the bridge runs the real package.
@@ -103,4 +106,32 @@ pub fn op_xml_xml2js_parse(
     #[serde] options: Xml2jsParseOptions,
 ) -> XmlOutcome {
     xml2js::xml2js_object_json(&xml, &options.into_options()).into()
+}
+
+/// fast-xml-parser `new XMLBuilder(options).build(object)`, `version` 4 or 5, from the object and
+/// options as `JSON.stringify` text.
+#[op2]
+#[serde]
+pub fn op_xml_fxp_build(
+    #[string] object: String,
+    #[string] options: String,
+    #[smi] version: u32,
+) -> XmlOutcome {
+    let version = if version == 5 {
+        fxp_build::FxpVersion::V5
+    } else {
+        fxp_build::FxpVersion::V4
+    };
+    match fxp_build::fxp_build(&object, &options, version) {
+        Ok(xml) => XmlOutcome::Built { xml },
+        Err(e) => match e.kind {
+            fxp_build::BuildErrorKind::Invalid => XmlOutcome::Failed {
+                name: "Error",
+                message: e.message,
+            },
+            fxp_build::BuildErrorKind::Unsupported => {
+                XmlOutcome::Unsupported { message: e.message }
+            }
+        },
+    }
 }

@@ -166,12 +166,20 @@ pub struct LocatedAdaptor {
 /// Default repo directory: `$FNHOST_REPO_DIR`, else `~/.fnhost/repo`.
 pub fn default_repo_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("FNHOST_REPO_DIR") {
-        return PathBuf::from(dir);
+        return full_dir_path(PathBuf::from(dir));
     }
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."));
     home.join(".fnhost").join("repo")
+}
+
+/// `dir` as the module loader sees the files in it: absolute, with `.`, `..` and symbolic links
+/// resolved when it exists (`FNHOST_REPO_DIR=.` must name the same packages as the full path).
+pub fn full_dir_path(dir: PathBuf) -> PathBuf {
+    std::fs::canonicalize(&dir)
+        .or_else(|_| std::path::absolute(&dir))
+        .unwrap_or(dir)
 }
 
 /// The directory name of an installed version, relative to `<repo>/node_modules`.

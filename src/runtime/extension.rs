@@ -28,6 +28,7 @@ deno_core::extension!(
         crate::ops::pg::op_pg_read,
         crate::ops::pg::op_pg_destroy,
         crate::ops::xml::op_xml_xml2js_parse,
+        crate::ops::xml::op_xml_fxp_build,
     ],
     esm_entry_point = "ext:fnhost/99_main.js",
     esm = [

@@ -327,19 +327,23 @@ impl NodeModules {
             });
         }
         let plain = self.resolve_unbridged(specifier, referrer, for_require);
-        if let Some(entry) = bridge::over_real_package(specifier, &self.bridges_off.borrow()) {
+        if bridge::over_real_package(specifier, &self.bridges_off.borrow()) {
             // The bridge stands in only for an installed version it covers, and runs that real
-            // package for what it does not reproduce: its URL names the real entry point, which
-            // `require` resolution finds (the real packages are CommonJS).
-            let real = if for_require {
-                plain.clone()
-            } else {
-                self.resolve_unbridged(specifier, referrer, true)
-            };
-            if let Ok(Resolved::File { path, .. }) = &real {
-                if bridge::covers(specifier, Path::new(path)) {
+            // package for what it does not reproduce: its URL names the real entry point (as
+            // this import or require finds it) and the real package's version.
+            if let Ok(Resolved::File { path, format }) = &plain {
+                let version = bridge::covers(specifier, Path::new(path), for_require);
+                let entry = bridge::entry_over(specifier, *format);
+                if let (Some(version), Some(entry)) = (version, entry) {
+                    let format = match format {
+                        ModuleFormat::Module => "module",
+                        ModuleFormat::Json => "json",
+                        _ => "commonjs",
+                    };
                     let query: String = form_urlencoded::Serializer::new(String::new())
                         .append_pair("real", path)
+                        .append_pair("format", format)
+                        .append_pair("version", &version)
                         .finish();
                     return Ok(Resolved::Url {
                         url: format!("{entry}?{query}"),
@@ -776,65 +780,136 @@ mod bridge {
             "fnhost:/node_modules/xml2js/parser.js",
             include_str!("../../adaptors/xml2js/parser.js"),
         ),
+        (
+            "fnhost:/node_modules/fast-xml-parser/index.js",
+            include_str!("../../adaptors/fast-xml-parser/index.js"),
+        ),
+        (
+            "fnhost:/node_modules/fast-xml-parser/esm.js",
+            include_str!("../../adaptors/fast-xml-parser/esm.js"),
+        ),
+        (
+            "fnhost:/node_modules/fast-xml-parser/bridge.js",
+            include_str!("../../adaptors/fast-xml-parser/bridge.js"),
+        ),
+        (
+            "fnhost:/node_modules/fast-xml-parser/builder.js",
+            include_str!("../../adaptors/fast-xml-parser/builder.js"),
+        ),
     ];
 
     /// Packages whose bridge stands in for the installed real package, from the versions of it
     /// (and of the packages it parses with) the bridge reproduces; the bridge runs the real one
     /// for what it does not.
-    const OVER_REAL: &[RealPackage] = &[RealPackage {
-        name: "xml2js",
-        entry: "fnhost:/node_modules/xml2js/index.js",
-        versions: "0.6.x",
-        // xml2js parses with whatever sax npm gave it (">=0.6.0"); the bridge reproduces 1.6
-        uses: &[("sax", "1.6.x")],
-    }];
+    const OVER_REAL: &[RealPackage] = &[
+        RealPackage {
+            name: "xml2js",
+            entry: "fnhost:/node_modules/xml2js/index.js",
+            esm_entry: None,
+            covered: &[Covered {
+                versions: "0.6.x",
+                // xml2js parses with whatever sax npm gave it (">=0.6.0"); the bridge
+                // reproduces 1.6
+                uses: &[("sax", "1.6.x")],
+                required_too: true,
+            }],
+        },
+        RealPackage {
+            name: "fast-xml-parser",
+            entry: "fnhost:/node_modules/fast-xml-parser/index.js",
+            esm_entry: Some("fnhost:/node_modules/fast-xml-parser/esm.js"),
+            covered: &[
+                Covered {
+                    versions: "4.5.7",
+                    uses: &[],
+                    required_too: true,
+                },
+                // 5.x imports its builder from the package fast-xml-builder; `require` gets a
+                // bundle with a copy of its own, which the bridge has not been checked against
+                Covered {
+                    versions: "5.12.1",
+                    uses: &[("fast-xml-builder", "1.3.x")],
+                    required_too: false,
+                },
+            ],
+        },
+    ];
 
     /// A bridge over an installed package: see [`OVER_REAL`].
     struct RealPackage {
         name: &'static str,
+        /// The bridge's entry over a CommonJS real package.
         entry: &'static str,
-        versions: &'static str,
-        uses: &'static [(&'static str, &'static str)],
+        /// Its entry over an ES module real package, when that has other exports.
+        esm_entry: Option<&'static str>,
+        covered: &'static [Covered],
     }
 
-    /// The bridge entry for `specifier` when it names a package of [`OVER_REAL`] (exactly: its
-    /// subpaths are the real package's files) that is not in `off`.
-    pub fn over_real_package(specifier: &str, off: &[String]) -> Option<&'static str> {
+    /// Versions of a real package a bridge reproduces.
+    struct Covered {
+        /// The package's versions (a semver range).
+        versions: &'static str,
+        /// Packages it runs on, with their versions.
+        uses: &'static [(&'static str, &'static str)],
+        /// Whether `require` (not only `import`) gets what the bridge reproduces.
+        required_too: bool,
+    }
+
+    /// Whether `specifier` names a package of [`OVER_REAL`] (exactly: its subpaths are the real
+    /// package's files) that is not in `off`.
+    pub fn over_real_package(specifier: &str, off: &[String]) -> bool {
         OVER_REAL
             .iter()
-            .find(|p| p.name == specifier && !off.iter().any(|o| o == p.name))
-            .map(|p| p.entry)
+            .any(|p| p.name == specifier && !off.iter().any(|o| o == p.name))
     }
 
-    /// Whether the bridge for `name` reproduces the real package whose entry point is `entry`.
-    pub fn covers(name: &str, entry: &std::path::Path) -> bool {
-        let Some(package) = OVER_REAL.iter().find(|p| p.name == name) else {
-            return false;
-        };
-        let Some(root) = super::package_root(entry) else {
-            return false;
-        };
-        if !version_matches(&root, package.versions) {
-            return false;
+    /// The bridge entry for `name` over a real package in `format`.
+    pub fn entry_over(name: &str, format: super::ModuleFormat) -> Option<&'static str> {
+        let package = OVER_REAL.iter().find(|p| p.name == name)?;
+        match (format, package.esm_entry) {
+            (super::ModuleFormat::Module, Some(esm)) => Some(esm),
+            _ => Some(package.entry),
         }
-        package.uses.iter().all(|(dep, range)| {
+    }
+
+    /// The version of the real package whose entry point is `entry` (reached by `require` or
+    /// by `import`), when the bridge for `name` reproduces it.
+    pub fn covers(name: &str, entry: &std::path::Path, required: bool) -> Option<String> {
+        let package = OVER_REAL.iter().find(|p| p.name == name)?;
+        let root = super::package_root(entry)?;
+        let version = version_of(&root)?;
+        let covered = package
+            .covered
+            .iter()
+            .find(|c| in_range(&version, c.versions))?;
+        if required && !covered.required_too {
+            return None;
+        }
+        let deps_covered = covered.uses.iter().all(|(dep, range)| {
             // Node's lookup from inside the package: its own node_modules, then its parents'
             root.ancestors()
                 .map(|dir| dir.join("node_modules").join(dep))
                 .find(|dir| dir.join("package.json").is_file())
-                .is_some_and(|dir| version_matches(&dir, range))
-        })
+                .and_then(|dir| version_of(&dir))
+                .is_some_and(|v| in_range(&v, range))
+        });
+        deps_covered.then_some(version)
     }
 
-    fn version_matches(dir: &std::path::Path, range: &str) -> bool {
-        let version = std::fs::read_to_string(dir.join("package.json"))
-            .ok()
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-            .and_then(|json| json.get("version")?.as_str().map(str::to_string));
-        let (Some(version), Ok(range)) = (version, nodejs_semver::Range::parse(range)) else {
+    fn version_of(dir: &std::path::Path) -> Option<String> {
+        let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+        json.get("version")?.as_str().map(str::to_string)
+    }
+
+    fn in_range(version: &str, range: &str) -> bool {
+        let (Ok(version), Ok(range)) = (
+            nodejs_semver::Version::parse(version),
+            nodejs_semver::Range::parse(range),
+        ) else {
             return false;
         };
-        nodejs_semver::Version::parse(&version).is_ok_and(|v| range.satisfies(&v))
+        range.satisfies(&version)
     }
 
     /// The bridge URL `specifier` means: a replaced package (`undici`, `undici/lib/...`) unless

@@ -1,7 +1,8 @@
-//! The XML bridges (adaptors/xml2js over src/ops/xml): each `tests/xml/<name>.js` job runs its
-//! cases (`tests/xml/cases/`, imported as the package `xml-cases`) through the bridge and through
-//! the real npm package on fnhost (`--no-bridge`); both must give what Node gave with the real
-//! package (`<name>.expected.json`, written by `node tests/xml/make-expected.mjs`).
+//! The XML bridges (adaptors/xml2js, adaptors/fast-xml-parser over src/ops/xml): each
+//! `tests/xml/<name>.js` job runs its cases (`tests/xml/cases/`, imported as the package
+//! `xml-cases`) through the bridge and through the real npm package on fnhost (`--no-bridge`);
+//! both must give what Node gave with the real package (`<name>[.v4].expected.json`, written by
+//! `node tests/xml/make-expected.mjs`; fixtures: `tests/xml` and `tests/xml/v4`).
 //! Also: the bridge answers without loading the real package for what it covers, runs the real
 //! package for what it does not, and stands aside for versions it does not reproduce.
 
@@ -15,7 +16,17 @@ fn dir() -> PathBuf {
 
 /// The npm fixture (real packages) with a fresh copy of the cases package in it.
 fn packages() -> PathBuf {
-    let packages = npm_prepared(&dir(), "fnhost-xml", "node_modules/xml2js/package.json");
+    fixture("", "node_modules/xml2js/package.json")
+}
+
+/// The fast-xml-parser 4 fixture (`tests/xml/v4`).
+fn packages_v4() -> PathBuf {
+    fixture("v4", "node_modules/fast-xml-parser/package.json")
+}
+
+fn fixture(sub: &str, installed: &str) -> PathBuf {
+    let name = format!("fnhost-xml{}", if sub.is_empty() { "" } else { "-v4" });
+    let packages = npm_prepared(&dir().join(sub), &name, installed);
     let cases = packages.join("node_modules/xml-cases");
     let _ = std::fs::remove_dir_all(&cases);
     copy_dir(&dir().join("cases"), &cases);
@@ -42,12 +53,16 @@ fn run(job: &Path, repo: &Path, extra: &[&str]) -> (Option<i32>, serde_json::Val
 }
 
 fn matches_node(name: &str, extra: &[&str]) {
-    let (code, state, stderr) = run(&dir().join(format!("{name}.js")), &packages(), extra);
+    matches_node_in(name, "", &packages(), extra);
+}
+
+fn matches_node_in(name: &str, suffix: &str, packages: &Path, extra: &[&str]) {
+    let (code, state, stderr) = run(&dir().join(format!("{name}.js")), packages, extra);
     assert_eq!(code, Some(0), "{name} {extra:?}: {stderr}");
     assert!(state.get("errors").is_none(), "{name} {extra:?}: {state}");
     let data = &state["data"];
     let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir().join(format!("{name}.expected.json"))).unwrap(),
+        &std::fs::read_to_string(dir().join(format!("{name}{suffix}.expected.json"))).unwrap(),
     )
     .unwrap();
     let report = section_diff(data, &expected);
@@ -123,4 +138,94 @@ fn the_bridge_needs_the_real_package_only_for_what_it_does_not_cover() {
         loaded_real(&state) || stderr.contains("the real xml2js was loaded"),
         "{state}\n{stderr}"
     );
+}
+
+#[test]
+fn fast_xml_parser_5_builder_bridge_matches_node() {
+    matches_node("fxp_builder", &[]);
+}
+
+#[test]
+fn fast_xml_parser_4_builder_bridge_matches_node() {
+    matches_node_in("fxp_builder", ".v4", &packages_v4(), &[]);
+}
+
+#[test]
+fn fast_xml_parser_4_and_5_without_the_bridge_match_node() {
+    matches_node("fxp_builder", &["--no-bridge", "fast-xml-parser"]);
+    matches_node_in(
+        "fxp_builder",
+        ".v4",
+        &packages_v4(),
+        &["--no-bridge", "fast-xml-parser"],
+    );
+}
+
+/// A build with plain data, and one with a function option (which the bridge leaves to the real
+/// package).
+const FXP_BUILDS: &str = r#"import { XMLBuilder } from "fast-xml-parser";
+export default [(state) => {
+  const obj = { root: { "@_id": "1", item: ["a", "b"], n: 2 } };
+  state.data.plain = new XMLBuilder({ ignoreAttributes: false }).build(obj);
+  state.data.processed = new XMLBuilder({ tagValueProcessor: (name, value) => value }).build(obj);
+  return state;
+}];
+"#;
+
+#[test]
+fn the_fast_xml_parser_bridge_builds_without_the_real_builder() {
+    let work = TempDir::new("fxp-sabotaged");
+    let job = work.write("job.js", FXP_BUILDS);
+    let sabotage = "the real XMLBuilder ran";
+    for (fixture, file, text) in [
+        (
+            packages(),
+            "node_modules/fast-xml-builder/src/fxb.js",
+            format!("export default class {{ constructor() {{ throw new Error('{sabotage}'); }} }}\n"),
+        ),
+        (
+            packages_v4(),
+            "node_modules/fast-xml-parser/src/xmlbuilder/json2xml.js",
+            format!("module.exports = class {{ constructor() {{ throw new Error('{sabotage}'); }} }};\n"),
+        ),
+    ] {
+        let repo = work.0.join(format!("repo-{}", fixture.file_name().unwrap().to_string_lossy()));
+        copy_dir(&fixture, &repo);
+        std::fs::write(repo.join(file), text).unwrap();
+        let (code, state, stderr) = run(&job, &repo, &[]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert_eq!(
+            state["data"]["plain"],
+            r#"<root id="1"><item>a</item><item>b</item><n>2</n></root>"#,
+            "{state}"
+        );
+        let errors = state["errors"].to_string();
+        assert!(errors.contains(sabotage), "{state}");
+        assert!(state["data"].get("processed").is_none(), "{state}");
+    }
+}
+
+#[test]
+fn a_relative_repo_dir_names_the_same_packages() {
+    let packages = packages_v4();
+    let work = TempDir::new("xml-relative-repo");
+    let job = work.write("job.js", FXP_BUILDS);
+    let state = work.write("state.json", r#"{"configuration":{},"data":{}}"#);
+    for repo in [".", "./", "../fnhost-xml-v4/.", "./node_modules/.."] {
+        let out = fnhost()
+            .current_dir(&packages)
+            .env("FNHOST_REPO_DIR", repo)
+            .arg(&job)
+            .arg("-s")
+            .arg(&state)
+            .args(["-O", "--log", "default"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        assert!(
+            state["data"]["plain"].is_string(),
+            "FNHOST_REPO_DIR={repo}: {stderr}"
+        );
+    }
 }

@@ -1,2 +1,3 @@
 // The XML bridge tests' case lists, one module per library.
 export * as xml2js from "./xml2js.js";
+export * as fxpBuilder from "./fxp_builder.js";
