@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""XML side by side (issue 11): the same job (benches/xml/parse.js — a CommCare-style form of
-BYTES bytes parsed by xml2js with its defaults and flattened) on fnhost's xml2js bridge, on the
-real xml2js on fnhost (--no-bridge xml2js) and on the real xml2js on Node, taking turns, RUNS
-rounds; prints each parse's median in ms, the ratio to Node and the peak RSS of the process.
+"""XML side by side (issue 11): the same job (benches/xml/xml.js — a CommCare-style form of
+BYTES bytes parsed by xml2js with its defaults and flattened, and a submission object of about
+BYTES of JSON built into XML by fast-xml-parser 5's XMLBuilder) on fnhost's bridges, on the real
+packages on fnhost (--no-bridge) and on the real packages on Node, taking turns, RUNS rounds;
+prints each step's median in ms, the ratio to Node and the peak RSS of the process.
 
 Usage: benches/xml_compare.py FNHOST_BINARY   (BYTES, RUNS; needs /usr/bin/time and node)"""
 import json, os, re, shutil, statistics, subprocess, sys, tempfile
@@ -15,7 +16,7 @@ shutil.copytree(os.path.join(root, "tests/xml"), packages, ignore=shutil.ignore_
 subprocess.run(["npm", "install", "--no-fund", "--no-audit", "--loglevel=error"], cwd=packages, check=True)
 shutil.copytree(os.path.join(packages, "cases"), os.path.join(packages, "node_modules/xml-cases"))
 job = os.path.join(packages, "bench_parse.js")
-shutil.copy(os.path.join(root, "benches/xml/parse.js"), job)
+shutil.copy(os.path.join(root, "benches/xml/xml.js"), job)
 state = json.dumps({"configuration": {"bytes": int(os.environ.get("BYTES", 20_000_000))}})
 state_file = os.path.join(work, "state.json")
 with open(state_file, "w") as f:
@@ -23,8 +24,9 @@ with open(state_file, "w") as f:
 env = dict(os.environ, FNHOST_REPO_DIR=packages, TZ="UTC")
 modes = {
     "fnhost bridge": [binary, job, "-s", state_file, "-O", "--log", "none"],
-    "fnhost real xml2js": [binary, job, "-s", state_file, "-O", "--log", "none", "--no-bridge", "xml2js"],
-    "node real xml2js": ["node", os.path.join(root, "benches/pg/run-node.mjs"), job, state],
+    "fnhost real packages": [binary, job, "-s", state_file, "-O", "--log", "none",
+                             "--no-bridge", "xml2js", "--no-bridge", "fast-xml-parser"],
+    "node real packages": ["node", os.path.join(root, "benches/pg/run-node.mjs"), job, state],
 }
 results = {m: [] for m in modes}
 for _ in range(int(os.environ.get("RUNS", 3))):
@@ -38,11 +40,11 @@ for _ in range(int(os.environ.get("RUNS", 3))):
 checks = {r["check"] for rs in results.values() for r in rs}
 if len(checks) != 1:
     sys.exit(f"the runs disagree on the results: {checks}")
-phases = ["defaults", "flat"]
-node = {p: statistics.median(r[p] for r in results["node real xml2js"]) for p in phases}
-print(f"document: {results['node real xml2js'][0]['bytes']:,} bytes, runs: {len(results['node real xml2js'])} (median ms; x = Node's time / this one's)")
-print("| peer | parse, defaults | parse, explicitArray false + mergeAttrs | peak RSS MB |")
-print("|---|---|---|---|")
+phases = ["parseDefaults", "parseFlat", "build"]
+node = {p: statistics.median(r[p] for r in results["node real packages"]) for p in phases}
+print(f"document: {results['node real packages'][0]['bytes']:,} bytes, runs: {len(results['node real packages'])} (median ms; x = Node's time / this one's)")
+print("| peer | xml2js parse, defaults | xml2js parse, explicitArray false + mergeAttrs | fast-xml-parser build | peak RSS MB |")
+print("|---|---|---|---|---|")
 for mode, rs in results.items():
     cells = []
     for p in phases:
