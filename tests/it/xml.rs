@@ -229,3 +229,74 @@ fn a_relative_repo_dir_names_the_same_packages() {
         );
     }
 }
+
+/// An installed adaptor whose module graph imports both XML bridges: its per-adaptor snapshot
+/// holds them (the fast-xml-parser bridge has loaded the real package by then), and runs from
+/// that snapshot give what Node gives.
+#[test]
+fn an_adaptor_snapshot_holds_the_xml_bridges() {
+    let work = TempDir::new("xml-adaptor-snapshot");
+    let adaptor = work
+        .0
+        .join("repo/node_modules/@openfn/language-xmltest_1.0.0");
+    copy_dir(
+        &packages().join("node_modules"),
+        &adaptor.join("node_modules"),
+    );
+    let _ = std::fs::remove_dir_all(adaptor.join("node_modules/xml-cases"));
+    std::fs::write(
+        adaptor.join("package.json"),
+        r#"{"name":"@openfn/language-xmltest","version":"1.0.0","type":"module","main":"index.js"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        adaptor.join("index.js"),
+        r#"import xml2js from "xml2js";
+import { XMLBuilder } from "fast-xml-parser";
+export function toObject(xml) { return (state) => xml2js.parseStringPromise(xml).then((obj) => ({ ...state, obj })); }
+export function toXml() { return (state) => ({ ...state, xml: new XMLBuilder({ ignoreAttributes: false }).build(state.obj) }); }
+export function execute(...ops) { return (state) => ops.reduce((p, op) => p.then(op), Promise.resolve(state)); }
+"#,
+    )
+    .unwrap();
+    let job = work.write(
+        "job.js",
+        "toObject('<r a=\"1\"><b>x</b><b>y</b></r>');\ntoXml();\n",
+    );
+    for extra in [
+        &[][..],
+        &[][..],
+        &["--no-bridge", "xml2js", "--no-bridge", "fast-xml-parser"][..],
+    ] {
+        let out = fnhost()
+            .arg(&job)
+            .args(["-a", "xmltest@1.0.0", "--repo-dir"])
+            .arg(work.0.join("repo"))
+            .args(["--no-autoinstall", "-O", "--log", "none"])
+            .args(extra)
+            .env("FNHOST_SNAPSHOT_DIR", work.0.join("snapshots"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        // what Node gives for the same two calls
+        assert_eq!(
+            state["obj"],
+            serde_json::json!({ "r": { "$": { "a": "1" }, "b": ["x", "y"] } }),
+            "{extra:?}: {stderr}"
+        );
+        assert_eq!(
+            state["xml"], "<r><$><a>1</a></$><b>x</b><b>y</b></r>",
+            "{extra:?}"
+        );
+    }
+    let snapshots: Vec<String> = std::fs::read_dir(work.0.join("snapshots"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        snapshots.iter().any(|n| n.ends_with(".bin")),
+        "{snapshots:?}"
+    );
+}
