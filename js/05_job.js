@@ -15,7 +15,7 @@ import {
 import { resetModules } from "ext:fnhost/04_require.js";
 import { startWebClock } from "ext:fnhost/02_web.js";
 import { startNodeProcess } from "ext:fnhost/09_node_host.js";
-import { configureProcess } from "ext:fnhost/node/process.js";
+import { configureProcess, requestedExit } from "ext:fnhost/node/process.js";
 import * as openfnRuntime from "ext:fnhost/openfn_runtime.js";
 
 const NULL_STATE = Symbol("null_state");
@@ -503,6 +503,16 @@ function mapErrorPosition(ctx, step, error) {
   }
 }
 
+/** The crash that ends a run whose code called `process.exit(code)`: where OpenFn's process
+ * would have ended with that exit code and no final state. */
+function processExitCrash(code) {
+  const error = new Error(`process.exit(${code}) was called: the run ends here, as OpenFn's process would`);
+  error.name = "ProcessExit";
+  error.exitCode = code;
+  error.severity = "crash";
+  return error;
+}
+
 /** Errors already printed to the log (a crash that reaches runPlan's end unreported is
  * printed there, so every crash says why). */
 const REPORTED = new WeakSet();
@@ -738,6 +748,8 @@ export async function runPlan(planJson, inputJson, optsJson) {
       counts[stepName] = isNaN(counts[stepName]) ? 0 : counts[stepName] + 1;
       const stepId = counts[stepName] === 0 ? stepName : `${step.id}-${counts[stepName]}`;
       const result = await executeStep(ctx, step, prev, owned);
+      const exit = requestedExit();
+      if (exit) throw processExitCrash(exit.code);
       const exitEarly = options.end === stepName;
       if (result.state && (exitEarly || !result.next.length)) leaves[stepId] = result.state;
       if (exitEarly) break;

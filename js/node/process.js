@@ -174,10 +174,22 @@ function emitWarning(warning, type, code, ctor) {
   queueTick(() => process.emit("warning", warning));
 }
 
+/** The exit code a run asked for with `process.exit()`, or undefined. The call cannot end the
+ * process (other runs share it), so it throws; the runtime then ends the run after the step, as
+ * a crash with this code (OpenFn's process would have exited there, without a final state). */
+let exitRequested;
+
+/** What `process.exit()` asked for in this run: `{ code }`, or undefined. */
+export function requestedExit() {
+  return exitRequested;
+}
+
 function exit(code) {
   if (code !== undefined) process.exitCode = code;
+  const asked = Number(code ?? process.exitCode ?? 0);
+  exitRequested ??= { code: Number.isInteger(asked) ? asked & 0xff : 1 };
   const err = nodeError(Error, "ERR_FNHOST_PROCESS_EXIT",
-    `process.exit(${code === undefined ? "" : code}) was called: a job cannot end the fnhost process; throw an error to fail the step instead`);
+    `process.exit(${code === undefined ? "" : code}) was called: fnhost ends the run after this step, not the process`);
   throw err;
 }
 

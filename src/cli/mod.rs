@@ -388,6 +388,7 @@ fn execute(args: &ExecuteArgs) -> (i32, Option<String>) {
             1
         }
         Ok(ExitStatus::CompileFailed) => 1,
+        Ok(ExitStatus::ProcessExit(code)) => i32::from(code),
         Err(CliError::Failed(message)) => {
             cli_log("error", &message);
             1
@@ -532,6 +533,9 @@ enum ExitStatus {
     CompletedWithErrors,
     /// Crashed (exit 1).
     Crashed,
+    /// Job or adaptor code called `process.exit(code)`: the run ended there and the command
+    /// exits with that code, as OpenFn's CLI process would.
+    ProcessExit(u8),
     /// A step did not compile; nothing ran (exit 1).
     CompileFailed,
 }
@@ -819,6 +823,10 @@ fn execute_inner(
             logs.emit("error", "CLI", &crash.message);
             logs.emit("error", "CLI", "Critical error: aborting command");
             Ok(ExitStatus::CompileFailed)
+        }
+        RunOutcome::Crashed(crash) if crash.name == "ProcessExit" => {
+            let code = crash.details["exitCode"].as_u64().unwrap_or(1);
+            Ok(ExitStatus::ProcessExit(u8::try_from(code).unwrap_or(1)))
         }
         RunOutcome::Crashed(crash) => {
             // The runtime has already reported the error (as OpenFn's does). A synchronous

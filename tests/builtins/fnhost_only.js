@@ -33,7 +33,6 @@ export default [
       data: {
         env: Object.keys(process.env),
         version: [process.version.startsWith("v24."), process.versions.node.split(".")[0], process.platform, process.cwd(), process.argv.length, typeof process.pid],
-        exit: thrown(() => process.exit(3)),
         chdir: thrown(() => process.chdir("/tmp")),
         hrtime: [process.hrtime().length, typeof process.hrtime.bigint(), process.hrtime([0, 0])[0] >= 0],
         fs: [fs.existsSync("/etc/passwd"), thrown(() => fs.readFileSync("/etc/passwd")), thrown(() => fs.statSync("/")), streamed, rejected],

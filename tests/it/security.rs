@@ -23,9 +23,11 @@
 //! 5. Static job imports of a file outside the repo and of `node:vm`/`node:module`/
 //!    `node:worker_threads`: `ImportError`, no content in the message.
 //! 6. `import()` in an edge condition: rejects as in a `node:vm` context, nothing is read.
-//! 7. Ending the process: `op_panic` through `__bootstrap`/`Deno`, `process.exit`/
-//!    `reallyExit`/`abort`/`kill`/`binding`/`dlopen`, `child_process`: each throws, the step
-//!    fails, the next step runs, the process exits normally (`end_the_process.js`).
+//! 7. Ending the process: `op_panic` through `__bootstrap`/`Deno`, `process.abort`/`kill`/
+//!    `binding`/`dlopen`, `child_process`: each throws, the step fails, the next step runs, the
+//!    process exits normally (`end_the_process.js`). `process.exit(3)` ends the run after its
+//!    step, caught or not, as OpenFn's process would end: no later step, exit code 3, no final
+//!    state (`process_exit.js`).
 //! 8. Stopping the timeout: `options.timeout` of 0 or above `-t`; clearing every timer id from
 //!    the adaptors' realm and waiting forever; an endless loop in an adaptor's top-level code,
 //!    in workflow `globals`, in an edge condition: each ends with `TimeoutError` at `-t`.
@@ -329,7 +331,7 @@ fn a_job_cannot_end_the_process_only_its_own_step() {
     let data = final_data(&out);
     assert_eq!(data["after"], "ran", "{data}");
     let results = data["results"].as_object().unwrap();
-    assert_eq!(results.len(), 9);
+    assert_eq!(results.len(), 7);
     for (route, outcome) in results {
         let outcome = outcome.as_str().unwrap();
         assert!(
@@ -350,6 +352,30 @@ fn a_job_cannot_end_the_process_only_its_own_step() {
             .unwrap()
             .contains("Cannot read properties of undefined (reading 'core')"),
         "{state}"
+    );
+}
+
+#[test]
+fn process_exit_ends_the_run_with_its_code_not_the_process() {
+    let scene = Scene::new("sec-exit");
+    let source = std::fs::read_to_string(job("process_exit.js")).unwrap();
+    let workflow = serde_json::json!({ "workflow": { "steps": [
+        { "id": "exits", "expression": source, "next": { "after": true } },
+        { "id": "after", "expression": "fn(s => ({ ...s, data: { ...s.data, after: 'ran' } }))" },
+    ]}});
+    let path = scene.dir.write("exit.json", &workflow.to_string());
+    let (out, _) = run_limited(
+        scene.command(&path, &scene.state(), &[]),
+        Duration::from_secs(60),
+    );
+    let text = all_output(&out);
+    // OpenFn's process would exit with 3 and print no state; fnhost's process ends normally
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(out.stdout.is_empty(), "{text}");
+    assert!(text.contains("process.exit(3) was called"), "{text}");
+    assert!(
+        !text.contains("'ran'") && !text.contains("\"after\""),
+        "{text}"
     );
 }
 

@@ -1,13 +1,12 @@
 // Tries every way to end the fnhost process from job code. Each must fail with an error this
-// step records; the process and the rest of the workflow go on.
+// step records; the process and the rest of the workflow go on. (`process.exit` is the one way
+// a run may end itself early, as OpenFn's process does: see process_exit.js.)
 fn((state) => {
   const G = state.constructor.constructor("return this")();
   const process = G.process;
   const attempts = {
     "__bootstrap.core.ops.op_panic": () => G.__bootstrap.core.ops.op_panic("bye"),
     "Deno.core.ops.op_panic": () => G.Deno.core.ops.op_panic("bye"),
-    "process.exit": () => process.exit(3),
-    "process.reallyExit": () => process.reallyExit(3),
     "process.abort": () => process.abort(),
     "process.kill": () => process.kill(process.pid, "SIGKILL"),
     "process.binding": () => process.binding("spawn_sync"),
