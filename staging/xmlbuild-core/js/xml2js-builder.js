@@ -1,0 +1,176 @@
+// xml2js 0.6.2's Builder with buildObject() done in Rust (xmlbuild-core). Plain JS (no host
+// imports).
+//
+// makeBuilder({ native, loadReal }) returns the Builder class:
+//   native.xml2jsBuild(objectJson, optionsJson) → XML text, or throws
+//     { kind: "invalid" | "unsupported", message }
+//   loadReal() → the real xml2js module (its Builder runs everything not reproduced).
+//
+// `new Builder(opts)` gets `options` = xml2js's defaults["0.2"] overridden by opts' own
+// properties, as the real one. buildObject(rootObj) sends the object as JSON when JSON carries it
+// faithfully for xml2js:
+//   an undefined property of an object that is neither the top-level object nor an array item
+//   → null (xml2js treats both alike there: empty element / no attribute / same error);
+//   NaN / ±Infinity as an object property → String(n) (xml2js writes n.toString() / '' + n);
+//   anything else (undefined or non-finite numbers in arrays or at top level, functions,
+//   symbols, bigints, Dates, Maps, Sets, class instances, toJSON, holes, nesting > 100,
+//   a top-level value that is not a plain object or array) → the real Builder.
+// Errors the Rust side reports as invalid are thrown as new Error(message) like xmlbuilder does.
+
+const FALLBACK = { fallback: true };
+const OBJ = Object.prototype;
+const MAX_DEPTH = 100;
+
+function defaults02() {
+  return {
+    explicitCharkey: false, trim: false, normalize: false, normalizeTags: false,
+    attrkey: "$", charkey: "_", explicitArray: true, ignoreAttrs: false, mergeAttrs: false,
+    explicitRoot: true, validator: null, xmlns: false, explicitChildren: false,
+    preserveChildrenOrder: false, childkey: "$$", charsAsChildren: false, includeWhiteChars: false,
+    async: false, strict: true, attrNameProcessors: null, attrValueProcessors: null,
+    tagNameProcessors: null, valueProcessors: null, rootName: "root",
+    xmldec: { version: "1.0", encoding: "UTF-8", standalone: true }, doctype: null,
+    renderOpts: { pretty: true, indent: "  ", newline: "\n" }, headless: false,
+    chunkSize: 10000, emptyTag: "", cdata: false,
+  };
+}
+// Shared like xml2js's defaults object (Builder instances share xmldec / renderOpts objects).
+const DEFAULTS = defaults02();
+
+function convObject(o, depth, undefOk) {
+  if (depth > MAX_DEPTH || o.toJSON !== undefined) throw FALLBACK;
+  const keys = Object.keys(o);
+  let out = null;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = o[k];
+    const t = typeof v;
+    if (t === "string" || t === "boolean") continue;
+    let c;
+    if (t === "number") {
+      if (v - v === 0) continue;
+      c = String(v);
+    } else if (t === "undefined") {
+      if (!undefOk) throw FALLBACK;
+      c = null;
+    } else if (t === "object") {
+      if (v === null) continue;
+      if (Array.isArray(v)) c = convArray(v, depth + 1);
+      else if (Object.getPrototypeOf(v) === OBJ) c = convObject(v, depth + 1, true);
+      else throw FALLBACK;
+    } else throw FALLBACK;
+    if (c !== v) {
+      if (out === null) {
+        if (Object.prototype.hasOwnProperty.call(o, "__proto__")) throw FALLBACK;
+        out = {};
+        for (let j = 0; j < keys.length; j++) out[keys[j]] = o[keys[j]];
+      }
+      out[k] = c;
+    }
+  }
+  return out === null ? o : out;
+}
+
+function convArray(a, depth) {
+  if (depth > MAX_DEPTH) throw FALLBACK;
+  let out = null;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    const t = typeof v;
+    if (t === "string" || t === "boolean") continue;
+    if (t === "number") {
+      if (v - v === 0) continue;
+      throw FALLBACK;
+    }
+    if (t !== "object") throw FALLBACK; // undefined (or hole), function, symbol, bigint
+    if (v === null) continue;
+    let c;
+    if (Array.isArray(v)) c = convArray(v, depth + 1);
+    else if (Object.getPrototypeOf(v) === OBJ) c = convObject(v, depth + 1, false);
+    else throw FALLBACK;
+    if (c !== v) {
+      if (out === null) out = a.slice();
+      out[i] = c;
+    }
+  }
+  return out === null ? a : out;
+}
+
+const SENT = ["attrkey", "charkey", "rootName", "xmldec", "doctype", "renderOpts", "headless", "cdata"];
+
+function encodeOptions(options) {
+  const enc = (v, depth) => {
+    switch (typeof v) {
+      case "string":
+      case "boolean":
+        return v;
+      case "number":
+        if (v - v !== 0) throw FALLBACK;
+        return v;
+      case "undefined":
+        return { $fnhost: "undefined" };
+      case "object": {
+        if (v === null) return null;
+        if (depth > 3 || Array.isArray(v) || Object.getPrototypeOf(v) !== OBJ) throw FALLBACK;
+        const out = {};
+        for (const k of Object.keys(v)) {
+          if (k === "__proto__") throw FALLBACK;
+          out[k] = enc(v[k], depth + 1);
+        }
+        return out;
+      }
+      default:
+        throw FALLBACK;
+    }
+  };
+  const out = {};
+  for (const k of SENT) {
+    // Builder reads these with plain property access (own or inherited).
+    out[k] = enc(options[k], 1);
+  }
+  return JSON.stringify(out);
+}
+
+export function makeBuilder({ native, loadReal }) {
+  class Builder {
+    constructor(opts) {
+      this.options = {};
+      for (const key in DEFAULTS) {
+        if (Object.prototype.hasOwnProperty.call(DEFAULTS, key)) this.options[key] = DEFAULTS[key];
+      }
+      for (const key in opts) {
+        if (Object.prototype.hasOwnProperty.call(opts, key)) this.options[key] = opts[key];
+      }
+    }
+
+    buildObject(rootObj) {
+      let objJson, optsJson;
+      try {
+        if (rootObj === null || typeof rootObj !== "object") throw FALLBACK;
+        let c;
+        if (Array.isArray(rootObj)) c = convArray(rootObj, 0);
+        else if (Object.getPrototypeOf(rootObj) === OBJ) c = convObject(rootObj, 0, false);
+        else throw FALLBACK;
+        optsJson = encodeOptions(this.options);
+        objJson = JSON.stringify(c);
+      } catch (e) {
+        if (e === FALLBACK || e instanceof RangeError) return runReal(this, rootObj);
+        throw e;
+      }
+      try {
+        return native.xml2jsBuild(objJson, optsJson);
+      } catch (e) {
+        if (e && e.kind === "invalid") throw new Error(e.message);
+        if (e && e.kind === "unsupported") return runReal(this, rootObj);
+        throw e;
+      }
+    }
+  }
+  // The real Builder with this builder's options object (so later changes to it are seen too).
+  function runReal(builder, rootObj) {
+    const b = new (loadReal().Builder)();
+    b.options = builder.options;
+    return b.buildObject(rootObj);
+  }
+  return Builder;
+}
