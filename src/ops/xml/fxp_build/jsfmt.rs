@@ -29,7 +29,17 @@ pub fn push_js_number(out: &mut String, x: f64) {
         return;
     }
     // Rust's `{:e}` yields the shortest digit string that round-trips, as ECMAScript requires.
-    let sci = format!("{a:e}");
+    let mut sci = format!("{a:e}");
+    // `{:e}` breaks an exact tie between two shortest candidates upwards; ECMAScript picks the
+    // even one. Ties need 16+ digits; `{:.N e}` rounds the exact value half-to-even, and the
+    // nearest decimal of the shortest length round-trips whenever any does.
+    let len = sci.split_once('e').map_or(0, |(m, _)| m.len());
+    if len >= 16 {
+        let k = sci
+            .split_once('e')
+            .map_or(0, |(m, _)| m.chars().filter(|c| *c != '.').count());
+        sci = format!("{a:.*e}", k - 1);
+    }
     let (mant, exp) = sci.split_once('e').expect("exponent");
     let exp: i32 = exp.parse().expect("exponent digits");
     let digits: String = mant.chars().filter(|c| *c != '.').collect();
@@ -178,4 +188,20 @@ pub fn substr_utf16(s: &str, n: usize) -> Option<&str> {
 
 pub fn utf16_len(s: &str) -> usize {
     s.chars().map(char::len_utf16).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    /// An exact tie between two shortest decimals: JavaScript prints the even one.
+    #[test]
+    fn a_tie_prints_the_even_digit_as_javascript_does() {
+        let mut out = String::new();
+        // exactly 30.9711456298828125, halfway between ...812 and ...813
+        let tie: f64 = "30.9711456298828125".parse().unwrap();
+        super::push_js_number(&mut out, tie);
+        assert_eq!(out, "30.971145629882812");
+        out.clear();
+        super::push_js_number(&mut out, 0.1 + 0.2);
+        assert_eq!(out, "0.30000000000000004");
+    }
 }
