@@ -374,6 +374,33 @@ fn main() {
     );
 
     check(
+        "process.exit ends its own run, and the engine's next run goes on",
+        &mut passed,
+        || {
+            let single = Engine::builder().workers(1).build();
+            let exits = single
+                .run_job(
+                    "fn(state => { const G = state.constructor.constructor('return this')(); try { G.process.exit(4); } catch {} return state; });\nfn(state => ({ ...state, data: { after: true } }));",
+                    &[&adaptor],
+                    "{}",
+                )
+                .expect("the run has an outcome");
+            let crash = exits.crash.expect("process.exit ends the run");
+            assert_eq!(crash.name, "ProcessExit");
+            assert_eq!(crash.details["exitCode"], 4);
+            let next = single
+                .run_job(
+                    "fn(state => ({ ...state, data: { n: 1 } }));",
+                    &[&adaptor],
+                    "{}",
+                )
+                .expect("the next run runs");
+            assert!(next.succeeded(), "{next:?}");
+            assert_eq!(next.final_state_value()["data"]["n"], 1);
+        },
+    );
+
+    check(
         "100 runs with HTTP on one engine thread",
         &mut passed,
         || {

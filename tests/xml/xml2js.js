@@ -121,6 +121,15 @@ async function behaviours() {
     log.push(`caught ${e?.code ?? ""} ${errorText(e)}`);
   }
   out.throwString = log;
+  log = [];
+  try {
+    xml2js.parseString("<r/>", () => {
+      throw null;
+    });
+  } catch (e) {
+    log.push(`caught ${e?.code ?? ""} ${errorText(e)}`);
+  }
+  out.throwNull = log;
 
   // promises
   out.promise = describe(await xml2js.parseStringPromise('<r a="1"><b>x</b></r>'));
