@@ -21,7 +21,7 @@
 //! see `js/builder.js`. It is read by the small parser in [`node`] (members in text order, no
 //! duplicate keys expected, strings borrowed, at most [`node::MAX_DEPTH`] levels; deeper input,
 //! lone surrogates or malformed text give `Unsupported`). Numbers print as JS `String(n)`
-//! (`jsfmt::push_js_number`).
+//! (`super::js_number::push_js_number`).
 
 mod jsfmt;
 pub mod node;
