@@ -3,7 +3,7 @@
 // answers `{ kind: "done", json }` (a parse), `{ kind: "built", xml }` (a build),
 // `{ kind: "failed", name, message }` (the library's own error) or
 // `{ kind: "unsupported", message }` (the bridge then runs the real package).
-import { op_xml_fxp_build, op_xml_xml2js_parse } from "ext:core/ops";
+import { op_xml_fxp_build, op_xml_fxp_parse, op_xml_fxp_validate, op_xml_xml2js_parse } from "ext:core/ops";
 
 /** The API bridge modules reach through `globalThis.__fnhostXml`. */
 export const xml = Object.freeze({
@@ -11,6 +11,10 @@ export const xml = Object.freeze({
   xml2jsParse: (text, options) => op_xml_xml2js_parse(text, options),
   /** fast-xml-parser `new XMLBuilder(options).build(object)` from JSON texts; version 4 or 5. */
   fxpBuild: (objectJson, optionsJson, version) => op_xml_fxp_build(objectJson, optionsJson, version),
+  /** fast-xml-parser `new XMLParser(options).parse(text)`, options as parser.js encodes them. */
+  fxpParse: (text, optionsJson, version) => op_xml_fxp_parse(text, optionsJson, version),
+  /** fast-xml-parser `XMLValidator.validate(text, options)`: "true" or the error object's JSON. */
+  fxpValidate: (text, optionsJson, version) => op_xml_fxp_validate(text, optionsJson, version),
 });
 
 Object.defineProperty(globalThis, "__fnhostXml", { value: xml, enumerable: false, configurable: false, writable: false });

@@ -1,11 +1,12 @@
 // The XML benchmark job (benches/xml_compare.py): xml2js parses a CommCare-style form of `bytes`
 // bytes (the generator of tests/xml/cases) with its default options and with
-// `{ explicitArray: false, mergeAttrs: true }`, and fast-xml-parser's XMLBuilder builds XML from a
+// `{ explicitArray: false, mergeAttrs: true }`, fast-xml-parser's XMLParser parses it
+// (`ignoreAttributes: false`), and fast-xml-parser's XMLBuilder builds XML from a
 // CommCare-style submission object of about `bytes` of JSON; each step timed inside the job
 // (making the inputs is not), so the same file measures fnhost's bridges, the real packages on
 // fnhost and on Node. state.configuration: { bytes, rounds }.
 import xml2js from "xml2js";
-import { XMLBuilder } from "fast-xml-parser";
+import { XMLBuilder, XMLParser } from "fast-xml-parser";
 import { xml2js as xmlCases, fxpBuilder as objectCases } from "xml-cases";
 
 /** A short fingerprint of a text, the same wherever it was made. */
@@ -38,6 +39,7 @@ export default [
       parseDefaults: () => xml2js.parseStringPromise(xml, {}),
       parseFlat: () => xml2js.parseStringPromise(xml, { explicitArray: false, mergeAttrs: true }),
       build: () => new XMLBuilder({ ignoreAttributes: false }).build(object),
+      fxpParse: () => new XMLParser({ ignoreAttributes: false }).parse(xml),
     };
     for (const [name, run] of Object.entries(steps)) {
       const [time, check] = await best(rounds, run);

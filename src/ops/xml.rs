@@ -8,6 +8,8 @@
 
 mod entities;
 pub mod fxp_build;
+pub mod fxp_parse;
+pub mod js_number;
 pub mod xml2js;
 
 use deno_core::op2;
@@ -133,5 +135,61 @@ pub fn op_xml_fxp_build(
                 XmlOutcome::Unsupported { message: e.message }
             }
         },
+    }
+}
+
+/// fast-xml-parser `new XMLParser(options).parse(xml)`, `version` 4 or 5: the result as JSON
+/// text (`options` as the bridge encodes them: see [`fxp_parse::fxp_parse`]).
+#[op2]
+#[serde]
+pub fn op_xml_fxp_parse(
+    #[string] xml: String,
+    #[string] options: String,
+    #[smi] version: u32,
+) -> XmlOutcome {
+    let Some(version) = fxp_parse::FxpVersion::from_major(version) else {
+        return XmlOutcome::Unsupported {
+            message: format!("fast-xml-parser {version}.x"),
+        };
+    };
+    match fxp_parse::fxp_parse(&xml, &options, version) {
+        Ok(json) => XmlOutcome::Done {
+            json,
+            quiet_tail: true,
+        },
+        Err(e) => fxp_parse_failure(e),
+    }
+}
+
+/// fast-xml-parser `XMLValidator.validate(xml, options)`, `version` 4 or 5: `true` or the
+/// validator's error object, as JSON text.
+#[op2]
+#[serde]
+pub fn op_xml_fxp_validate(
+    #[string] xml: String,
+    #[string] options: String,
+    #[smi] version: u32,
+) -> XmlOutcome {
+    let Some(version) = fxp_parse::FxpVersion::from_major(version) else {
+        return XmlOutcome::Unsupported {
+            message: format!("fast-xml-parser {version}.x"),
+        };
+    };
+    match fxp_parse::fxp_validate(&xml, &options, version) {
+        Ok(json) => XmlOutcome::Done {
+            json,
+            quiet_tail: true,
+        },
+        Err(e) => fxp_parse_failure(e),
+    }
+}
+
+fn fxp_parse_failure(e: fxp_parse::ParseError) -> XmlOutcome {
+    match e.kind {
+        fxp_parse::ParseErrorKind::Invalid => XmlOutcome::Failed {
+            name: "Error",
+            message: e.message,
+        },
+        fxp_parse::ParseErrorKind::Unsupported => XmlOutcome::Unsupported { message: e.message },
     }
 }

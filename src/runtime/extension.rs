@@ -29,6 +29,8 @@ deno_core::extension!(
         crate::ops::pg::op_pg_destroy,
         crate::ops::xml::op_xml_xml2js_parse,
         crate::ops::xml::op_xml_fxp_build,
+        crate::ops::xml::op_xml_fxp_parse,
+        crate::ops::xml::op_xml_fxp_validate,
     ],
     esm_entry_point = "ext:fnhost/99_main.js",
     esm = [

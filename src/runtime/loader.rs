@@ -796,6 +796,10 @@ mod bridge {
             "fnhost:/node_modules/fast-xml-parser/builder.js",
             include_str!("../../adaptors/fast-xml-parser/builder.js"),
         ),
+        (
+            "fnhost:/node_modules/fast-xml-parser/parser.js",
+            include_str!("../../adaptors/fast-xml-parser/parser.js"),
+        ),
     ];
 
     /// Packages whose bridge stands in for the installed real package, from the versions of it
@@ -819,16 +823,25 @@ mod bridge {
             entry: "fnhost:/node_modules/fast-xml-parser/index.js",
             esm_entry: Some("fnhost:/node_modules/fast-xml-parser/esm.js"),
             covered: &[
+                // 4.x parses numbers with strnum (^1.1.1)
                 Covered {
                     versions: "4.5.7",
-                    uses: &[],
+                    uses: &[("strnum", "1.1.x")],
                     required_too: true,
                 },
-                // 5.x imports its builder from the package fast-xml-builder; `require` gets a
-                // bundle with a copy of its own, which the bridge has not been checked against
+                // 5.x imports its builder and parts of its parser from packages of their own;
+                // `require` gets a bundle with copies of its own, which the bridge has not been
+                // checked against
                 Covered {
                     versions: "5.12.1",
-                    uses: &[("fast-xml-builder", "1.3.x")],
+                    uses: &[
+                        ("fast-xml-builder", "1.3.x"),
+                        ("strnum", "2.5.x"),
+                        ("@nodable/entities", "3.1.x"),
+                        ("path-expression-matcher", "1.6.x"),
+                        ("is-unsafe", "2.0.x"),
+                        ("xml-naming", "0.3.x"),
+                    ],
                     required_too: false,
                 },
             ],

@@ -161,6 +161,85 @@ fn fast_xml_parser_4_and_5_without_the_bridge_match_node() {
     );
 }
 
+#[test]
+fn fast_xml_parser_5_parser_bridge_matches_node() {
+    matches_node("fxp_parser", &[]);
+}
+
+#[test]
+fn fast_xml_parser_4_parser_bridge_matches_node() {
+    matches_node_in("fxp_parser", ".v4", &packages_v4(), &[]);
+}
+
+#[test]
+fn fast_xml_parser_4_and_5_parsers_without_the_bridge_match_node() {
+    matches_node("fxp_parser", &["--no-bridge", "fast-xml-parser"]);
+    matches_node_in(
+        "fxp_parser",
+        ".v4",
+        &packages_v4(),
+        &["--no-bridge", "fast-xml-parser"],
+    );
+}
+
+/// A parse and a validation with plain options, and a parse with a function option (which the
+/// bridge leaves to the real package).
+const FXP_PARSES: &str = r#"import { XMLParser, XMLValidator } from "fast-xml-parser";
+export default [(state) => {
+  const xml = '<r id="7"><a>1</a><a>x</a></r>';
+  state.data.plain = new XMLParser({ ignoreAttributes: false }).parse(xml);
+  state.data.valid = XMLValidator.validate("<r><a></r>");
+  state.data.processed = new XMLParser({ isArray: () => true }).parse(xml);
+  return state;
+}];
+"#;
+
+#[test]
+fn the_fast_xml_parser_bridge_parses_without_the_real_parser() {
+    let work = TempDir::new("fxp-parse-sabotaged");
+    let job = work.write("job.js", FXP_PARSES);
+    let sabotage = "the real XMLParser ran";
+    let parse_v5 = ("parse(xmlData, validationOption) {", "");
+    let parse_v4 = ("parse(xmlData,validationOption){", "");
+    let validate_v5 = ("export function validate(xmlData, options) {", "");
+    let validate_v4 = ("exports.validate = function (xmlData, options) {", "");
+    for (fixture, edits) in [
+        (packages(), [parse_v5, validate_v5]),
+        (packages_v4(), [parse_v4, validate_v4]),
+    ] {
+        let repo = work.0.join(format!(
+            "repo-{}",
+            fixture.file_name().unwrap().to_string_lossy()
+        ));
+        copy_dir(&fixture, &repo);
+        // the real parse and validate throw as soon as they run
+        for ((head, _), file) in edits.iter().zip([
+            "node_modules/fast-xml-parser/src/xmlparser/XMLParser.js",
+            "node_modules/fast-xml-parser/src/validator.js",
+        ]) {
+            let path = repo.join(file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(text.contains(head), "{file}");
+            let text = text.replacen(head, &format!("{head} throw new Error('{sabotage}');"), 1);
+            std::fs::write(&path, text).unwrap();
+        }
+        let (code, state, stderr) = run(&job, &repo, &[]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert_eq!(
+            state["data"]["plain"],
+            serde_json::json!({ "r": { "a": [1, "x"], "@_id": "7" } }),
+            "{state}"
+        );
+        assert_eq!(
+            state["data"]["valid"]["err"]["code"], "InvalidTag",
+            "{state}"
+        );
+        let errors = state["errors"].to_string();
+        assert!(errors.contains(sabotage), "{state}");
+        assert!(state["data"].get("processed").is_none(), "{state}");
+    }
+}
+
 /// A build with plain data, and one with a function option (which the bridge leaves to the real
 /// package).
 const FXP_BUILDS: &str = r#"import { XMLBuilder } from "fast-xml-parser";

@@ -11,8 +11,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = [
-  { dir: here, suffix: "", jobs: ["xml2js", "fxp_builder"] },
-  { dir: join(here, "v4"), suffix: ".v4", jobs: ["fxp_builder"] },
+  { dir: here, suffix: "", jobs: ["xml2js", "fxp_builder", "fxp_parser"] },
+  { dir: join(here, "v4"), suffix: ".v4", jobs: ["fxp_builder", "fxp_parser"] },
 ];
 const only = process.argv.slice(2);
 for (const { dir, suffix, jobs } of fixtures) {

@@ -1,8 +1,8 @@
 //! A JS-value model of the parser's output and its `JSON.stringify` text (property order as JS
 //! objects keep it: array-index keys ascending first, then insertion order).
 
-use crate::jsnum::push_js_number;
-use crate::json_str;
+use super::jsnum::push_js_number;
+use super::json_str;
 use std::collections::HashMap;
 
 #[allow(dead_code)]
@@ -21,7 +21,7 @@ impl JV {
     pub fn to_js_string(&self) -> String {
         match self {
             JV::Str(s) => s.clone(),
-            JV::Num(n) => crate::jsnum::js_number_to_string(*n),
+            JV::Num(n) => super::jsnum::js_number_to_string(*n),
             JV::Bool(b) => b.to_string(),
             JV::Null => "null".into(),
             JV::Arr(_) | JV::Obj(_) => "[object Object]".into(),
@@ -77,7 +77,12 @@ impl JObj {
         }
         self.items.push((k, v));
         if self.index.is_none() && self.items.len() > INDEX_AT {
-            let m: HashMap<String, usize> = self.items.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
+            let m: HashMap<String, usize> = self
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.clone(), i))
+                .collect();
             self.index = Some(m);
         }
     }
@@ -92,7 +97,12 @@ impl JObj {
         if let Some(m) = &mut self.index {
             m.insert(k.to_string(), n - 1);
         } else if n > INDEX_AT {
-            let m: HashMap<String, usize> = self.items.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
+            let m: HashMap<String, usize> = self
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.clone(), i))
+                .collect();
             self.index = Some(m);
         }
     }

@@ -1,10 +1,10 @@
 //! fast-xml-parser's DocTypeReader: reads `<!DOCTYPE ...>` and its internal entity declarations
 //! (v4 and v5 variants), with the same errors.
 
-use crate::E;
-use crate::jsnum::{is_js_ws, u16len};
-use crate::names::is_name;
-use crate::opts::Opts;
+use super::jsnum::{is_js_ws, u16len};
+use super::names::is_name;
+use super::opts::Opts;
+use super::E;
 
 type R<T> = Result<T, E>;
 
@@ -80,7 +80,10 @@ fn read_identifier_val(x: &str, i: usize, ty: &str) -> R<(usize, String)> {
     let b = x.as_bytes();
     let start = b.get(i).copied();
     if start != Some(b'"') && start != Some(b'\'') {
-        return throw(format!("Expected quoted string, found \"{}\"", unit_at(x, i)?));
+        return throw(format!(
+            "Expected quoted string, found \"{}\"",
+            unit_at(x, i)?
+        ));
     }
     let q = start.unwrap() as char;
     match x[i + 1..].find(q) {
@@ -149,7 +152,7 @@ pub fn read_doctype(x: &str, mut i: usize, o: &Opts) -> R<(Vec<(String, String)>
                             return throw(format!(
                                 "Entity \"{name}\" size ({}) exceeds maximum allowed size ({})",
                                 l,
-                                crate::jsnum::js_number_to_string(max)
+                                super::jsnum::js_number_to_string(max)
                             ));
                         }
                     }
@@ -162,7 +165,7 @@ pub fn read_doctype(x: &str, mut i: usize, o: &Opts) -> R<(Vec<(String, String)>
                                 return throw(format!(
                                     "Entity count ({}) exceeds maximum allowed ({})",
                                     count + 1.0,
-                                    crate::jsnum::js_number_to_string(max)
+                                    super::jsnum::js_number_to_string(max)
                                 ));
                             }
                         }
@@ -201,7 +204,10 @@ pub fn read_doctype(x: &str, mut i: usize, o: &Opts) -> R<(Vec<(String, String)>
                         None => return throw("Unterminated content model"),
                     }
                 } else {
-                    return throw(format!("Invalid Element Expression, found \"{}\"", unit_at(x, k)?));
+                    return throw(format!(
+                        "Invalid Element Expression, found \"{}\"",
+                        unit_at(x, k)?
+                    ));
                 }
                 i = k;
             } else if has_body && has_seq(b, "!ATTLIST", i) {

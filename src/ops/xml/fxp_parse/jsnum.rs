@@ -2,14 +2,21 @@
 //! space, `Number(string)`, `parseInt` for the radixes strnum uses, `Number::toString`, and the
 //! two strnum versions (1.1.x for fast-xml-parser 4, 2.5.x for 5).
 
-use crate::Unsup;
+use super::Unsup;
+pub use crate::ops::xml::js_number::{js_number_to_string, push_js_number};
 
 /// JS `WhiteSpace` + `LineTerminator` (what `trim()`, `\s` and `Number()` skip).
 pub fn is_js_ws(c: char) -> bool {
     matches!(
         c,
         '\u{9}' | '\u{a}' | '\u{b}' | '\u{c}' | '\u{d}' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
     )
 }
 
@@ -34,7 +41,10 @@ fn radix_value(digits: &str, radix: u32) -> Result<f64, Unsup> {
     let mut v: u128 = 0;
     for c in digits.chars() {
         let d = c.to_digit(radix).ok_or(Unsup)? as u128;
-        v = v.checked_mul(radix as u128).and_then(|x| x.checked_add(d)).ok_or(Unsup)?;
+        v = v
+            .checked_mul(radix as u128)
+            .and_then(|x| x.checked_add(d))
+            .ok_or(Unsup)?;
     }
     Ok(v as f64)
 }
@@ -67,7 +77,11 @@ pub fn js_number(s: &str) -> Result<Option<f64>, Unsup> {
         _ => (false, t),
     };
     if rest == "Infinity" {
-        return Ok(Some(if neg { f64::NEG_INFINITY } else { f64::INFINITY }));
+        return Ok(Some(if neg {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        }));
     }
     if !is_decimal_literal(rest) {
         return Ok(None);
@@ -124,70 +138,6 @@ fn parse_int_signed(s: &str, radix: u32) -> Result<f64, Unsup> {
     }
     let v = radix_value(rest, radix)?;
     Ok(if neg { -v } else { v })
-}
-
-/// `String(x)` for a JS number.
-pub fn js_number_to_string(x: f64) -> String {
-    let mut out = String::new();
-    push_js_number(&mut out, x);
-    out
-}
-
-/// Appends `String(x)`.
-pub fn push_js_number(out: &mut String, x: f64) {
-    if x.is_nan() {
-        out.push_str("NaN");
-        return;
-    }
-    if x == 0.0 {
-        out.push('0');
-        return;
-    }
-    if x.is_infinite() {
-        out.push_str(if x < 0.0 { "-Infinity" } else { "Infinity" });
-        return;
-    }
-    if x < 0.0 {
-        out.push('-');
-    }
-    let a = x.abs();
-    if a < 9.007_199_254_740_992e15 && a.fract() == 0.0 {
-        out.push_str(&(a as u64).to_string());
-        return;
-    }
-    // Rust's `{:e}` gives the shortest round-tripping digits, as ECMAScript's Number::toString.
-    let sci = format!("{a:e}");
-    let (mant, exp) = sci.split_once('e').unwrap();
-    let exp: i32 = exp.parse().unwrap();
-    let digits: String = mant.chars().filter(|c| *c != '.').collect();
-    let k = digits.len() as i32;
-    let n = exp + 1;
-    if k <= n && n <= 21 {
-        out.push_str(&digits);
-        for _ in 0..(n - k) {
-            out.push('0');
-        }
-    } else if 0 < n && n <= 21 {
-        out.push_str(&digits[..n as usize]);
-        out.push('.');
-        out.push_str(&digits[n as usize..]);
-    } else if -6 < n && n <= 0 {
-        out.push_str("0.");
-        for _ in 0..(-n) {
-            out.push('0');
-        }
-        out.push_str(&digits);
-    } else {
-        out.push_str(&digits[..1]);
-        if k > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push('e');
-        let e = n - 1;
-        out.push(if e < 0 { '-' } else { '+' });
-        out.push_str(&e.abs().to_string());
-    }
 }
 
 /// Result of strnum: the original string, or a number / null.
@@ -364,14 +314,17 @@ pub fn strnum_v1(s: &str, o: &NumOpts) -> Result<NumOut, Unsup> {
     // `sign` is undefined in JS when absent: "undefined" + x never equals a number string
     let sign_s = if sign.is_empty() { "undefined" } else { sign };
     if num_str.contains(['e', 'E']) {
-        return Ok(if o.e_notation { NumOut::Num(num) } else { NumOut::Keep });
+        return Ok(if o.e_notation {
+            NumOut::Num(num)
+        } else {
+            NumOut::Keep
+        });
     }
     if trimmed.contains('.') {
-        if num_str == "0" && ntz.is_empty() {
-            return Ok(NumOut::Num(num));
-        } else if num_str == ntz {
-            return Ok(NumOut::Num(num));
-        } else if !sign.is_empty() && num_str == format!("-{ntz}") {
+        if (num_str == "0" && ntz.is_empty())
+            || num_str == ntz
+            || (!sign.is_empty() && num_str == format!("-{ntz}"))
+        {
             return Ok(NumOut::Num(num));
         } else {
             return Ok(NumOut::Keep);
@@ -436,15 +389,25 @@ pub fn strnum_v2(s: &str, o: &NumOpts) -> Result<NumOut, Unsup> {
         };
         let e_char = if rest.contains('e') { 'e' } else { 'E' };
         let tb = trimmed.as_bytes();
-        let idx = if sign.is_empty() { zeros.len() } else { zeros.len() + 1 };
+        let idx = if sign.is_empty() {
+            zeros.len()
+        } else {
+            zeros.len() + 1
+        };
         let e_adj = tb.get(idx) == Some(&(e_char as u8));
         let val = NumOut::Num(nan_or(js_number(trimmed)?));
         return Ok(if zeros.len() > 1 && e_adj {
             NumOut::Keep
-        } else if zeros.len() == 1 && (rest.starts_with(&format!(".{e_char}")) || rest.starts_with(e_char)) {
+        } else if zeros.len() == 1
+            && (rest.starts_with(&format!(".{e_char}")) || rest.starts_with(e_char))
+        {
             val
         } else if !zeros.is_empty() {
-            if o.leading_zeros && !e_adj { val } else { NumOut::Keep }
+            if o.leading_zeros && !e_adj {
+                val
+            } else {
+                NumOut::Keep
+            }
         } else {
             val
         });
@@ -454,7 +417,11 @@ pub fn strnum_v2(s: &str, o: &NumOpts) -> Result<NumOut, Unsup> {
     };
     let ntz = trim_zeros(rest);
     let tb = trimmed.as_bytes();
-    let idx = if sign.is_empty() { zeros.len() } else { zeros.len() + 1 };
+    let idx = if sign.is_empty() {
+        zeros.len()
+    } else {
+        zeros.len() + 1
+    };
     let dec_adj = tb.get(idx) == Some(&b'.');
     if !o.leading_zeros && (zeros.len() > 1 || (zeros.len() == 1 && !dec_adj)) {
         return Ok(NumOut::Keep);
@@ -465,14 +432,20 @@ pub fn strnum_v2(s: &str, o: &NumOpts) -> Result<NumOut, Unsup> {
         return Ok(NumOut::Num(num));
     }
     if parsed.contains(['e', 'E']) {
-        return Ok(if o.e_notation { NumOut::Num(num) } else { NumOut::Keep });
-    }
-    if trimmed.contains('.') {
-        return Ok(if parsed == "0" || parsed == ntz || parsed == format!("{sign}{ntz}") {
+        return Ok(if o.e_notation {
             NumOut::Num(num)
         } else {
             NumOut::Keep
         });
+    }
+    if trimmed.contains('.') {
+        return Ok(
+            if parsed == "0" || parsed == ntz || parsed == format!("{sign}{ntz}") {
+                NumOut::Num(num)
+            } else {
+                NumOut::Keep
+            },
+        );
     }
     let ok = if !zeros.is_empty() {
         ntz == parsed || format!("{sign}{ntz}") == parsed

@@ -1,12 +1,12 @@
 //! The parse: fast-xml-parser's OrderedObjParser rules (v4 and v5 variants) building an ordered
 //! tree, then either that tree (`preserveOrder`) or node2json's compression, written as JSON.
 
-use crate::E;
-use crate::entities_v5;
-use crate::jsnum::{NumOut, is_js_ws, js_trim, js_trim_start, strnum_v1, strnum_v2, u16len};
-use crate::names::is_name;
-use crate::opts::{IgnoreAttrs, Opts, StopPat, is_critical, is_dangerous};
-use crate::out::{JObj, JV, is_index_key, write_json, write_obj};
+use super::entities_v5;
+use super::jsnum::{is_js_ws, js_trim, js_trim_start, strnum_v1, strnum_v2, u16len, NumOut};
+use super::names::is_name;
+use super::opts::{is_critical, is_dangerous, IgnoreAttrs, Opts, StopPat};
+use super::out::{is_index_key, write_json, write_obj, JObj, JV};
+use super::E;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -132,7 +132,12 @@ fn init_ents(o: &Opts) -> R<Ents> {
         xml11: false,
     };
     if !o.v5 {
-        let b = |alts: &[&str], v: &str| (alts.iter().map(|a| format!("&{a};")).collect::<Vec<_>>(), v.to_string());
+        let b = |alts: &[&str], v: &str| {
+            (
+                alts.iter().map(|a| format!("&{a};")).collect::<Vec<_>>(),
+                v.to_string(),
+            )
+        };
         e.last = vec![
             b(&["apos", "#39", "#x27"], "'"),
             b(&["gt", "#62", "#x3E"], ">"),
@@ -174,7 +179,10 @@ fn init_ents(o: &Opts) -> R<Ents> {
             e.base.insert(k.to_string(), v.to_string());
         }
         if o.html_named {
-            for (k, v) in entities_v5::COMMON_HTML.iter().chain(entities_v5::CURRENCY.iter()) {
+            for (k, v) in entities_v5::COMMON_HTML
+                .iter()
+                .chain(entities_v5::CURRENCY.iter())
+            {
                 e.base.insert(k.to_string(), v.to_string());
             }
         }
@@ -221,7 +229,7 @@ fn replace_all(s: &str, pats: &[String], val: &str) -> (String, usize) {
 }
 
 fn js_num_text(x: f64) -> String {
-    crate::jsnum::js_number_to_string(x)
+    super::jsnum::js_number_to_string(x)
 }
 
 /// JS `parseInt(s, radix)` (leading white space, sign, "0x" for 16, longest digit prefix).
@@ -285,7 +293,11 @@ impl<'a> P<'a> {
                 return Ok(val.to_string());
             }
         }
-        if o.v5 { self.decode_v5(val) } else { self.replace_v4(val) }
+        if o.v5 {
+            self.decode_v5(val)
+        } else {
+            self.replace_v4(val)
+        }
     }
 
     fn replace_v4(&mut self, val: &str) -> R<String> {
@@ -366,7 +378,15 @@ impl<'a> P<'a> {
                 }
             }
         }
-        let (nv, _) = replace_all(&val, &["&amp;".to_string(), "&#38;".to_string(), "&#x26;".to_string()], "&");
+        let (nv, _) = replace_all(
+            &val,
+            &[
+                "&amp;".to_string(),
+                "&#38;".to_string(),
+                "&#x26;".to_string(),
+            ],
+            "&",
+        );
         Ok(nv)
     }
 
@@ -428,41 +448,52 @@ impl<'a> P<'a> {
                 i += 1;
                 continue;
             }
-            let (rep, tier_base): (Option<String>, bool) = if let Some(num) = token.strip_prefix('#') {
-                let second = num.as_bytes().first().copied();
-                let cp = if second == Some(b'x') || second == Some(b'X') {
-                    js_parse_int(&num[1..], 16)
-                } else {
-                    js_parse_int(num, 10)
-                };
-                match cp {
-                    None => (None, true),
-                    Some(cp) if !(0.0..=1114111.0).contains(&cp) => (None, true),
-                    Some(cp) => {
-                        let cp = cp as u32;
-                        let minimum: i32 = if cp == 0 || (0xD800..=0xDFFF).contains(&cp) {
-                            2
-                        } else if !self.ents.xml11 && (1..=0x1f).contains(&cp) && ![9, 10, 13].contains(&cp) {
-                            2
-                        } else {
-                            -1
-                        };
-                        if !self.o.numeric_allowed && minimum < 2 {
-                            (None, true)
-                        } else if minimum == 2 {
-                            (Some(String::new()), true)
-                        } else {
-                            (Some(char::from_u32(cp).ok_or(E::Unsup("code point"))?.to_string()), true)
+            let (rep, tier_base): (Option<String>, bool) =
+                if let Some(num) = token.strip_prefix('#') {
+                    let second = num.as_bytes().first().copied();
+                    let cp = if second == Some(b'x') || second == Some(b'X') {
+                        js_parse_int(&num[1..], 16)
+                    } else {
+                        js_parse_int(num, 10)
+                    };
+                    match cp {
+                        None => (None, true),
+                        Some(cp) if !(0.0..=1114111.0).contains(&cp) => (None, true),
+                        Some(cp) => {
+                            let cp = cp as u32;
+                            let minimum: i32 = if cp == 0
+                                || (0xD800..=0xDFFF).contains(&cp)
+                                || (!self.ents.xml11
+                                    && (1..=0x1f).contains(&cp)
+                                    && ![9, 10, 13].contains(&cp))
+                            {
+                                2
+                            } else {
+                                -1
+                            };
+                            if !self.o.numeric_allowed && minimum < 2 {
+                                (None, true)
+                            } else if minimum == 2 {
+                                (Some(String::new()), true)
+                            } else {
+                                (
+                                    Some(
+                                        char::from_u32(cp)
+                                            .ok_or(E::Unsup("code point"))?
+                                            .to_string(),
+                                    ),
+                                    true,
+                                )
+                            }
                         }
                     }
-                }
-            } else if let Some(v) = self.ents.input.get(token) {
-                (Some(v.clone()), false)
-            } else if let Some(v) = self.ents.base.get(token) {
-                (Some(v.clone()), true)
-            } else {
-                (None, true)
-            };
+                } else if let Some(v) = self.ents.input.get(token) {
+                    (Some(v.clone()), false)
+                } else if let Some(v) = self.ents.base.get(token) {
+                    (Some(v.clone()), true)
+                } else {
+                    (None, true)
+                };
             let Some(rep) = rep else {
                 i += 1;
                 continue;
@@ -521,6 +552,11 @@ impl<'a> P<'a> {
         };
         Ok(match r {
             NumOut::Keep => JV::Str(s.to_string()),
+            // the bridge carries the result as JSON, which turns these into 0 and null: the real
+            // package must make such an object
+            NumOut::Num(n) if !n.is_finite() || (n == 0.0 && n.is_sign_negative()) => {
+                return Err(E::Unsup("a number JSON cannot carry (-0, NaN, Infinity)"))
+            }
             NumOut::Num(n) => JV::Num(n),
             NumOut::Null => JV::Null,
             NumOut::Str(t) => JV::Str(t.to_string()),
@@ -545,13 +581,27 @@ impl<'a> P<'a> {
     }
 
     /// parseTextData; `None` is undefined.
-    fn parse_text(&mut self, val: &str, tag: Option<&str>, dont_trim: bool, escape: bool) -> R<Option<JV>> {
+    fn parse_text(
+        &mut self,
+        val: &str,
+        tag: Option<&str>,
+        dont_trim: bool,
+        escape: bool,
+    ) -> R<Option<JV>> {
         let o = self.o;
-        let v = if o.trim_values && !dont_trim { js_trim(val) } else { val };
+        let v = if o.trim_values && !dont_trim {
+            js_trim(val)
+        } else {
+            val
+        };
         if v.is_empty() {
             return Ok(None);
         }
-        let v = if escape { v.to_string() } else { self.replace_entities(v, tag)? };
+        let v = if escape {
+            v.to_string()
+        } else {
+            self.replace_entities(v, tag)?
+        };
         if o.trim_values {
             return Ok(Some(self.parse_value(v, o.parse_tag_value)?));
         }
@@ -562,7 +612,12 @@ impl<'a> P<'a> {
         }
     }
 
-    fn save_text(&mut self, text: &mut String, parent: Option<usize>, is_leaf: Option<bool>) -> R<()> {
+    fn save_text(
+        &mut self,
+        text: &mut String,
+        parent: Option<usize>,
+        is_leaf: Option<bool>,
+    ) -> R<()> {
         if text.is_empty() {
             return Ok(());
         }
@@ -623,7 +678,7 @@ impl<'a> P<'a> {
     /// buildAttributesMap; `force` is v5's PI call.
     fn build_attrs(&mut self, attr_str: &str, tag: Option<&str>, force: bool) -> R<Option<JObj>> {
         let o = self.o;
-        if !(force || !matches!(o.ignore_attrs, IgnoreAttrs::All)) {
+        if !force && matches!(o.ignore_attrs, IgnoreAttrs::All) {
             return Ok(None);
         }
         let matches = attr_matches(attr_str);
@@ -719,7 +774,9 @@ impl<'a> P<'a> {
                     }
                 }
                 StopPat::Exact(segs) => {
-                    if segs.len() == self.path.len() && segs.iter().zip(&self.path).all(|(a, b)| a == b) {
+                    if segs.len() == self.path.len()
+                        && segs.iter().zip(&self.path).all(|(a, b)| a == b)
+                    {
                         return true;
                     }
                 }
@@ -769,7 +826,9 @@ impl<'a> P<'a> {
                 if o.v5 {
                     let last = self.path.last().cloned();
                     if !tag_name.is_empty() && self.is_unpaired(&tag_name) {
-                        return throw(format!("Unpaired tag can not be used as closing tag: </{tag_name}>"));
+                        return throw(format!(
+                            "Unpaired tag can not be used as closing tag: </{tag_name}>"
+                        ));
                     }
                     if let Some(l) = last {
                         if !l.is_empty() && self.is_unpaired(&l) {
@@ -783,7 +842,9 @@ impl<'a> P<'a> {
                 } else {
                     let last_tag = &jpath[jpath.rfind('.').map(|p| p + 1).unwrap_or(0)..];
                     if !tag_name.is_empty() && self.is_unpaired(&tag_name) {
-                        return throw(format!("Unpaired tag can not be used as closing tag: </{tag_name}>"));
+                        return throw(format!(
+                            "Unpaired tag can not be used as closing tag: </{tag_name}>"
+                        ));
                     }
                     let prop_index: i64 = if !last_tag.is_empty() && self.is_unpaired(last_tag) {
                         stack.pop();
@@ -811,7 +872,7 @@ impl<'a> P<'a> {
                             None => None,
                             Some(JV::Num(v)) => Some(*v),
                             Some(JV::Bool(b)) => Some(if *b { 1.0 } else { 0.0 }),
-                            Some(JV::Str(s)) => crate::jsnum::js_number(s)?,
+                            Some(JV::Str(s)) => super::jsnum::js_number(s)?,
                             Some(JV::Null) => Some(0.0),
                             Some(_) => None,
                         };
@@ -821,20 +882,24 @@ impl<'a> P<'a> {
                 if (o.ignore_decl && td.tag_name == "?xml") || o.ignore_pi {
                 } else {
                     let child = self.new_node(td.tag_name.clone());
-                    self.nodes[child].children.push(Item::Text(JV::Str(String::new())));
+                    self.nodes[child]
+                        .children
+                        .push(Item::Text(JV::Str(String::new())));
                     if td.tag_name != td.tag_exp && td.attr_exp_present {
                         if o.v5 {
                             if !matches!(o.ignore_attrs, IgnoreAttrs::All) {
                                 self.nodes[child].attrs = atts;
                             }
                         } else {
-                            self.nodes[child].attrs = self.build_attrs(&td.tag_exp, Some(&td.tag_name), false)?;
+                            self.nodes[child].attrs =
+                                self.build_attrs(&td.tag_exp, Some(&td.tag_name), false)?;
                         }
                     }
                     self.add_child(cur, child)?;
                 }
                 i = td.close_index + 2;
-            } else if c1 == Some(b'!') && b.get(i + 2) == Some(&b'-') && b.get(i + 3) == Some(&b'-') {
+            } else if c1 == Some(b'!') && b.get(i + 2) == Some(&b'-') && b.get(i + 3) == Some(&b'-')
+            {
                 let Some(e) = find_from(x, "-->", i + 4) else {
                     return throw("Comment is not closed.");
                 };
@@ -842,7 +907,9 @@ impl<'a> P<'a> {
                 if let Some(cp) = &o.comment_prop {
                     let comment = x[i + 4..end - 2].to_string();
                     self.save_text(&mut text, cur, None)?;
-                    let Some(c) = cur else { return unsup("TypeError (v4)") };
+                    let Some(c) = cur else {
+                        return unsup("TypeError (v4)");
+                    };
                     let node = self.new_node(cp.clone());
                     self.nodes[node].children.push(Item::Text(JV::Str(comment)));
                     self.nodes[c].children.push(Item::Node(node));
@@ -855,7 +922,7 @@ impl<'a> P<'a> {
                     }
                     doctype_found = true;
                 }
-                let (ents, ni) = crate::doctype::read_doctype(x, i, o)?;
+                let (ents, ni) = super::doctype::read_doctype(x, i, o)?;
                 if o.v5 {
                     self.ents.input.clear();
                     for (k, v) in ents {
@@ -880,13 +947,19 @@ impl<'a> P<'a> {
                     return throw("CDATA is not closed.");
                 };
                 // substring(i + 9, e): JS swaps reversed bounds
-                let (a, z) = if i + 9 <= e { (i + 9, e) } else { (e, (i + 9).min(n)) };
+                let (a, z) = if i + 9 <= e {
+                    (i + 9, e)
+                } else {
+                    (e, (i + 9).min(n))
+                };
                 if !b[i..(i + 9).min(n)].is_ascii() {
                     return unsup("non-ASCII right after <![");
                 }
                 let tag_exp = x[a..z].to_string();
                 self.save_text(&mut text, cur, None)?;
-                let Some(c) = cur else { return unsup("TypeError (v4)") };
+                let Some(c) = cur else {
+                    return unsup("TypeError (v4)");
+                };
                 let tn = self.nodes[c].name.clone();
                 // `if (val == undefined) val = ""`: null (numberParseOptions.infinity "null") too
                 let val = match self.parse_text(&tag_exp, Some(&tn), true, true)? {
@@ -912,7 +985,9 @@ impl<'a> P<'a> {
                     let a = p16.saturating_sub(50);
                     let z = (p16 + 50).min(total);
                     let ctx = substring16(x, a, z)?;
-                    return throw(format!("readTagExp returned undefined at position {p16}. Context: \"{ctx}\""));
+                    return throw(format!(
+                        "readTagExp returned undefined at position {p16}. Context: \"{ctx}\""
+                    ));
                 };
                 let mut tag_name = r.tag_name;
                 let raw = r.raw_tag_name;
@@ -977,7 +1052,9 @@ impl<'a> P<'a> {
                         }
                         let child = self.new_node(tag_name.clone());
                         self.nodes[child].attrs = attrs;
-                        self.nodes[child].children.push(Item::Text(JV::Str(content)));
+                        self.nodes[child]
+                            .children
+                            .push(Item::Text(JV::Str(content)));
                         self.path.pop();
                         self.stop_flag = false;
                         self.add_child(cur, child)?;
@@ -1022,7 +1099,7 @@ impl<'a> P<'a> {
                         jpath.push_str(&tag_name);
                     }
                 }
-                let is_stop = o.stop_wild.iter().any(|w| *w == tag_name) || o.stop_exact.iter().any(|e| *e == jpath);
+                let is_stop = o.stop_wild.contains(&tag_name) || o.stop_exact.contains(&jpath);
                 if is_stop {
                     let mut content = String::new();
                     if tag_exp.ends_with('/') {
@@ -1045,7 +1122,8 @@ impl<'a> P<'a> {
                     }
                     let child = self.new_node(tag_name.clone());
                     if tag_name != tag_exp && attr_present {
-                        self.nodes[child].attrs = self.build_attrs(&tag_exp, Some(&tag_name), false)?;
+                        self.nodes[child].attrs =
+                            self.build_attrs(&tag_exp, Some(&tag_name), false)?;
                     }
                     let val = if !content.is_empty() {
                         self.parse_text(&content, Some(&tag_name), true, true)?
@@ -1069,7 +1147,8 @@ impl<'a> P<'a> {
                     }
                     let child = self.new_node(tag_name.clone());
                     if tag_name != tag_exp && attr_present {
-                        self.nodes[child].attrs = self.build_attrs(&tag_exp, Some(&tag_name), false)?;
+                        self.nodes[child].attrs =
+                            self.build_attrs(&tag_exp, Some(&tag_name), false)?;
                     }
                     self.add_child(cur, child)?;
                     jpath.truncate(jpath.rfind('.').unwrap_or(0));
@@ -1089,7 +1168,8 @@ impl<'a> P<'a> {
                     }
                     stack.push(cur);
                     if tag_name != tag_exp && attr_present {
-                        self.nodes[child].attrs = self.build_attrs(&tag_exp, Some(&tag_name), false)?;
+                        self.nodes[child].attrs =
+                            self.build_attrs(&tag_exp, Some(&tag_name), false)?;
                     }
                     self.add_child(cur, child)?;
                     cur = Some(child);
@@ -1116,7 +1196,7 @@ impl<'a> P<'a> {
             out.push('{');
             match it {
                 Item::Text(v) => {
-                    crate::json_str(out, tn);
+                    super::json_str(out, tn);
                     out.push(':');
                     write_json(out, v);
                 }
@@ -1125,7 +1205,7 @@ impl<'a> P<'a> {
                     if nd.name == ":@" {
                         return unsup("tag named :@");
                     }
-                    crate::json_str(out, &nd.name);
+                    super::json_str(out, &nd.name);
                     out.push(':');
                     self.write_ordered(out, *c, depth + 1)?;
                     if let Some(a) = &nd.attrs {
@@ -1161,7 +1241,7 @@ impl<'a> P<'a> {
                 Item::Text(v) => {
                     text = Some(match text.take() {
                         None => v,
-                        Some(t) => JV::Str(t.to_js_string() + &v.to_js_string()),
+                        Some(t) => JV::Str(t.to_js_string() + v.to_js_string().as_str()),
                     });
                 }
                 Item::Node(c) => {
@@ -1188,7 +1268,13 @@ impl<'a> P<'a> {
                             }
                             slots.push((name, Slot::Group(vec![c])));
                             if index.is_none() && slots.len() > 16 {
-                                index = Some(slots.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect());
+                                index = Some(
+                                    slots
+                                        .iter()
+                                        .enumerate()
+                                        .map(|(i, (k, _))| (k.clone(), i))
+                                        .collect(),
+                                );
                             }
                         }
                     }
@@ -1204,12 +1290,24 @@ impl<'a> P<'a> {
     }
 
     /// Writes compress(node) as an object, with `attrs` assigned onto it.
-    fn write_object(&mut self, out: &mut String, node: usize, attrs: Option<JObj>, depth: usize) -> R<()> {
+    fn write_object(
+        &mut self,
+        out: &mut String,
+        node: usize,
+        attrs: Option<JObj>,
+        depth: usize,
+    ) -> R<()> {
         let slots = self.slots(node)?;
         self.write_slots(out, slots, attrs, depth)
     }
 
-    fn write_slots(&mut self, out: &mut String, mut slots: Vec<(String, Slot)>, attrs: Option<JObj>, depth: usize) -> R<()> {
+    fn write_slots(
+        &mut self,
+        out: &mut String,
+        mut slots: Vec<(String, Slot)>,
+        attrs: Option<JObj>,
+        depth: usize,
+    ) -> R<()> {
         if depth > 1000 {
             return unsup("very deep output");
         }
@@ -1225,7 +1323,11 @@ impl<'a> P<'a> {
             let mut idx: Vec<(String, Slot)> = Vec::new();
             let mut rest = Vec::new();
             for s in slots {
-                if is_index_key(&s.0) { idx.push(s) } else { rest.push(s) }
+                if is_index_key(&s.0) {
+                    idx.push(s)
+                } else {
+                    rest.push(s)
+                }
             }
             idx.sort_by_key(|(k, _)| k.parse::<u64>().unwrap());
             idx.extend(rest);
@@ -1236,7 +1338,7 @@ impl<'a> P<'a> {
             if i > 0 {
                 out.push(',');
             }
-            crate::json_str(out, &k);
+            super::json_str(out, &k);
             out.push(':');
             match slot {
                 Slot::Val(v) => write_json(out, &v),
@@ -1336,7 +1438,10 @@ fn attr_matches(s: &str) -> Vec<(String, Option<String>)> {
             p += c.len_utf8();
             continue;
         }
-        let nl = rest.len() - rest.trim_start_matches(|c: char| !is_js_ws(c) && c != '=').len();
+        let nl = rest.len()
+            - rest
+                .trim_start_matches(|c: char| !is_js_ws(c) && c != '=')
+                .len();
         let name = &rest[..nl];
         let mut e = p + nl;
         let r2 = &s[e..];
@@ -1397,7 +1502,10 @@ fn read_tag_exp(x: &str, i: usize, remove_ns: bool, closing: &[u8]) -> Option<Ta
     let (mut tag_name, tag_exp) = match sep {
         Some(s) => {
             let wl = data[s..].chars().next().unwrap().len_utf8();
-            (data[..s].to_string(), js_trim_start(&data[s + wl..]).to_string())
+            (
+                data[..s].to_string(),
+                js_trim_start(&data[s + wl..]).to_string(),
+            )
         }
         None => (data.to_string(), data.to_string()),
     };
@@ -1445,7 +1553,8 @@ fn read_stop_node(x: &str, tag: &str, mut i: usize, v5: bool) -> R<Option<(Strin
                     return throw("StopNode is not closed.");
                 };
                 i = ci + 1;
-            } else if c1 == Some(b'!') && b.get(i + 2) == Some(&b'-') && b.get(i + 3) == Some(&b'-') {
+            } else if c1 == Some(b'!') && b.get(i + 2) == Some(&b'-') && b.get(i + 3) == Some(&b'-')
+            {
                 let Some(ci) = find_from(x, "-->", i + 3) else {
                     return throw("StopNode is not closed.");
                 };
@@ -1456,7 +1565,11 @@ fn read_stop_node(x: &str, tag: &str, mut i: usize, v5: bool) -> R<Option<(Strin
                 };
                 i = ci;
             } else {
-                let td = if lenient { None } else { read_tag_exp(x, i, !v5, b">") };
+                let td = if lenient {
+                    None
+                } else {
+                    read_tag_exp(x, i, !v5, b">")
+                };
                 if let Some(td) = td {
                     if td.tag_name == tag && !td.tag_exp.ends_with('/') {
                         open += 1;
@@ -1506,7 +1619,11 @@ fn safe_entity_value(v: &str) -> bool {
             let after = low[e + 10..].trim_start_matches(is_js_ws);
             if after.starts_with('(') {
                 let from = e.saturating_sub(25);
-                if low.get(from..e).map(|w| w.contains("style")).unwrap_or(true) {
+                if low
+                    .get(from..e)
+                    .map(|w| w.contains("style"))
+                    .unwrap_or(true)
+                {
                     return false;
                 }
             }
@@ -1534,7 +1651,14 @@ fn replace_numeric_v4(s: &str, hex: bool) -> R<(String, usize)> {
         let at = i + off;
         let ds = at + prefix.len();
         let mut k = ds;
-        while k < b.len() && k - ds < maxd && (if hex { b[k].is_ascii_hexdigit() } else { b[k].is_ascii_digit() }) {
+        while k < b.len()
+            && k - ds < maxd
+            && (if hex {
+                b[k].is_ascii_hexdigit()
+            } else {
+                b[k].is_ascii_digit()
+            })
+        {
             k += 1;
         }
         if k > ds && b.get(k) == Some(&b';') {

@@ -7,7 +7,8 @@ fn start(c: char) -> bool {
 }
 
 fn rest(c: char) -> bool {
-    start(c) || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+    start(c)
+        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
 pub fn is_name(s: &str) -> bool {

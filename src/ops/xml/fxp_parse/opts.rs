@@ -1,9 +1,9 @@
 //! The bridge's options JSON → the option set fast-xml-parser's `buildOptions` would make, or
 //! Unsupported for what is not reproduced.
 
-use crate::jsnum::NumOpts;
-use crate::validate::ValOpts;
-use crate::{E, ParseError};
+use super::jsnum::NumOpts;
+use super::validate::ValOpts;
+use super::{ParseError, E};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone)]
@@ -73,7 +73,9 @@ fn unsup(m: &'static str) -> E {
 }
 
 fn marker(v: &Value) -> Option<&str> {
-    v.as_object().and_then(|o| o.get("$fnhost")).and_then(Value::as_str)
+    v.as_object()
+        .and_then(|o| o.get("$fnhost"))
+        .and_then(Value::as_str)
 }
 
 fn truthy(v: &Value) -> Result<bool, E> {
@@ -153,7 +155,11 @@ pub fn is_critical(name: &str) -> bool {
 
 fn check_property_name(value: &str, option: &str) -> Result<(), E> {
     let lower = value.to_lowercase();
-    if DANGEROUS.iter().chain(CRITICAL.iter()).any(|d| d.to_lowercase() == lower) {
+    if DANGEROUS
+        .iter()
+        .chain(CRITICAL.iter())
+        .any(|d| d.to_lowercase() == lower)
+    {
         return Err(E::Throw(format!(
             "[SECURITY] Invalid {option}: \"{value}\" is a reserved JavaScript keyword that could cause prototype pollution"
         )));
@@ -264,7 +270,9 @@ fn parse_options_inner(json: &str, v5: bool) -> Result<Opts, E> {
                             o.html_named = false;
                             o.numeric_allowed = true;
                         }
-                        Value::Object(_) | Value::Array(_) => return Err(unsup("htmlEntities map")),
+                        Value::Object(_) | Value::Array(_) => {
+                            return Err(unsup("htmlEntities map"))
+                        }
                         _ => {
                             o.html_named = *v == Value::Bool(true);
                             o.numeric_allowed = truthy(v)?;
@@ -276,39 +284,33 @@ fn parse_options_inner(json: &str, v5: bool) -> Result<Opts, E> {
             }
             "ignoreDeclaration" => o.ignore_decl = truthy(v)?,
             "ignorePiTags" => o.ignore_pi = truthy(v)?,
-            "transformTagName" | "transformAttributeName" => {
-                if truthy(v)? {
-                    return Err(unsup("transform option"));
-                }
+            "transformTagName" | "transformAttributeName" if truthy(v)? => {
+                return Err(unsup("transform option"));
             }
-            "captureMetaData" => {
-                if truthy(v)? {
-                    return Err(unsup("captureMetaData"));
-                }
-            }
+            "transformTagName" | "transformAttributeName" => {}
+            "captureMetaData" if truthy(v)? => return Err(unsup("captureMetaData")),
+            "captureMetaData" => {}
             "maxNestedTags" => o.max_nested = num_of(v)?,
             "strictReservedNames" => o.strict_reserved = truthy(v)?,
-            "onDangerousProperty" => {
-                if !v.is_null() {
-                    return Err(unsup("onDangerousProperty"));
-                }
-            }
-            "entityDecoder" => {
-                if !v.is_null() {
-                    return Err(unsup("entityDecoder"));
-                }
-            }
+            "onDangerousProperty" if !v.is_null() => return Err(unsup("onDangerousProperty")),
+            "onDangerousProperty" => {}
+            "entityDecoder" if !v.is_null() => return Err(unsup("entityDecoder")),
+            "entityDecoder" => {}
             "tagValueProcessor" | "attributeValueProcessor" | "updateTag" | "isArray" => {
                 return Err(unsup("callback option"));
             }
             "jPath" => {}
             "$fnhostEntities" => {
-                let Value::Array(a) = v else { return Err(unsup("entities")) };
+                let Value::Array(a) = v else {
+                    return Err(unsup("entities"));
+                };
                 for pair in a {
-                    match pair
-                        .as_array()
-                        .map(|p| (p.first().and_then(Value::as_str), p.get(1).and_then(Value::as_str)))
-                    {
+                    match pair.as_array().map(|p| {
+                        (
+                            p.first().and_then(Value::as_str),
+                            p.get(1).and_then(Value::as_str),
+                        )
+                    }) {
                         Some((Some(k), Some(val))) => {
                             if let Some(p) = o.external.iter().position(|(kk, _)| kk == k) {
                                 o.external[p].1 = val.to_string();
@@ -388,7 +390,9 @@ fn ent_cfg(v: &Value, v5: bool) -> Result<EntCfg, E> {
             }
             let applies_to = match m.get("appliesTo") {
                 None | Some(Value::Null) => "all".to_string(),
-                Some(Value::String(s)) if ["all", "external", "base"].contains(&s.as_str()) => s.clone(),
+                Some(Value::String(s)) if ["all", "external", "base"].contains(&s.as_str()) => {
+                    s.clone()
+                }
                 Some(Value::String(_)) => "external".to_string(),
                 _ => return Err(unsup("appliesTo")),
             };
@@ -431,11 +435,8 @@ fn num_opts(v: &Value, v5: bool) -> Result<NumOpts, E> {
             "skipLike" => return Err(unsup("skipLike")),
             "binary" if v5 => n.binary = truthy(x)?,
             "octal" if v5 => n.octal = truthy(x)?,
-            "unicode" if v5 => {
-                if truthy(x)? {
-                    return Err(unsup("unicode numbers"));
-                }
-            }
+            "unicode" if v5 && truthy(x)? => return Err(unsup("unicode numbers")),
+            "unicode" if v5 => {}
             "infinity" if v5 => match x {
                 Value::String(s) => n.infinity = s.to_lowercase(),
                 _ => return Err(unsup("infinity")),

@@ -1,6 +1,12 @@
 //! Generated from @nodable/entities 3.1.0 (XML, COMMON_HTML, CURRENCY) — the named entity maps fast-xml-parser 5.12.1 uses.
 
-pub const XML: &[(&str, &str)] = &[("amp", "&"), ("apos", "'"), ("gt", ">"), ("lt", "<"), ("quot", "\"")];
+pub const XML: &[(&str, &str)] = &[
+    ("amp", "&"),
+    ("apos", "'"),
+    ("gt", ">"),
+    ("lt", "<"),
+    ("quot", "\""),
+];
 
 pub const COMMON_HTML: &[(&str, &str)] = &[
     ("nbsp", "\u{a0}"),

@@ -2,9 +2,9 @@
 //! attribute string is split: v4 with a regex using JS `\s`, v5 with a scanner using
 //! space/tab/CR/LF).
 
-use crate::jsnum::{is_js_ws, u16len};
-use crate::names::is_name;
-use crate::{Unsup, json_str};
+use super::jsnum::{is_js_ws, u16len};
+use super::names::is_name;
+use super::{json_str, Unsup};
 
 pub struct ValOpts {
     pub allow_boolean_attributes: bool,
@@ -116,13 +116,13 @@ pub fn validate(xml: &str, o: &ValOpts, v5: bool) -> Result<Option<ValErr>, Unsu
             while i < n && !matches!(b[i], b'>' | b' ' | b'\t' | b'\n' | b'\r') {
                 i += 1;
             }
-            let mut tag_name = crate::jsnum::js_trim(&x[st..i]).to_string();
+            let mut tag_name = super::jsnum::js_trim(&x[st..i]).to_string();
             if tag_name.ends_with('/') {
                 tag_name.pop();
                 i -= 1;
             }
             if !is_name(&tag_name) {
-                let msg = if crate::jsnum::js_trim(&tag_name).is_empty() {
+                let msg = if super::jsnum::js_trim(&tag_name).is_empty() {
                     "Invalid space after '<'.".to_string()
                 } else {
                     format!("Tag '{tag_name}' is an invalid name.")
@@ -169,10 +169,12 @@ pub fn validate(xml: &str, o: &ValOpts, v5: bool) -> Result<Option<ValErr>, Unsu
                         format!("Closing tag '{tag_name}' doesn't have proper closing."),
                         i,
                     )));
-                } else if !crate::jsnum::js_trim(attr).is_empty() {
+                } else if !super::jsnum::js_trim(attr).is_empty() {
                     return Ok(Some(v.err(
                         "InvalidTag",
-                        format!("Closing tag '{tag_name}' can't have attributes or invalid starting."),
+                        format!(
+                            "Closing tag '{tag_name}' can't have attributes or invalid starting."
+                        ),
                         tag_start,
                     )));
                 } else if tags.is_empty() {
@@ -200,8 +202,12 @@ pub fn validate(xml: &str, o: &ValOpts, v5: bool) -> Result<Option<ValErr>, Unsu
                     return Ok(Some(v.err(code, msg, i - attr.len() + p)));
                 }
                 if reached_root {
-                    return Ok(Some(v.err("InvalidXml", "Multiple possible root nodes found.".into(), i)));
-                } else if o.unpaired.iter().any(|u| *u == tag_name) {
+                    return Ok(Some(v.err(
+                        "InvalidXml",
+                        "Multiple possible root nodes found.".into(),
+                        i,
+                    )));
+                } else if o.unpaired.contains(&tag_name) {
                 } else {
                     tags.push((tag_name.clone(), tag_start));
                 }
@@ -227,7 +233,13 @@ pub fn validate(xml: &str, o: &ValOpts, v5: bool) -> Result<Option<ValErr>, Unsu
                     }
                 } else if b[i] == b'&' {
                     match validate_amp(&v, i) {
-                        None => return Ok(Some(v.err("InvalidChar", "char '&' is not expected.".into(), i))),
+                        None => {
+                            return Ok(Some(v.err(
+                                "InvalidChar",
+                                "char '&' is not expected.".into(),
+                                i,
+                            )))
+                        }
                         Some(j) => i = j,
                     }
                 } else if reached_root && !ws4(b[i]) {
@@ -244,7 +256,11 @@ pub fn validate(xml: &str, o: &ValOpts, v5: bool) -> Result<Option<ValErr>, Unsu
                 continue;
             }
             let c = v.char_at(i)?;
-            return Ok(Some(v.err("InvalidChar", format!("char '{c}' is not expected."), i)));
+            return Ok(Some(v.err(
+                "InvalidChar",
+                format!("char '{c}' is not expected."),
+                i,
+            )));
         }
         i += 1;
     }
@@ -256,7 +272,11 @@ pub fn validate(xml: &str, o: &ValOpts, v5: bool) -> Result<Option<ValErr>, Unsu
             col: None,
         }));
     } else if tags.len() == 1 {
-        return Ok(Some(v.err("InvalidTag", format!("Unclosed tag '{}'.", tags[0].0), tags[0].1)));
+        return Ok(Some(v.err(
+            "InvalidTag",
+            format!("Unclosed tag '{}'.", tags[0].0),
+            tags[0].1,
+        )));
     } else if !tags.is_empty() {
         let mut list = String::from("[");
         for (k, (t, _)) in tags.iter().enumerate() {
@@ -288,7 +308,11 @@ fn read_pi(v: &V, mut i: usize) -> Result<usize, ValErr> {
             // `i > 5` compares UTF-16 indices; the name before is ASCII "xml" so bytes differ only
             // when non-ASCII precedes, which only makes the byte index larger: still > 5.
             if u16_index(v.x, i) > 5 && tagname == "xml" {
-                return Err(v.err("InvalidXml", "XML declaration allowed only at the start of the document.".into(), i));
+                return Err(v.err(
+                    "InvalidXml",
+                    "XML declaration allowed only at the start of the document.".into(),
+                    i,
+                ));
             } else if c == b'?' && v.ch(i + 1) == Some(b'>') {
                 i += 1;
                 break;
@@ -365,7 +389,11 @@ fn validate_amp(v: &V, mut i: usize) -> Option<usize> {
                 if b[i] == b';' {
                     return Some(i);
                 }
-                let ok = if hex { b[i].is_ascii_hexdigit() } else { b[i].is_ascii_digit() };
+                let ok = if hex {
+                    b[i].is_ascii_hexdigit()
+                } else {
+                    b[i].is_ascii_digit()
+                };
                 if !ok {
                     break;
                 }
@@ -400,7 +428,11 @@ struct Tok<'a> {
 }
 
 /// Error (code, msg, byte offset in attr).
-fn validate_attrs(attr: &str, o: &ValOpts, v5: bool) -> Result<Option<(&'static str, String, usize)>, Unsup> {
+fn validate_attrs(
+    attr: &str,
+    o: &ValOpts,
+    v5: bool,
+) -> Result<Option<(&'static str, String, usize)>, Unsup> {
     let toks = if v5 { scan_v5(attr) } else { scan_v4(attr) };
     let mut seen: Vec<&str> = Vec::new();
     for t in &toks {
@@ -412,12 +444,24 @@ fn validate_attrs(attr: &str, o: &ValOpts, v5: bool) -> Result<Option<(&'static 
                 p,
             )));
         } else if t.eq && !t.val {
-            return Ok(Some(("InvalidAttr", format!("Attribute '{}' is without value.", t.name), p)));
+            return Ok(Some((
+                "InvalidAttr",
+                format!("Attribute '{}' is without value.", t.name),
+                p,
+            )));
         } else if !t.eq && !o.allow_boolean_attributes {
-            return Ok(Some(("InvalidAttr", format!("boolean attribute '{}' is not allowed.", t.name), p)));
+            return Ok(Some((
+                "InvalidAttr",
+                format!("boolean attribute '{}' is not allowed.", t.name),
+                p,
+            )));
         }
         if !is_name(t.name) {
-            return Ok(Some(("InvalidAttr", format!("Attribute '{}' is an invalid name.", t.name), p)));
+            return Ok(Some((
+                "InvalidAttr",
+                format!("Attribute '{}' is an invalid name.", t.name),
+                p,
+            )));
         }
         if !v5 && t.name == "hasOwnProperty" {
             return Err(Unsup); // v4 calls attrNames.hasOwnProperty(...) afterwards: a TypeError
@@ -426,7 +470,11 @@ fn validate_attrs(attr: &str, o: &ValOpts, v5: bool) -> Result<Option<(&'static 
             continue; // assigning attrNames.__proto__ = 1 creates no own property
         }
         if seen.contains(&t.name) {
-            return Ok(Some(("InvalidAttr", format!("Attribute '{}' is repeated.", t.name), p)));
+            return Ok(Some((
+                "InvalidAttr",
+                format!("Attribute '{}' is repeated.", t.name),
+                p,
+            )));
         }
         seen.push(t.name);
     }
@@ -500,7 +548,10 @@ fn scan_v4(s: &str) -> Vec<Tok<'_>> {
             let rest = &s[p..];
             let wsl = rest.len() - rest.trim_start_matches(is_js_ws).len();
             let after = &rest[wsl..];
-            let nl = after.len() - after.trim_start_matches(|c: char| !is_js_ws(c) && c != '=').len();
+            let nl = after.len()
+                - after
+                    .trim_start_matches(|c: char| !is_js_ws(c) && c != '=')
+                    .len();
             if nl > 0 {
                 found = Some((p, wsl, nl));
                 break;

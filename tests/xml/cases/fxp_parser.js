@@ -1,6 +1,8 @@
-// Differential cases for fxp-parse: documents × option sets, run by the real fast-xml-parser 4.5.x
-// and 5.12.1 (make-expected.mjs) and by the Rust port (tests/diff.rs) / the JS bridge
-// (bridge-check.mjs). Deterministic: generated documents use a fixed-seed generator.
+// (tests/it/xml.rs, via tests/xml/fxp_parser.js)
+// Differential cases for fast-xml-parser's XMLParser and XMLValidator (4.5.7 and 5.12.1):
+// documents x option sets, constructor errors, function options (the bridge leaves them to the
+// real package), validator option sets, and seeded random documents (`fuzzDocs`) made of
+// XML-ish fragments, well-formed and not. Deterministic: every generator has a fixed seed.
 
 function rng(seed) {
   let s = seed >>> 0;
@@ -190,3 +192,55 @@ export const validatorOptionSets = [
   ['bool', { allowBooleanAttributes: true }],
   ['unpaired', { unpairedTags: ['br', 'img', 'hr'] }],
 ];
+
+/** `n` random documents from seed `seed`: fragments of XML, entities, numbers, damage. */
+export function fuzzDocs(n, seed) {
+  let s = seed >>> 0;
+  const r = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0) / 4294967296);
+  const pick = (a) => a[Math.floor(r() * a.length)];
+  const names = ["a", "b", "r", "ns:a", "x:b", "br", "script", "pre", "_1", "é", "#text", "__proto__", "1", "a-b", "a.b"];
+  const texts = ["x", " 12 ", "0x1F", "-0", "1.0", "007", "1e5", "12345678901234567890", ".5", "true", "  ", "\n", "\t y \r\n", "&lt;", "&amp;", "&#65;", "&#x41;", "&copy;", "&foo;", "&", "a<b", ">", "'", "\"", "😀", "\u00a0", "-", "+1", "1e", "0.0", "00.5", "Infinity", "0b101", "0o7", "1_0"];
+  const attrVals = ["1", "0012", " 1.50 ", "true", "a&amp;b", "&lt;", "x y", "", "-0x1f", "1e3", "\"", "'"];
+  function attrs() {
+    let o = "";
+    const n = Math.floor(r() * 3);
+    for (let i = 0; i < n; i++) {
+      const nm = pick(["id", "x", "y", "ns:a", "xmlns", "xmlns:q", "b", "id"]);
+      const k = r();
+      if (k < 0.1) o += " " + nm;
+      else if (k < 0.5) o += ` ${nm}="${pick(attrVals).replace(/"/g, "'")}"`;
+      else if (k < 0.9) o += ` ${nm}='${pick(attrVals).replace(/'/g, '"')}'`;
+      else o += pick([` ${nm}=1`, ` ${nm} = "z"`, `${nm}="w"`, ` =x`]);
+    }
+    return o;
+  }
+  function node(depth) {
+    const k = r();
+    if (depth > 4 || k < 0.25) return pick(texts);
+    if (k < 0.3) return `<![CDATA[${pick(texts)}]]>`;
+    if (k < 0.34) return `<!--${pick(texts)}-->`;
+    if (k < 0.37) return `<?pi ${pick(["x", "a=\"1\""])}?>`;
+    if (k < 0.42) return `<${pick(names)}${attrs()}/>`;
+    if (k < 0.44) return pick(["<", "</", "</a>", "<a", "<!", "<![CDATA[", "<!--", "<?"]); // damage
+    if (k < 0.47) return pick(["<br>", "<img src='x'>", "<hr/>", "<br/>", "</br>", "&ent;", "&ent2;", "&#x1F600;", "&#0;", "&#xD800;"]);
+    const n = pick(names);
+    let inner = "";
+    const m = Math.floor(r() * 4);
+    for (let i = 0; i < m; i++) inner += node(depth + 1);
+    const close = r() < 0.95 ? `</${n}>` : pick(["", `</${pick(names)}>`, `</${n} >`]);
+    return `<${n}${attrs()}>${inner}${close}`;
+  }
+  function doc() {
+    let pre = pick(["", "", '<?xml version="1.0"?>', "\ufeff", '<!DOCTYPE r [<!ENTITY foo "F">]>', " \n", '<!DOCTYPE r [<!ENTITY ent "E &lt; 1"><!ENTITY ent2 "12">]>', '<?xml version="1.1"?>']);
+    return pre + `<r${attrs()}>` + node(0) + node(0) + "</r>" + pick(["", "", "\n", "<!-- e -->", "t"]);
+  }
+  const out = [];
+  for (let i = 0; i < n; i++) out.push(doc());
+  return out;
+}
+
+/** Inputs a job cannot make itself (its realm has no TextEncoder). */
+export const inputs = {
+  buffer: () => Buffer.from("<r><a>1</a>\u00e9</r>"),
+  uint8: () => new TextEncoder().encode("<r>x</r>"),
+};

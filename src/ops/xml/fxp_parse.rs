@@ -1,5 +1,5 @@
 //! fast-xml-parser's `XMLParser` (4.5.x and 5.12.1) and `XMLValidator.validate`, reproduced in
-//! Rust for fnhost's fast-xml-parser bridge (issue 11).
+//! Rust for fnhost's fast-xml-parser bridge (adaptors/fast-xml-parser/parser.js).
 //!
 //! [`fxp_parse`] returns exactly `JSON.stringify(new XMLParser(options).parse(xml))` of the
 //! real package, or the message the real package throws, or [`ParseErrorKind::Unsupported`] when an
@@ -20,8 +20,6 @@ mod opts;
 mod out;
 mod parse;
 mod validate;
-
-pub use jsnum::{js_number_to_string, push_js_number};
 
 /// Which fast-xml-parser release line to reproduce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,8 +132,13 @@ pub fn fxp_parse(xml: &str, options_json: &str, version: FxpVersion) -> Result<S
 /// outside plain JSON data, an attribute list where 4.x throws a `TypeError`, a message that would
 /// hold a lone surrogate. (The brief asked for `-> String`; a `Result` is needed because those few
 /// answers are not strings.)
-pub fn fxp_validate(xml: &str, options_json: &str, version: FxpVersion) -> Result<String, ParseError> {
-    let vo = opts::parse_validator_options(options_json).map_err(|_| unsupported("validator options"))?;
+pub fn fxp_validate(
+    xml: &str,
+    options_json: &str,
+    version: FxpVersion,
+) -> Result<String, ParseError> {
+    let vo = opts::parse_validator_options(options_json)
+        .map_err(|_| unsupported("validator options"))?;
     match validate::validate(xml, &vo, version == FxpVersion::V5) {
         Ok(None) => Ok("true".to_string()),
         Ok(Some(e)) => e.to_json().map_err(|_| unsupported("validator message")),
@@ -145,8 +148,13 @@ pub fn fxp_validate(xml: &str, options_json: &str, version: FxpVersion) -> Resul
 
 /// What `new XMLParser().parse(xml, validationOption)` throws when validation fails
 /// (`"<msg>:<line>:<col>"`), `Ok(None)` when valid, `Err` (Unsupported) when not reproduced.
-pub fn fxp_validation_message(xml: &str, options_json: &str, version: FxpVersion) -> Result<Option<String>, ParseError> {
-    let vo = opts::parse_validator_options(options_json).map_err(|_| unsupported("validator options"))?;
+pub fn fxp_validation_message(
+    xml: &str,
+    options_json: &str,
+    version: FxpVersion,
+) -> Result<Option<String>, ParseError> {
+    let vo = opts::parse_validator_options(options_json)
+        .map_err(|_| unsupported("validator options"))?;
     match validate::validate(xml, &vo, version == FxpVersion::V5) {
         Ok(None) => Ok(None),
         Ok(Some(e)) => Ok(Some(e.parse_message())),

@@ -1,18 +1,17 @@
-// fast-xml-parser's XMLParser / XMLValidator with the parsing in Rust (staging/fxp-parse), for
-// fast-xml-parser 4.5.7 (4.5.x) and 5.12.1. Plain JS (no host imports).
+// fast-xml-parser's XMLParser and XMLValidator with the parsing in Rust
+// (src/ops/xml/fxp_parse.rs), for fast-xml-parser 4.5.x and 5.12.1. See bridge.js.
 //
 // makeXmlParser({ native, loadReal, version }) returns { XMLParser, XMLValidator }:
-//   native.fxpParse(xml, optionsJson, major) → JSON text, or throws { kind: "invalid" | "unsupported", message }
-//   native.fxpValidate(xml, optionsJson, major) (optional) → JSON text, or throws { kind: "unsupported" }
-//   loadReal() → the real package module for that version (used for everything the Rust side
-//   reports as unsupported and for inputs JSON cannot carry). XMLBuilder is not part of this
-//   bridge (see the builder bridge).
+//   native.fxpParse(xml, optionsJson, major) -> JSON text, or throws { kind: "invalid" | "unsupported", message }
+//   native.fxpValidate(xml, optionsJson, major) -> JSON text, or throws { kind: "unsupported" }
+//   loadReal() -> the real package (for everything the Rust side reports as unsupported and for
+//   inputs JSON cannot carry).
 //
-// The answer is always the real package's: same value (JSON-shaped data, rebuilt with JSON.parse),
-// same Error (class Error, same message) where it throws; where the Rust side would differ it says
-// "unsupported" and the real class runs. Options are sent as JSON with functions, RegExps,
-// undefined values, class instances and non-finite numbers replaced by {"$fnhost": ...} markers;
-// the Rust side treats any marker in an option it reads as unsupported.
+// The answer is always the real package's: the same value (JSON-shaped data, rebuilt with
+// JSON.parse), the same Error (class Error, same message) where it throws; where the Rust side
+// would differ it says "unsupported" and the real class runs. Options are sent as JSON with
+// functions, RegExps, undefined values, class instances and non-finite numbers replaced by
+// {"$fnhost": ...} markers; the Rust side treats any marker in an option it reads as unsupported.
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
