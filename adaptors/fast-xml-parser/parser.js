@@ -23,6 +23,8 @@ function hasLoneSurrogate(s) {
 
 function encodeOptions(options) {
   if (options === undefined) return "{}";
+  // keys the bridge itself uses to talk to Rust: the real package treats them as unknown options
+  if (options !== null && typeof options === "object" && Object.keys(options).some((k) => k.startsWith("$fnhost"))) return null;
   try {
     return JSON.stringify(options, function (key, v) {
       if (typeof v === "function") return { $fnhost: "function" };

@@ -185,6 +185,8 @@ export const callbackOptionSets = [
   ['transformTagName', { transformTagName: (t) => t.toLowerCase() }],
   ['skipLike', { numberParseOptions: { skipLike: /^0/ } }],
   ['undefined-opt', { textNodeName: undefined }],
+  // the keys the bridge uses to talk to Rust, given by a user: unknown options to the real package
+  ['marker-keys', { $fnhostCheckOnly: true, $fnhostEntities: [['foo', 'X']], ignoreAttributes: false }],
 ];
 
 export const validatorOptionSets = [
