@@ -1,41 +1,44 @@
-// xml2js 0.6.2's Builder with buildObject() done in Rust (xmlbuild-core). Plain JS (no host
-// imports).
+// xml2js 0.6's Builder with buildObject() done in Rust (src/ops/xml/xml2js_build.rs): the same
+// string, or the same throw, as the real package's. Plain JS (no host imports).
 //
-// makeBuilder({ native, loadReal }) returns the Builder class:
-//   native.xml2jsBuild(objectJson, optionsJson) → XML text, or throws
+// makeBuilder({ native, loadReal, defaults }) returns the Builder class:
+//   native.xml2jsBuild(objectJson, optionsJson) -> XML text, or throws
 //     { kind: "invalid" | "unsupported", message }
-//   loadReal() → the real xml2js module (its Builder runs everything not reproduced).
+//   loadReal() -> the real xml2js module (its Builder runs everything not reproduced);
+//   defaults: the bridge's `xml2js.defaults` (the Builder reads "0.2" at construction).
 //
-// `new Builder(opts)` gets `options` = xml2js's defaults["0.2"] overridden by opts' own
-// properties, as the real one. buildObject(rootObj) sends the object as JSON when JSON carries it
-// faithfully for xml2js:
+// `new Builder(opts)` gets `options` = defaults["0.2"] overridden by opts' own properties, as the
+// real one (later changes to `builder.options` are honoured). buildObject(rootObj) sends the
+// object as JSON when JSON carries it faithfully for xml2js:
 //   an undefined property of an object that is neither the top-level object nor an array item
-//   → null (xml2js treats both alike there: empty element / no attribute / same error);
-//   NaN / ±Infinity as an object property → String(n) (xml2js writes n.toString() / '' + n);
+//   -> null (xml2js treats both alike there: empty element / no attribute / same error);
+//   NaN / +-Infinity as an object property -> String(n) (xml2js writes n.toString() / '' + n);
 //   anything else (undefined or non-finite numbers in arrays or at top level, functions,
 //   symbols, bigints, Dates, Maps, Sets, class instances, toJSON, holes, nesting > 100,
-//   a top-level value that is not a plain object or array) → the real Builder.
+//   a top-level value that is not a plain object or array) -> the real Builder.
+// Plain objects and arrays may come from any realm (a job's objects come from another V8
+// context than the adaptor's).
 // Errors the Rust side reports as invalid are thrown as new Error(message) like xmlbuilder does.
 
 const FALLBACK = { fallback: true };
-const OBJ = Object.prototype;
 const MAX_DEPTH = 100;
+const toStringTag = (v) => Object.prototype.toString.call(v);
 
-function defaults02() {
-  return {
-    explicitCharkey: false, trim: false, normalize: false, normalizeTags: false,
-    attrkey: "$", charkey: "_", explicitArray: true, ignoreAttrs: false, mergeAttrs: false,
-    explicitRoot: true, validator: null, xmlns: false, explicitChildren: false,
-    preserveChildrenOrder: false, childkey: "$$", charsAsChildren: false, includeWhiteChars: false,
-    async: false, strict: true, attrNameProcessors: null, attrValueProcessors: null,
-    tagNameProcessors: null, valueProcessors: null, rootName: "root",
-    xmldec: { version: "1.0", encoding: "UTF-8", standalone: true }, doctype: null,
-    renderOpts: { pretty: true, indent: "  ", newline: "\n" }, headless: false,
-    chunkSize: 10000, emptyTag: "", cdata: false,
-  };
+/** Whether `proto` is some realm's Object.prototype. */
+function isObjectPrototype(proto) {
+  return proto !== null && Object.getPrototypeOf(proto) === null && toStringTag(proto) === "[object Object]";
 }
-// Shared like xml2js's defaults object (Builder instances share xmldec / renderOpts objects).
-const DEFAULTS = defaults02();
+
+/** Whether `v` (an object, not an array) is an object literal's kind of object, from any realm. */
+function isPlainObject(v) {
+  return isObjectPrototype(Object.getPrototypeOf(v)) && toStringTag(v) === "[object Object]";
+}
+
+/** Whether the array `v` has some realm's Array.prototype as its prototype. */
+function isPlainArray(v) {
+  const proto = Object.getPrototypeOf(v);
+  return Array.isArray(proto) && isObjectPrototype(Object.getPrototypeOf(proto)) && toStringTag(v) === "[object Array]";
+}
 
 function convObject(o, depth, undefOk) {
   if (depth > MAX_DEPTH || o.toJSON !== undefined) throw FALLBACK;
@@ -55,8 +58,8 @@ function convObject(o, depth, undefOk) {
       c = null;
     } else if (t === "object") {
       if (v === null) continue;
-      if (Array.isArray(v)) c = convArray(v, depth + 1);
-      else if (Object.getPrototypeOf(v) === OBJ) c = convObject(v, depth + 1, true);
+      if (Array.isArray(v) && isPlainArray(v)) c = convArray(v, depth + 1);
+      else if (!Array.isArray(v) && isPlainObject(v)) c = convObject(v, depth + 1, true);
       else throw FALLBACK;
     } else throw FALLBACK;
     if (c !== v) {
@@ -85,8 +88,8 @@ function convArray(a, depth) {
     if (t !== "object") throw FALLBACK; // undefined (or hole), function, symbol, bigint
     if (v === null) continue;
     let c;
-    if (Array.isArray(v)) c = convArray(v, depth + 1);
-    else if (Object.getPrototypeOf(v) === OBJ) c = convObject(v, depth + 1, false);
+    if (Array.isArray(v) && isPlainArray(v)) c = convArray(v, depth + 1);
+    else if (!Array.isArray(v) && isPlainObject(v)) c = convObject(v, depth + 1, false);
     else throw FALLBACK;
     if (c !== v) {
       if (out === null) out = a.slice();
@@ -111,7 +114,7 @@ function encodeOptions(options) {
         return { $fnhost: "undefined" };
       case "object": {
         if (v === null) return null;
-        if (depth > 3 || Array.isArray(v) || Object.getPrototypeOf(v) !== OBJ) throw FALLBACK;
+        if (depth > 3 || Array.isArray(v) || !isPlainObject(v)) throw FALLBACK;
         const out = {};
         for (const k of Object.keys(v)) {
           if (k === "__proto__") throw FALLBACK;
@@ -131,12 +134,13 @@ function encodeOptions(options) {
   return JSON.stringify(out);
 }
 
-export function makeBuilder({ native, loadReal }) {
+export function makeBuilder({ native, loadReal, defaults }) {
   class Builder {
     constructor(opts) {
       this.options = {};
-      for (const key in DEFAULTS) {
-        if (Object.prototype.hasOwnProperty.call(DEFAULTS, key)) this.options[key] = DEFAULTS[key];
+      const base = defaults["0.2"];
+      for (const key in base) {
+        if (Object.prototype.hasOwnProperty.call(base, key)) this.options[key] = base[key];
       }
       for (const key in opts) {
         if (Object.prototype.hasOwnProperty.call(opts, key)) this.options[key] = opts[key];
@@ -148,8 +152,8 @@ export function makeBuilder({ native, loadReal }) {
       try {
         if (rootObj === null || typeof rootObj !== "object") throw FALLBACK;
         let c;
-        if (Array.isArray(rootObj)) c = convArray(rootObj, 0);
-        else if (Object.getPrototypeOf(rootObj) === OBJ) c = convObject(rootObj, 0, false);
+        if (Array.isArray(rootObj) && isPlainArray(rootObj)) c = convArray(rootObj, 0);
+        else if (!Array.isArray(rootObj) && isPlainObject(rootObj)) c = convObject(rootObj, 0, false);
         else throw FALLBACK;
         optsJson = encodeOptions(this.options);
         objJson = JSON.stringify(c);
