@@ -159,12 +159,14 @@ export function makeJs2xmlparser({ native, real }) {
   function parse(root, object, options) {
     let objJson, optsJson;
     try {
-      if (typeof root !== "string") throw FALLBACK;
+      // a lone surrogate would not survive the trip to Rust as a string (JSON texts escape it)
+      if (typeof root !== "string" || !root.isWellFormed()) throw FALLBACK;
       optsJson = encodeOptions(options);
       objJson = JSON.stringify(convValue(object, 0));
-    } catch (e) {
-      if (e === FALLBACK || e instanceof RangeError) return real.parse(root, object, options);
-      throw e;
+    } catch {
+      // FALLBACK, too deep for JSON.stringify, or a getter / proxy that throws: the real
+      // package reads the input itself and gives its own answer
+      return real.parse(root, object, options);
     }
     try {
       return native.js2xmlParse(root, objJson, optsJson);

@@ -135,41 +135,47 @@ function encodeOptions(options) {
 }
 
 export function makeBuilder({ native, loadReal, defaults }) {
-  class Builder {
-    constructor(opts) {
-      this.options = {};
-      const base = defaults["0.2"];
-      for (const key in base) {
-        if (Object.prototype.hasOwnProperty.call(base, key)) this.options[key] = base[key];
-      }
-      for (const key in opts) {
-        if (Object.prototype.hasOwnProperty.call(opts, key)) this.options[key] = opts[key];
-      }
+  // a function with an assigned prototype method, as xml2js' (CoffeeScript) Builder: called
+  // without `new`, or buildObject on another `this`, does what the real one does
+  function Builder(opts) {
+    if (new.target === undefined) return loadReal().Builder.call(this, opts);
+    this.options = {};
+    const base = defaults["0.2"];
+    for (const key in base) {
+      if (Object.prototype.hasOwnProperty.call(base, key)) this.options[key] = base[key];
     }
-
-    buildObject(rootObj) {
-      let objJson, optsJson;
-      try {
-        if (rootObj === null || typeof rootObj !== "object") throw FALLBACK;
-        let c;
-        if (Array.isArray(rootObj) && isPlainArray(rootObj)) c = convArray(rootObj, 0);
-        else if (!Array.isArray(rootObj) && isPlainObject(rootObj)) c = convObject(rootObj, 0, false);
-        else throw FALLBACK;
-        optsJson = encodeOptions(this.options);
-        objJson = JSON.stringify(c);
-      } catch (e) {
-        if (e === FALLBACK || e instanceof RangeError) return runReal(this, rootObj);
-        throw e;
-      }
-      try {
-        return native.xml2jsBuild(objJson, optsJson);
-      } catch (e) {
-        if (e && e.kind === "invalid") throw new Error(e.message);
-        if (e && e.kind === "unsupported") return runReal(this, rootObj);
-        throw e;
-      }
+    for (const key in opts) {
+      if (Object.prototype.hasOwnProperty.call(opts, key)) this.options[key] = opts[key];
     }
   }
+
+  Builder.prototype.buildObject = function (rootObj) {
+    if (!(this instanceof Builder)) return loadReal().Builder.prototype.buildObject.call(this, rootObj);
+    let objJson, optsJson;
+    try {
+      if (rootObj === null || typeof rootObj !== "object") throw FALLBACK;
+      const options = this.options;
+      if (options === null || typeof options !== "object") throw FALLBACK;
+      let c;
+      if (Array.isArray(rootObj) && isPlainArray(rootObj)) c = convArray(rootObj, 0);
+      else if (!Array.isArray(rootObj) && isPlainObject(rootObj)) c = convObject(rootObj, 0, false);
+      else throw FALLBACK;
+      optsJson = encodeOptions(options);
+      objJson = JSON.stringify(c);
+    } catch {
+      // FALLBACK, too deep for JSON.stringify, or a getter / proxy that throws: the real
+      // package reads the input itself and gives its own answer
+      return runReal(this, rootObj);
+    }
+    try {
+      return native.xml2jsBuild(objJson, optsJson);
+    } catch (e) {
+      if (e && e.kind === "invalid") throw new Error(e.message);
+      if (e && e.kind === "unsupported") return runReal(this, rootObj);
+      throw e;
+    }
+  };
+
   // The real Builder with this builder's options object (so later changes to it are seen too).
   function runReal(builder, rootObj) {
     const b = new (loadReal().Builder)();
