@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """XML side by side (issue 11): the same job (benches/xml/xml.js — a CommCare-style form of
 BYTES bytes parsed by xml2js with its defaults and flattened and by fast-xml-parser 5's
-XMLParser, and a submission object of about
-BYTES of JSON built into XML by fast-xml-parser 5's XMLBuilder) on fnhost's bridges, on the real
+XMLParser, a submission object of about
+BYTES of JSON built into XML by fast-xml-parser 5's XMLBuilder, and submissions of about BYTES
+of XML built by js2xmlparser 5's parse and xml2js' Builder) on fnhost's bridges, on the real
 packages on fnhost (--no-bridge) and on the real packages on Node, taking turns, RUNS rounds;
 prints each step's median in ms, the ratio to Node and the peak RSS of the process.
 
@@ -26,7 +27,8 @@ env = dict(os.environ, FNHOST_REPO_DIR=packages, TZ="UTC")
 modes = {
     "fnhost bridge": [binary, job, "-s", state_file, "-O", "--log", "none"],
     "fnhost real packages": [binary, job, "-s", state_file, "-O", "--log", "none",
-                             "--no-bridge", "xml2js", "--no-bridge", "fast-xml-parser"],
+                             "--no-bridge", "xml2js", "--no-bridge", "fast-xml-parser",
+                             "--no-bridge", "js2xmlparser"],
     "node real packages": ["node", os.path.join(root, "benches/pg/run-node.mjs"), job, state],
 }
 results = {m: [] for m in modes}
@@ -41,11 +43,11 @@ for _ in range(int(os.environ.get("RUNS", 3))):
 checks = {r["check"] for rs in results.values() for r in rs}
 if len(checks) != 1:
     sys.exit(f"the runs disagree on the results: {checks}")
-phases = ["parseDefaults", "parseFlat", "fxpParse", "build"]
+phases = ["parseDefaults", "parseFlat", "fxpParse", "build", "js2xmlparserBuild", "xml2jsBuild"]
 node = {p: statistics.median(r[p] for r in results["node real packages"]) for p in phases}
 print(f"document: {results['node real packages'][0]['bytes']:,} bytes, runs: {len(results['node real packages'])} (median ms; x = Node's time / this one's)")
-print("| peer | xml2js parse, defaults | xml2js parse, explicitArray false + mergeAttrs | fast-xml-parser parse | fast-xml-parser build | peak RSS MB |")
-print("|---|---|---|---|---|---|")
+print("| peer | xml2js parse, defaults | xml2js parse, explicitArray false + mergeAttrs | fast-xml-parser parse | fast-xml-parser build | js2xmlparser build | xml2js build | peak RSS MB |")
+print("|---|---|---|---|---|---|---|---|")
 for mode, rs in results.items():
     cells = []
     for p in phases:

@@ -4,6 +4,7 @@
 // `{ kind: "failed", name, message }` (the library's own error) or
 // `{ kind: "unsupported", message }` (the bridge then runs the real package).
 import { op_xml_fxp_build, op_xml_fxp_parse, op_xml_fxp_validate, op_xml_xml2js_parse } from "ext:core/ops";
+import { op_xml_js2xmlparser_parse, op_xml_xml2js_build } from "ext:core/ops";
 
 /** The API bridge modules reach through `globalThis.__fnhostXml`. */
 export const xml = Object.freeze({
@@ -17,4 +18,13 @@ export const xml = Object.freeze({
   fxpValidate: (text, optionsJson, version) => op_xml_fxp_validate(text, optionsJson, version),
 });
 
+/** The builders of js2xmlparser and xml2js (src/ops/xml/js2xmlparser.rs, xml2js_build.rs). */
+export const xmlBuilders = Object.freeze({
+  /** js2xmlparser 5.0 `parse(root, object, options)` from JSON texts. */
+  js2xmlparserParse: (root, objectJson, optionsJson) => op_xml_js2xmlparser_parse(root, objectJson, optionsJson),
+  /** xml2js 0.6 `new Builder(options).buildObject(object)` from JSON texts. */
+  xml2jsBuild: (objectJson, optionsJson) => op_xml_xml2js_build(objectJson, optionsJson),
+});
+
 Object.defineProperty(globalThis, "__fnhostXml", { value: xml, enumerable: false, configurable: false, writable: false });
+Object.defineProperty(globalThis, "__fnhostXmlBuild", { value: xmlBuilders, enumerable: false, configurable: false, writable: false });

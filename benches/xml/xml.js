@@ -4,10 +4,14 @@
 // (`ignoreAttributes: false`), and fast-xml-parser's XMLBuilder builds XML from a
 // CommCare-style submission object of about `bytes` of JSON; each step timed inside the job
 // (making the inputs is not), so the same file measures fnhost's bridges, the real packages on
-// fnhost and on Node. state.configuration: { bytes, rounds }.
+// fnhost and on Node. Then js2xmlparser 5's parse and xml2js' Builder build XML from
+// CommCare-style submission objects (tests/xml/cases/builders.js) of about `bytes` of XML
+// (`bytes / 445` household members). state.configuration: { bytes, rounds }.
 import xml2js from "xml2js";
 import { XMLBuilder, XMLParser } from "fast-xml-parser";
 import { xml2js as xmlCases, fxpBuilder as objectCases } from "xml-cases";
+import { parse as js2xmlparserParse } from "js2xmlparser";
+import { builders as builderCases } from "xml-cases";
 
 /** A short fingerprint of a text, the same wherever it was made. */
 function fingerprint(text) {
@@ -43,6 +47,16 @@ export default [
     };
     for (const [name, run] of Object.entries(steps)) {
       const [time, check] = await best(rounds, run);
+      times[name] = time;
+      checks.push(check);
+    }
+    const members = Math.round(bytes / 445);
+    const submissions = {
+      js2xmlparserBuild: [builderCases.commcareForm(members, "js2x"), (o) => js2xmlparserParse("data", o)],
+      xml2jsBuild: [builderCases.commcareForm(members, "x2j"), (o) => new xml2js.Builder().buildObject(o)],
+    };
+    for (const [name, [input, run]] of Object.entries(submissions)) {
+      const [time, check] = await best(rounds, () => run(input));
       times[name] = time;
       checks.push(check);
     }

@@ -6,11 +6,14 @@
 //! reproduce it reports as [`XmlOutcome::Unsupported`], and the bridge then runs the real npm
 //! package instead: a bridge never gives a different answer.
 
+mod build_common;
 mod entities;
 pub mod fxp_build;
 pub mod fxp_parse;
+pub mod js2xmlparser;
 pub mod js_number;
 pub mod xml2js;
+pub mod xml2js_build;
 
 use deno_core::op2;
 use serde::{Deserialize, Serialize};
@@ -192,4 +195,41 @@ fn fxp_parse_failure(e: fxp_parse::ParseError) -> XmlOutcome {
         },
         fxp_parse::ParseErrorKind::Unsupported => XmlOutcome::Unsupported { message: e.message },
     }
+}
+
+impl From<Result<String, fxp_build::BuildError>> for XmlOutcome {
+    fn from(result: Result<String, fxp_build::BuildError>) -> Self {
+        match result {
+            Ok(xml) => XmlOutcome::Built { xml },
+            Err(e) => match e.kind {
+                fxp_build::BuildErrorKind::Invalid => XmlOutcome::Failed {
+                    name: "Error",
+                    message: e.message,
+                },
+                fxp_build::BuildErrorKind::Unsupported => {
+                    XmlOutcome::Unsupported { message: e.message }
+                }
+            },
+        }
+    }
+}
+
+/// js2xmlparser 5.0.x `parse(root, object, options)`, from the object and options as JSON text
+/// (see [`js2xmlparser::js2xml_parse`]).
+#[op2]
+#[serde]
+pub fn op_xml_js2xmlparser_parse(
+    #[string] root: String,
+    #[string] object: String,
+    #[string] options: String,
+) -> XmlOutcome {
+    js2xmlparser::js2xml_parse(&root, &object, &options).into()
+}
+
+/// xml2js 0.6 `new Builder(options).buildObject(object)`, from the object and options as JSON
+/// text (see [`xml2js_build::xml2js_build`]).
+#[op2]
+#[serde]
+pub fn op_xml_xml2js_build(#[string] object: String, #[string] options: String) -> XmlOutcome {
+    xml2js_build::xml2js_build(&object, &options).into()
 }

@@ -31,6 +31,8 @@ deno_core::extension!(
         crate::ops::xml::op_xml_fxp_build,
         crate::ops::xml::op_xml_fxp_parse,
         crate::ops::xml::op_xml_fxp_validate,
+        crate::ops::xml::op_xml_js2xmlparser_parse,
+        crate::ops::xml::op_xml_xml2js_build,
     ],
     esm_entry_point = "ext:fnhost/99_main.js",
     esm = [

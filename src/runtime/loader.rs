@@ -800,6 +800,18 @@ mod bridge {
             "fnhost:/node_modules/fast-xml-parser/parser.js",
             include_str!("../../adaptors/fast-xml-parser/parser.js"),
         ),
+        (
+            "fnhost:/node_modules/xml2js/builder.js",
+            include_str!("../../adaptors/xml2js/builder.js"),
+        ),
+        (
+            "fnhost:/node_modules/js2xmlparser/index.js",
+            include_str!("../../adaptors/js2xmlparser/index.js"),
+        ),
+        (
+            "fnhost:/node_modules/js2xmlparser/parse.js",
+            include_str!("../../adaptors/js2xmlparser/parse.js"),
+        ),
     ];
 
     /// Packages whose bridge stands in for the installed real package, from the versions of it
@@ -813,8 +825,9 @@ mod bridge {
             covered: &[Covered {
                 versions: "0.6.x",
                 // xml2js parses with whatever sax npm gave it (">=0.6.0"); the bridge
-                // reproduces 1.6
-                uses: &[("sax", "1.6.x")],
+                // reproduces 1.6. Its Builder (the same lib/builder.js in 0.6.0 to 0.6.2) builds
+                // with xmlbuilder "~11.0.0" (11.0.0 and 11.0.1 have the same lib/)
+                uses: &[("sax", "1.6.x"), ("xmlbuilder", "11.0.x")],
                 required_too: true,
             }],
         },
@@ -845,6 +858,19 @@ mod bridge {
                     required_too: false,
                 },
             ],
+        },
+        // js2xmlparser 5 (CommonJS) builds with xmlcreate ("^2.0.4"), checked at 2.0.4. 1.0.0
+        // (what OpenFn's commcare adaptor resolves) is another library: a function with other
+        // options and other output, left to the real package
+        RealPackage {
+            name: "js2xmlparser",
+            entry: "fnhost:/node_modules/js2xmlparser/index.js",
+            esm_entry: None,
+            covered: &[Covered {
+                versions: "5.0.x",
+                uses: &[("xmlcreate", "2.0.4")],
+                required_too: true,
+            }],
         },
     ];
 

@@ -379,3 +379,138 @@ export function execute(...ops) { return (state) => ops.reduce((p, op) => p.then
         "{snapshots:?}"
     );
 }
+
+// js2xmlparser 5.0 (adaptors/js2xmlparser) and xml2js 0.6's Builder (adaptors/xml2js/builder.js),
+// building in Rust (src/ops/xml/js2xmlparser.rs, xml2js_build.rs): tests/xml/js2xmlparser.js and
+// tests/xml/xml2js_builder.js over tests/xml/cases/builders.js.
+
+#[test]
+fn js2xmlparser_bridge_matches_node() {
+    matches_node("js2xmlparser", &[]);
+}
+
+#[test]
+fn js2xmlparser_on_fnhost_without_the_bridge_matches_node() {
+    matches_node("js2xmlparser", &["--no-bridge", "js2xmlparser"]);
+}
+
+#[test]
+fn xml2js_builder_bridge_matches_node() {
+    matches_node("xml2js_builder", &[]);
+}
+
+#[test]
+fn xml2js_builder_on_fnhost_without_the_bridge_matches_node() {
+    matches_node("xml2js_builder", &["--no-bridge", "xml2js"]);
+}
+
+/// Builds the bridges cover, and ones they leave to the real package (a typeHandler, a Date).
+const BUILDER_JOB: &str = r#"import { parse } from "js2xmlparser";
+import xml2js from "xml2js";
+export default [(state) => {
+  const obj = { "@": { id: 1 }, item: ["a", "b"], n: 123456789012345680000 };
+  state.data.js2xmlparser = parse("root", obj, { declaration: { include: false }, format: { pretty: false } });
+  state.data.xml2js = new xml2js.Builder({ headless: true, renderOpts: { pretty: false } }).buildObject({ root: { $: { id: 1 }, item: ["a", "b"] } });
+  try {
+    state.data.handled = parse("root", obj, { typeHandlers: { "[object Number]": (n) => n + 1 } });
+  } catch (e) {
+    state.data.handled = e.message;
+  }
+  try {
+    state.data.dated = new xml2js.Builder().buildObject({ root: { d: new Date(0) } });
+  } catch (e) {
+    state.data.dated = e.message;
+  }
+  return state;
+}];
+"#;
+
+#[test]
+fn the_builder_bridges_build_without_the_real_builders() {
+    let work = TempDir::new("xml-builders-sabotaged");
+    let repo = work.0.join("repo");
+    copy_dir(&packages(), &repo);
+    let j2x_main = repo.join("node_modules/js2xmlparser/lib/main.js");
+    let mut main = std::fs::read_to_string(&j2x_main).unwrap();
+    main.push_str(
+        "\nexports.parse = function () { throw new Error('the real js2xmlparser ran'); };\n",
+    );
+    std::fs::write(&j2x_main, main).unwrap();
+    std::fs::write(
+        repo.join("node_modules/xml2js/lib/builder.js"),
+        "exports.Builder = function () { this.buildObject = function () { throw new Error('the real xml2js Builder ran'); }; };\n",
+    )
+    .unwrap();
+    let job = work.write("job.js", BUILDER_JOB);
+
+    let (code, state, stderr) = run(&job, &repo, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let data = &state["data"];
+    // what Node gives with the real packages
+    assert_eq!(
+        data["js2xmlparser"],
+        "<root id='1'><item>a</item><item>b</item><n>123456789012345680000</n></root>",
+        "{state}"
+    );
+    assert_eq!(
+        data["xml2js"], r#"<root id="1"><item>a</item><item>b</item></root>"#,
+        "{state}"
+    );
+    // what the bridges leave to the real package reached it
+    assert_eq!(data["handled"], "the real js2xmlparser ran", "{state}");
+    assert_eq!(data["dated"], "the real xml2js Builder ran", "{state}");
+
+    // without the bridges the real (sabotaged) packages answer everything
+    let (_, state, _) = run(
+        &job,
+        &repo,
+        &["--no-bridge", "js2xmlparser", "--no-bridge", "xml2js"],
+    );
+    let errors = state["errors"].to_string();
+    assert!(
+        errors.contains("the real js2xmlparser ran")
+            || errors.contains("the real xml2js Builder ran"),
+        "{state}"
+    );
+}
+
+/// js2xmlparser versions (or an xmlcreate) the bridge was not checked against get the real
+/// package: 1.0.0 (what OpenFn's commcare adaptor resolves) is another library altogether.
+#[test]
+fn the_js2xmlparser_bridge_stands_aside_for_versions_it_does_not_reproduce() {
+    let work = TempDir::new("xml-js2xmlparser-versions");
+    let job = work.write("job.js", BUILDER_JOB);
+    for (manifest, from, to) in [
+        (
+            "node_modules/js2xmlparser/package.json",
+            "\"version\": \"5.0.0\"",
+            "\"version\": \"1.0.0\"",
+        ),
+        (
+            "node_modules/xmlcreate/package.json",
+            "\"version\": \"2.0.4\"",
+            "\"version\": \"2.0.3\"",
+        ),
+    ] {
+        let repo = work
+            .0
+            .join(format!("repo-{}", manifest.split('/').nth(1).unwrap()));
+        copy_dir(&packages(), &repo);
+        let j2x_main = repo.join("node_modules/js2xmlparser/lib/main.js");
+        let mut main = std::fs::read_to_string(&j2x_main).unwrap();
+        main.push_str(
+            "\nexports.parse = function () { throw new Error('the real js2xmlparser ran'); };\n",
+        );
+        std::fs::write(&j2x_main, main).unwrap();
+        let text = std::fs::read_to_string(repo.join(manifest)).unwrap();
+        assert!(text.contains(from), "{manifest}");
+        std::fs::write(repo.join(manifest), text.replace(from, to)).unwrap();
+        let (_, state, stderr) = run(&job, &repo, &[]);
+        assert!(
+            state["errors"]
+                .to_string()
+                .contains("the real js2xmlparser ran"),
+            "{manifest}: {state}\n{stderr}"
+        );
+    }
+}

@@ -1,7 +1,7 @@
 // Produces tests/xml/<job>[.<fixture>].expected.json: each job here run by Node with the real npm
 // packages of a fixture folder (tests/it/xml.rs compares fnhost's state.data, bridged and with
-// --no-bridge, with it). Fixtures: this folder (xml2js 0.6.2, fast-xml-parser 5.12.1) and v4/
-// (fast-xml-parser 4.5.7).
+// --no-bridge, with it). Fixtures: this folder (xml2js 0.6.2, fast-xml-parser 5.12.1,
+// js2xmlparser 5.0.0) and v4/ (fast-xml-parser 4.5.7).
 // Usage (from the repository root):
 //   (cd tests/xml && npm install) && (cd tests/xml/v4 && npm install) &&
 //   TZ=UTC node tests/xml/make-expected.mjs [job...]
@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = [
-  { dir: here, suffix: "", jobs: ["xml2js", "fxp_builder", "fxp_parser"] },
+  { dir: here, suffix: "", jobs: ["xml2js", "fxp_builder", "fxp_parser", "js2xmlparser", "xml2js_builder"] },
   { dir: join(here, "v4"), suffix: ".v4", jobs: ["fxp_builder", "fxp_parser"] },
 ];
 const only = process.argv.slice(2);

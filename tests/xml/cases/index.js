@@ -2,3 +2,4 @@
 export * as xml2js from "./xml2js.js";
 export * as fxpBuilder from "./fxp_builder.js";
 export * as fxpParser from "./fxp_parser.js";
+export * as builders from "./builders.js";

@@ -1,8 +1,12 @@
-//! Helpers shared by both builders: JS `String(value)` for JSON values, UTF-16 lengths,
-//! XML name / character classes, option readers.
+//! What the js2xmlparser and xml2js `Builder` converters ([`super::js2xmlparser`],
+//! [`super::xml2js_build`]) share: their error type (fast-xml-parser's builder's, same meaning),
+//! reading the bridge's JSON, JS `String(value)` for JSON values, UTF-16 lengths, XML name and
+//! character classes, and option readers. Both read `serde_json::Value`s (members in text order:
+//! `preserve_order`; numbers exact: `float_roundtrip`, so `123456789012345680000` prints as JS
+//! prints it).
 
-use crate::jsnum::js_number_to_string;
-use crate::{BuildError, Unsup};
+pub use super::fxp_build::{BuildError, BuildErrorKind};
+use super::js_number::js_number_to_string;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -91,7 +95,11 @@ pub fn given(m: &Map<String, Value>, key: &str) -> bool {
 }
 
 pub fn u16_len(s: &str) -> usize {
-    if s.is_ascii() { s.len() } else { s.chars().map(char::len_utf16).sum() }
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().map(char::len_utf16).sum()
+    }
 }
 
 /// XML 1.0 Char (what xmlcreate's `validateChar` accepts; strings here have no lone surrogates).
@@ -135,5 +143,65 @@ pub fn push_escaped(out: &mut String, s: &str, map: impl Fn(char) -> Option<&'st
 }
 
 pub fn invalid(msg: String) -> BuildError {
-    BuildError { kind: crate::BuildErrorKind::Invalid, message: msg }
+    BuildError {
+        kind: BuildErrorKind::Invalid,
+        message: msg,
+    }
+}
+
+/// Internal "not reproduced" marker, turned into `Unsupported`.
+#[derive(Debug, Clone, Copy)]
+pub struct Unsup;
+
+impl From<Unsup> for BuildError {
+    fn from(_: Unsup) -> Self {
+        unsupported("not reproduced")
+    }
+}
+
+pub fn unsupported(why: &str) -> BuildError {
+    BuildError {
+        kind: BuildErrorKind::Unsupported,
+        message: why.into(),
+    }
+}
+
+/// A JSON text from the bridge; lone surrogates (escaped by `JSON.stringify`) are rejected by
+/// serde_json: Unsupported, and the bridge runs the real package.
+pub fn parse_json(text: &str, what: &str) -> Result<Value, BuildError> {
+    serde_json::from_str(text).map_err(|e| unsupported(&format!("{what} JSON: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{js_string, parse_json};
+
+    /// `String(n)` for numbers read from the bridge's JSON: exact only because serde_json
+    /// parses floats with `float_roundtrip` (without it, numbers beyond 2^64 may come out one
+    /// unit in the last place off, e.g. 123456789012345680000 as 123456789012345660000).
+    #[test]
+    fn numbers_read_exactly_print_as_javascript_does() {
+        for (json, js) in [
+            ("123456789012345680000", "123456789012345680000"),
+            ("999999999999999900000", "999999999999999900000"),
+            ("1e21", "1e+21"),
+            ("0.30000000000000004", "0.30000000000000004"),
+            ("1e-7", "1e-7"),
+            ("-0", "0"),
+            ("5e-324", "5e-324"),
+            ("1.7976931348623157e308", "1.7976931348623157e+308"),
+            ("[1,null,[2,3],\"x\"]", "1,,2,3,x"),
+            ("{\"a\":1}", "[object Object]"),
+        ] {
+            let v = parse_json(json, "test").unwrap();
+            assert_eq!(js_string(&v).unwrap(), js, "{json}");
+        }
+    }
+
+    /// JSON.stringify escapes lone surrogates; serde_json refuses them: the real package runs.
+    #[test]
+    fn lone_surrogates_are_left_to_the_real_package() {
+        let e = parse_json("\"\\ud800\"", "object").unwrap_err();
+        assert_eq!(e.kind, super::BuildErrorKind::Unsupported);
+    }
 }

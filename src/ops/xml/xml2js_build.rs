@@ -1,9 +1,16 @@
-//! xml2js 0.6.2 `new Builder(options).buildObject(obj)`: the object is walked like xml2js's
-//! `render` into a tree of xmlbuilder 11 nodes (element / text / raw), checked like xmlbuilder's
-//! XMLStringifier, and printed like its XMLStringWriter.
+//! xml2js 0.6.2 `new Builder(options).buildObject(obj)` (xmlbuilder 11.0.1 underneath), for the
+//! `Builder` of the xml2js bridge (adaptors/xml2js): the object-to-XML half of xml2js, which
+//! adaptors use beside its parser, and which the real package builds several times slower.
+//!
+//! The object is walked like xml2js's `render` into a tree of xmlbuilder 11 nodes (element /
+//! text / raw), checked like xmlbuilder's XMLStringifier, and printed like its XMLStringWriter.
+//! Whatever is not reproduced is [`super::build_common::BuildErrorKind::Unsupported`]: the bridge
+//! then runs the real package.
 
-use crate::common::{given, invalid, is_marker, js_string, opt, push_escaped, truthy, u16_len, valid_name};
-use crate::{BuildError, unsupported};
+use super::build_common::{
+    given, invalid, is_marker, js_string, opt, parse_json, push_escaped, truthy, u16_len,
+    unsupported, valid_name, BuildError,
+};
 use serde_json::{Map, Value};
 
 /// Which character check `assertLegalChar` applies (it depends on the declaration version).
@@ -65,7 +72,10 @@ impl B {
             return Ok(());
         }
         if let Some((i, _)) = s.char_indices().find(|&(_, c)| bad(c)) {
-            return Err(invalid(format!("Invalid character in string: {s} at index {}", u16_len(&s[..i]))));
+            return Err(invalid(format!(
+                "Invalid character in string: {s} at index {}",
+                u16_len(&s[..i])
+            )));
         }
         Ok(())
     }
@@ -108,19 +118,29 @@ impl B {
 
     /// `element.ele(key)` / `element.ele(key, text)`.
     fn ele(&mut self, parent: usize, key: &str) -> Result<usize, BuildError> {
-        if ["#text", "#cdata", "#comment", "#raw", "?"].iter().any(|p| key.starts_with(p)) {
+        if ["#text", "#cdata", "#comment", "#raw", "?"]
+            .iter()
+            .any(|p| key.starts_with(p))
+        {
             return Err(unsupported("xmlbuilder decorator key"));
         }
         let name = self.name(key)?;
         let id = self.els.len();
-        self.els.push(El { name, attrs: Vec::new(), kids: Vec::new() });
+        self.els.push(El {
+            name,
+            attrs: Vec::new(),
+            kids: Vec::new(),
+        });
         self.els[parent].kids.push(Kid::El(id));
         Ok(id)
     }
 
     fn txt(&mut self, el: usize, v: &Value) -> Result<(), BuildError> {
         match v {
-            Value::Null => Err(invalid(format!("Missing element text. parent: <{}>", self.els[el].name))),
+            Value::Null => Err(invalid(format!(
+                "Missing element text. parent: <{}>",
+                self.els[el].name
+            ))),
             Value::Object(_) | Value::Array(_) => Err(unsupported("object text")),
             _ => {
                 let t = self.text_value(&js_string(v)?)?;
@@ -132,8 +152,13 @@ impl B {
 
     fn needs_cdata(&self, v: &Value) -> Option<String> {
         match v {
-            Value::String(s) if self.cdata && (s.contains('&') || s.contains('>') || s.contains('<')) => {
-                Some(format!("<![CDATA[{}]]>", s.replacen("]]>", "]]]]><![CDATA[>", 1)))
+            Value::String(s)
+                if self.cdata && (s.contains('&') || s.contains('>') || s.contains('<')) =>
+            {
+                Some(format!(
+                    "<![CDATA[{}]]>",
+                    s.replacen("]]>", "]]]]><![CDATA[>", 1)
+                ))
             }
             _ => None,
         }
@@ -272,7 +297,10 @@ fn write_el(b: &B, r: &Render, id: usize, level: i64, sup: &mut u32, out: &mut S
         out.push('"');
     }
     let is_text = |k: &Kid| matches!(k, Kid::Text(_) | Kid::Raw(_));
-    if e.kids.iter().all(|k| matches!(k, Kid::Text(t) | Kid::Raw(t) if t.is_empty())) {
+    if e.kids
+        .iter()
+        .all(|k| matches!(k, Kid::Text(t) | Kid::Raw(t) if t.is_empty()))
+    {
         if r.allow_empty {
             out.push_str("></");
             out.push_str(&e.name);
@@ -321,7 +349,11 @@ fn write_el(b: &B, r: &Render, id: usize, level: i64, sup: &mut u32, out: &mut S
 
 /// Builder option: absent → default; given as `undefined` → `None`.
 fn builder_opt<'a>(m: &'a Map<String, Value>, key: &str, default: &'a Value) -> Option<&'a Value> {
-    if given(m, key) { opt(m, key) } else { Some(default) }
+    if given(m, key) {
+        opt(m, key)
+    } else {
+        Some(default)
+    }
 }
 
 fn render_opts(v: Option<&Value>) -> Result<Render, BuildError> {
@@ -339,7 +371,9 @@ fn render_opts(v: Option<&Value>) -> Result<Render, BuildError> {
         }
     };
     let nn = |a: &str, b: &str| -> Option<&Value> {
-        opt(m, a).filter(|v| !v.is_null()).or_else(|| opt(m, b).filter(|v| !v.is_null()))
+        opt(m, a)
+            .filter(|v| !v.is_null())
+            .or_else(|| opt(m, b).filter(|v| !v.is_null()))
     };
     let offset = match opt(m, "offset") {
         None | Some(Value::Null) => 0,
@@ -366,8 +400,22 @@ fn render_opts(v: Option<&Value>) -> Result<Render, BuildError> {
     })
 }
 
-pub fn build(obj: &Value, opts: &Value) -> Result<String, BuildError> {
-    let Value::Object(m) = opts else { return Err(unsupported("options not an object")) };
+/// xml2js 0.6.2 `new Builder(options).buildObject(obj)`.
+///
+/// `object_json` = `JSON.stringify(obj)` (the bridge turns `undefined` object properties into
+/// `null` where xml2js treats them alike, `NaN`/`Infinity` into their strings), `options_json` =
+/// the Builder options the bridge sends (`attrkey`, `charkey`, `rootName`, `xmldec`, `doctype`,
+/// `renderOpts`, `headless`, `cdata`; `undefined` values as `{"$fnhost":"undefined"}`).
+pub fn xml2js_build(object_json: &str, options_json: &str) -> Result<String, BuildError> {
+    let obj = parse_json(object_json, "object")?;
+    let opts = parse_json(options_json, "options")?;
+    build(&obj, &opts)
+}
+
+fn build(obj: &Value, opts: &Value) -> Result<String, BuildError> {
+    let Value::Object(m) = opts else {
+        return Err(unsupported("options not an object"));
+    };
     let str_key = |key: &str, d: &str| -> Option<String> {
         if !given(m, key) {
             return Some(d.to_string());
@@ -381,11 +429,13 @@ pub fn build(obj: &Value, opts: &Value) -> Result<String, BuildError> {
     let charkey = str_key("charkey", "_");
     let default_root = Value::String("root".into());
     let root_opt = builder_opt(m, "rootName", &default_root);
-    let default_dec: Value = serde_json::json!({"version": "1.0", "encoding": "UTF-8", "standalone": true});
+    let default_dec: Value =
+        serde_json::json!({"version": "1.0", "encoding": "UTF-8", "standalone": true});
     let xmldec = builder_opt(m, "xmldec", &default_dec);
     let null = Value::Null;
     let doctype = builder_opt(m, "doctype", &null);
-    let default_render: Value = serde_json::json!({"pretty": true, "indent": "  ", "newline": "\n"});
+    let default_render: Value =
+        serde_json::json!({"pretty": true, "indent": "  ", "newline": "\n"});
     let render = render_opts(builder_opt(m, "renderOpts", &default_render))?;
     let headless = opt(m, "headless").is_some_and(truthy);
     let cdata = opt(m, "cdata").is_some_and(truthy);
@@ -397,7 +447,10 @@ pub fn build(obj: &Value, opts: &Value) -> Result<String, BuildError> {
             Value::Null => {}
             Value::Object(s) => {
                 for (k, v) in s {
-                    if !matches!(k.as_str(), "version" | "encoding" | "standalone" | "pubID" | "sysID") {
+                    if !matches!(
+                        k.as_str(),
+                        "version" | "encoding" | "standalone" | "pubID" | "sysID"
+                    ) {
                         return Err(unsupported("xmldec/doctype key"));
                     }
                     if is_marker(v) {
@@ -437,12 +490,25 @@ pub fn build(obj: &Value, opts: &Value) -> Result<String, BuildError> {
     let Some(root_name) = root_name else {
         return Err(invalid("Root element needs a name.".into()));
     };
-    let mut b = B { check, attrkey, charkey, cdata, els: Vec::new() };
-    if ["#text", "#cdata", "#comment", "#raw", "?"].iter().any(|p| root_name.starts_with(p)) {
+    let mut b = B {
+        check,
+        attrkey,
+        charkey,
+        cdata,
+        els: Vec::new(),
+    };
+    if ["#text", "#cdata", "#comment", "#raw", "?"]
+        .iter()
+        .any(|p| root_name.starts_with(p))
+    {
         return Err(unsupported("decorator root name"));
     }
     let name = b.name(&root_name)?;
-    b.els.push(El { name, attrs: Vec::new(), kids: Vec::new() });
+    b.els.push(El {
+        name,
+        attrs: Vec::new(),
+        kids: Vec::new(),
+    });
 
     let mut out = String::new();
     let mut sup = 0u32;
@@ -459,8 +525,13 @@ pub fn build(obj: &Value, opts: &Value) -> Result<String, BuildError> {
             None => None,
             Some(v) => {
                 let e = primitive_string(v, "encoding")?;
-                let ok = e.as_bytes().first().is_some_and(|c| c.is_ascii_alphabetic())
-                    && e.bytes().skip(1).all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'));
+                let ok = e
+                    .as_bytes()
+                    .first()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+                    && e.bytes()
+                        .skip(1)
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'));
                 if !ok {
                     return Err(invalid(format!("Invalid encoding: {e}")));
                 }
@@ -533,5 +604,24 @@ pub fn build(obj: &Value, opts: &Value) -> Result<String, BuildError> {
 /// `/1\.[0-9]+/` anywhere in the string.
 fn has_1_dot_digit(s: &str) -> bool {
     let b = s.as_bytes();
-    b.windows(3).any(|w| w[0] == b'1' && w[1] == b'.' && w[2].is_ascii_digit())
+    b.windows(3)
+        .any(|w| w[0] == b'1' && w[1] == b'.' && w[2].is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xml2js_build;
+
+    #[test]
+    fn builds_as_xml2js_0_6_does() {
+        let xml = xml2js_build(
+            r#"{"r":{"$":{"a":"1"},"b":["x",123456789012345680000],"_":"t&"}}"#,
+            r#"{"headless":true,"renderOpts":{"pretty":false}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            xml,
+            r#"<r a="1"><b>x</b><b>123456789012345680000</b>t&amp;</r>"#
+        );
+    }
 }
