@@ -252,7 +252,7 @@ fn the_real_undici_runs_with_no_bridge_and_matches_node() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("--no-bridge axios: fnhost has no bridge for axios (bridges: undici, pg, xml2js, fast-xml-parser)"));
+        .contains("--no-bridge axios: fnhost has no bridge for axios (bridges: undici, pg, xml2js, fast-xml-parser, js2xmlparser)"));
 }
 
 /// A keep-alive HTTP/1.1 server on 127.0.0.1 that answers every request `ok` and counts the
