@@ -127,18 +127,7 @@ pub fn op_xml_fxp_build(
     } else {
         fxp_build::FxpVersion::V4
     };
-    match fxp_build::fxp_build(&object, &options, version) {
-        Ok(xml) => XmlOutcome::Built { xml },
-        Err(e) => match e.kind {
-            fxp_build::BuildErrorKind::Invalid => XmlOutcome::Failed {
-                name: "Error",
-                message: e.message,
-            },
-            fxp_build::BuildErrorKind::Unsupported => {
-                XmlOutcome::Unsupported { message: e.message }
-            }
-        },
-    }
+    fxp_build::fxp_build(&object, &options, version).into()
 }
 
 /// fast-xml-parser `new XMLParser(options).parse(xml)`, `version` 4 or 5: the result as JSON
@@ -150,18 +139,7 @@ pub fn op_xml_fxp_parse(
     #[string] options: String,
     #[smi] version: u32,
 ) -> XmlOutcome {
-    let Some(version) = fxp_parse::FxpVersion::from_major(version) else {
-        return XmlOutcome::Unsupported {
-            message: format!("fast-xml-parser {version}.x"),
-        };
-    };
-    match fxp_parse::fxp_parse(&xml, &options, version) {
-        Ok(json) => XmlOutcome::Done {
-            json,
-            quiet_tail: true,
-        },
-        Err(e) => fxp_parse_failure(e),
-    }
+    fxp_parse_answer(version, |v| fxp_parse::fxp_parse(&xml, &options, v))
 }
 
 /// fast-xml-parser `XMLValidator.validate(xml, options)`, `version` 4 or 5: `true` or the
@@ -173,27 +151,34 @@ pub fn op_xml_fxp_validate(
     #[string] options: String,
     #[smi] version: u32,
 ) -> XmlOutcome {
+    fxp_parse_answer(version, |v| fxp_parse::fxp_validate(&xml, &options, v))
+}
+
+/// Runs a fast-xml-parser parse or validation for major `version` and turns its answer (JSON
+/// text, the library's error, or not reproduced) into the bridge's outcome.
+fn fxp_parse_answer(
+    version: u32,
+    run: impl FnOnce(fxp_parse::FxpVersion) -> Result<String, fxp_parse::ParseError>,
+) -> XmlOutcome {
     let Some(version) = fxp_parse::FxpVersion::from_major(version) else {
         return XmlOutcome::Unsupported {
             message: format!("fast-xml-parser {version}.x"),
         };
     };
-    match fxp_parse::fxp_validate(&xml, &options, version) {
+    match run(version) {
         Ok(json) => XmlOutcome::Done {
             json,
             quiet_tail: true,
         },
-        Err(e) => fxp_parse_failure(e),
-    }
-}
-
-fn fxp_parse_failure(e: fxp_parse::ParseError) -> XmlOutcome {
-    match e.kind {
-        fxp_parse::ParseErrorKind::Invalid => XmlOutcome::Failed {
-            name: "Error",
-            message: e.message,
+        Err(e) => match e.kind {
+            fxp_parse::ParseErrorKind::Invalid => XmlOutcome::Failed {
+                name: "Error",
+                message: e.message,
+            },
+            fxp_parse::ParseErrorKind::Unsupported => {
+                XmlOutcome::Unsupported { message: e.message }
+            }
         },
-        fxp_parse::ParseErrorKind::Unsupported => XmlOutcome::Unsupported { message: e.message },
     }
 }
 
