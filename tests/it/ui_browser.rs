@@ -206,6 +206,13 @@ impl Browser {
         }
     }
 
+    /// Waits until the run page shows `status` as the server rendered it after the run ended
+    /// (not only as the live log's end event set it: the page reloads itself after that).
+    fn until_run_ends(&self, status: &str) {
+        self.until("#status", true, |t| t == status);
+        self.wait_for("#log[data-running='false']");
+    }
+
     /// Runs `body` (a function body) in the page and gives back what it returns, as text.
     fn script(&self, body: &str) -> String {
         let v = self.cmd(
@@ -322,7 +329,7 @@ fn an_editor_works_the_history_in_chromium() {
     browser.until("#body", false, |t| t.contains("Jane"));
     browser.screenshot("03-message");
     browser.click("#runs a");
-    browser.until("#status", true, |t| t == "success");
+    browser.until_run_ends("success");
     assert!(browser.text("#log").contains("household of Jane"));
     assert!(browser.text("#output").contains("\"members\": 5"));
     assert!(browser.text("#diff").contains("data.members"));
@@ -366,7 +373,7 @@ fn an_editor_works_the_history_in_chromium() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(saw_live, "the log did not grow while the run went");
-    browser.until("#status", false, |t| t == "success");
+    browser.until_run_ends("success");
     browser.until("#log", false, |t| t.contains("tick 15"));
 
     // a filter typed into the editor previews its matches without submitting
@@ -403,7 +410,7 @@ fn an_editor_works_the_history_in_chromium() {
     let id = inbox_post(&base, "ui-kobo-0001", &v2);
     browser.goto(&format!("/messages/{id}"));
     browser.click("#runs a");
-    browser.until("#status", true, |t| t == "success");
+    browser.until_run_ends("success");
     assert!(browser.text("#log").contains("household of Ana"));
 
     // re-run a workflow from its second step with the first step's cached output
@@ -411,10 +418,17 @@ fn an_editor_works_the_history_in_chromium() {
     let id = inbox_post(&base, "ui-flow-0001", &flow);
     browser.goto(&format!("/messages/{id}"));
     browser.click("#runs a");
-    browser.until("#status", true, |t| t == "success");
+    browser.until_run_ends("success");
     browser.click("#step option[value='second']");
+    let first_run = browser.url();
     browser.click("#rerun-from");
-    browser.until("#status", true, |t| t == "success");
+    // the form answers with the new run's page
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while browser.url() == first_run {
+        assert!(Instant::now() < deadline, "re-run never left {first_run}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    browser.until_run_ends("success");
     let log = browser.text("#log");
     assert!(
         log.contains("second ran on 2") && !log.contains("first ran"),
@@ -429,7 +443,7 @@ fn an_editor_works_the_history_in_chromium() {
     browser.click("#runs a");
     browser.until("#log", true, |t| t.contains("spinning"));
     browser.click("#cancel");
-    browser.until("#status", true, |t| t == "cancelled");
+    browser.until_run_ends("cancelled");
     assert!(browser.text("#log").contains("spinning"));
     browser.screenshot("08-cancelled");
     eprintln!("screenshots: {}", browser.shots.display());

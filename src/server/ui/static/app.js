@@ -11,6 +11,8 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
   // the live log of a run that is going: server-sent events from the store
+  let leaving = false;
+  addEventListener("beforeunload", () => { leaving = true; });
   const log = document.getElementById("log");
   if (log && log.dataset.running === "true") {
     const source = new EventSource(`/runs/${log.dataset.run}/events?after=${log.dataset.after}`);
@@ -26,8 +28,9 @@ document.addEventListener("DOMContentLoaded", () => {
       source.close();
       const status = document.getElementById("status");
       if (status) { status.textContent = e.data; status.className = `status s-${e.data}`; }
-      // the final state, the diff and the actions come with the page
-      setTimeout(() => location.reload(), 300);
+      // the final state, the diff and the actions come with the page; a navigation the
+      // user (or a link) started meanwhile wins over this reload
+      setTimeout(() => { if (!leaving) location.reload(); }, 300);
     });
   }
   // the filter preview updates as one types (the form works without this)
