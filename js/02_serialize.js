@@ -21,15 +21,19 @@ function markCircular(root, restore) {
     const { node } = frame;
     const key = frame.keys[frame.i++];
     let child;
-    let desc;
     try {
-      desc = Object.getOwnPropertyDescriptor(node, key);
       child = node[key];
     } catch {
       continue;
     }
     if (typeof child !== "object" || child === null) continue;
     if (onPath.has(child)) {
+      let desc;
+      try {
+        desc = Object.getOwnPropertyDescriptor(node, key);
+      } catch {
+        continue;
+      }
       if (desc && desc.get !== undefined) {
         if (desc.configurable) {
           Object.defineProperty(node, key, { value: CIRCULAR, configurable: true });
@@ -55,6 +59,13 @@ function childKeys(node) {
  * string for a TypeError (circular structures, BigInts); any other failure (running out of
  * stack on a very deep value) is thrown: a state must never be silently replaced. */
 export function safeStringify(value, replacer, space) {
+  // Most states hold no cycle: then JSON.stringify alone gives the same text, without walking
+  // the value first. A cycle (or a BigInt) makes it throw a TypeError: then the walk below.
+  try {
+    return JSON.stringify(value, replacer, space);
+  } catch (e) {
+    if (e?.name !== "TypeError") throw e;
+  }
   const restore = [];
   try {
     markCircular(value, restore);

@@ -69,6 +69,9 @@ import https from "node:https";
 const script = (specifier) => core.loadExtScript(`ext:deno_node/${specifier}`);
 
 const inspectModule = script("internal/util/inspect.mjs");
+// node:process's per-run start (js/09_node_host.js) binds the console to its streams through
+// this script: loaded here, every snapshot holds it evaluated instead of each run loading it
+script("internal/console/constructor.mjs");
 
 /** Node's `Buffer` (the global and `require("buffer").Buffer`). */
 export const Buffer = bufferModule.Buffer;

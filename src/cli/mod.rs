@@ -791,19 +791,23 @@ fn execute_inner(
                 );
                 "null".into()
             });
-            *final_state = Some(text.clone());
-            match &output {
-                None => print_stdout(&text),
-                Some(out) => {
-                    out.commit(&text)?;
+            let written = match &output {
+                None => {
+                    print_stdout(&text);
+                    Ok(())
+                }
+                Some(out) => out.commit(&text).map(|()| {
                     phases.mark("final state written");
                     logs.emit(
                         "success",
                         "CLI",
                         &format!("State written to {}", out.path.display()),
                     );
-                }
-            }
+                }),
+            };
+            // kept for the caller, moved rather than copied: a big state is held once
+            *final_state = Some(text);
+            written?;
             // as OpenFn's CLI: a summary warning when steps recorded errors
             if failed > 0 {
                 logs.emit("warn", "CLI", &format!("Errors reported in {failed} jobs"));
