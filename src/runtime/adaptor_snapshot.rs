@@ -84,7 +84,12 @@ pub fn load_or_build(entry_url: &str, repo_dir: &Path) -> Option<&'static [u8]> 
     if let Some(bytes) = loaded.get(&file) {
         return Some(bytes);
     }
-    if !file.is_file() {
+    let mut mapped = file.is_file().then(|| map_checked(&file)).flatten();
+    if mapped.is_none() && file.is_file() {
+        // damaged (truncated, overwritten): V8 would crash on it or run what it misreads
+        let _ = std::fs::remove_file(&file);
+    }
+    if mapped.is_none() {
         // an adaptor that cannot be snapshotted is remembered, not retried on every run
         let refused = file.with_extension("refused");
         if refused.exists() {
@@ -94,10 +99,56 @@ pub fn load_or_build(entry_url: &str, repo_dir: &Path) -> Option<&'static [u8]> 
             let _ = std::fs::write(&refused, "");
             return None;
         }
+        mapped = map_checked(&file);
     }
-    let bytes: &'static [u8] = Box::leak(std::fs::read(&file).ok()?.into_boxed_slice());
+    let (map, len) = mapped?;
+    let map: &'static memmap2::Mmap = Box::leak(Box::new(map));
+    let bytes = &map[..len];
     loaded.insert(file, bytes);
     Some(bytes)
+}
+
+/// What ends every cached snapshot file: the snapshot's length (8 bytes) and CRC-32 (4 bytes),
+/// little-endian, then this tag.
+const TRAILER_TAG: &[u8; 4] = b"fnS1";
+const TRAILER_LEN: usize = 16;
+
+/// The snapshot followed by its trailer, as written to the cache.
+fn with_trailer(mut snapshot: Vec<u8>) -> Vec<u8> {
+    let crc = crc32fast::hash(&snapshot);
+    let len = snapshot.len() as u64;
+    snapshot.extend_from_slice(&len.to_le_bytes());
+    snapshot.extend_from_slice(&crc.to_le_bytes());
+    snapshot.extend_from_slice(TRAILER_TAG);
+    snapshot
+}
+
+/// The snapshot's length in `file`, when its trailer is whole and its checksum matches.
+fn checked_len(file: &[u8]) -> Option<usize> {
+    let body = file.len().checked_sub(TRAILER_LEN)?;
+    let trailer = &file[body..];
+    if &trailer[12..] != TRAILER_TAG {
+        return None;
+    }
+    let len = u64::from_le_bytes(trailer[..8].try_into().ok()?);
+    let crc = u32::from_le_bytes(trailer[8..12].try_into().ok()?);
+    (len == body as u64 && crc32fast::hash(&file[..body]) == crc).then_some(body)
+}
+
+/// Maps a cached snapshot and checks it: the mapping and the snapshot's length in it.
+fn map_checked(file: &Path) -> Option<(memmap2::Mmap, usize)> {
+    let map = map_file(file)?;
+    let len = checked_len(&map)?;
+    Some((map, len))
+}
+
+/// Maps a cached snapshot into memory (V8 deserialises straight from the page cache, no copy).
+fn map_file(file: &Path) -> Option<memmap2::Mmap> {
+    let f = File::open(file).ok()?;
+    // SAFETY: a mapped file must not change underneath. fnhost never writes a snapshot file in
+    // place: it writes a temporary file and renames it over (build_in_child), so a concurrent
+    // builder replaces the directory entry, not these bytes.
+    unsafe { memmap2::Mmap::map(&f) }.ok()
 }
 
 /// Runs `fnhost __adaptor-snapshot` and waits for it (at most a minute).
@@ -151,7 +202,7 @@ pub fn main(args: &[String]) -> i32 {
         return 2;
     };
     match build(entry_url, Path::new(repo_dir)) {
-        Ok(bytes) => match std::fs::write(out, bytes) {
+        Ok(bytes) => match std::fs::write(out, with_trailer(bytes)) {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("fnhost: cannot write {out}: {e}");

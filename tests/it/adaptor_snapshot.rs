@@ -111,3 +111,55 @@ fn an_adaptor_that_draws_randomness_at_load_is_not_snapshotted() {
     assert!(String::from_utf8_lossy(&a.stderr).contains("adaptor top level ran"));
     assert_ne!(final_state(&a)["seed"], final_state(&b)["seed"]);
 }
+
+/// A cached snapshot that was cut short or damaged (a full disk, a stray write) is never handed
+/// to V8, which would abort on it or run what it misreads: the run rebuilds it and succeeds.
+#[test]
+fn a_truncated_or_damaged_snapshot_is_rebuilt_not_deserialised() {
+    let dir = TempDir::new("snap-damaged");
+    install(
+        &dir.0.join("repo"),
+        "dmg",
+        &format!("{ADAPTOR}export function fn(f) {{ return (s) => f(s); }}\n"),
+    );
+    let first = run(&dir, "dmg", &[]);
+    assert_eq!(final_state(&first)["data"]["count"], 2);
+    let bin = snapshots(&dir)
+        .into_iter()
+        .find(|n| n.ends_with(".bin"))
+        .expect("a snapshot");
+    let path = dir.0.join("snapshots").join(&bin);
+    let whole = std::fs::read(&path).unwrap();
+
+    let truncated = whole[..whole.len() / 2].to_vec();
+    let mut flipped = whole.clone();
+    let middle = flipped.len() / 3;
+    flipped[middle] ^= 0x5a;
+    let mut no_trailer = whole.clone();
+    no_trailer.truncate(whole.len() - 16);
+    for (what, bytes) in [
+        ("truncated", truncated),
+        ("one byte flipped", flipped),
+        ("without its trailer", no_trailer),
+        ("empty", Vec::new()),
+    ] {
+        std::fs::write(&path, &bytes).unwrap();
+        let out = run(&dir, "dmg", &[]);
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(final_state(&out)["data"]["count"], 2, "{what}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+        // the run started from a rebuilt snapshot (the top level ran in the build, not here),
+        // written whole: it ends with its checked trailer again
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("adaptor top level ran"),
+            "{what}"
+        );
+        let rebuilt = std::fs::read(&path).unwrap();
+        assert!(rebuilt.len() > whole.len() / 2, "{what}");
+        assert!(rebuilt.ends_with(b"fnS1"), "{what}");
+    }
+}
