@@ -16,6 +16,7 @@ mod cluster;
 mod cluster_chaos;
 mod cluster_netfault;
 mod conformance;
+mod examples;
 mod filters_pg;
 mod fuzz;
 mod history_search;
