@@ -678,6 +678,8 @@ export async function runPlan(planJson, inputJson, optsJson) {
   }
   const plan = JSON.parse(planJson);
   const input = inputJson == null ? undefined : JSON.parse(inputJson);
+  // the text of a big state is garbage from here on (this frame would keep it for the whole run)
+  inputJson = undefined;
   if (!opts.keepModules) resetModules();
   startWebClock();
   // process.env holds only the variables the host allowed (none by default)

@@ -212,6 +212,33 @@ fn main() {
     );
 
     check(
+        "big states, ASCII or not, go into V8 and come back whole",
+        &mut passed,
+        || {
+            // past 64 KB an ASCII input is handed to V8 without a copy; other text is copied
+            for (what, unit) in [("ascii", "row-"), ("accents", "é✓ "), ("astral", "😀\\\"")] {
+                let rows: Vec<serde_json::Value> = (0..20_000)
+                    .map(|i| serde_json::json!({"i": i, "text": format!("{unit}{i}")}))
+                    .collect();
+                let state = serde_json::json!({"data": {"rows": rows}});
+                let text = state.to_string();
+                assert!(text.len() > 256 * 1024, "{what}: {}", text.len());
+                let outcome = engine
+                    .run_job(
+                        "fn(s => { s.data.count = s.data.rows.length; return s; });",
+                        &[&adaptor],
+                        &text,
+                    )
+                    .expect("runs");
+                assert!(outcome.crash.is_none(), "{what}: {:?}", outcome.crash);
+                let out = outcome.final_state_value();
+                assert_eq!(out["data"]["count"], 20_000, "{what}");
+                assert_eq!(out["data"]["rows"], state["data"]["rows"], "{what}");
+            }
+        },
+    );
+
+    check(
         "a workflow file and a typed workflow with a credential",
         &mut passed,
         || {

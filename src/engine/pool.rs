@@ -183,7 +183,7 @@ struct RunLog {
 }
 
 async fn run(
-    request: RunRequest,
+    mut request: RunRequest,
     settings: &Settings,
     cancel: Arc<AtomicBool>,
     events: tmpsc::UnboundedSender<RunEvent>,
@@ -268,9 +268,10 @@ async fn run(
             let _ = step_events.send(event);
         })),
     };
-    let (outcome, stats) = runtime::run_plan_async(&plan, &request.state, &options)
-        .await
-        .map_err(Error::Engine)?;
+    let (outcome, stats) =
+        runtime::run_plan_async(&plan, std::mem::take(&mut request.state), &options)
+            .await
+            .map_err(Error::Engine)?;
     let (mut final_state, errors_json, mut crash) = match outcome {
         runtime::RunOutcome::Completed {
             state_json,

@@ -390,7 +390,7 @@ fn forget_http_clients() {
 /// runs keeps its HTTP connections between them.
 pub async fn run_plan_async(
     plan: &serde_json::Value,
-    input_json: &str,
+    input_json: String,
     options: &RunOptions,
 ) -> Result<(RunOutcome, RunStats), String> {
     let js_options = serde_json::json!({
@@ -403,18 +403,18 @@ pub async fn run_plan_async(
         // an unknown TZ is refused before the run; `UTC` (the binary's default) needs no check
         "checkTimeZone": std::env::var("TZ").map_or(true, |tz| tz != "UTC"),
     });
-    // the input state goes into V8 from the caller's text, without a copy of it here
-    let (plan_json, options_json) = (plan.to_string(), js_options.to_string());
-    let args = [plan_json.as_str(), input_json, options_json.as_str()];
-    let started = std::time::Instant::now();
-    let cpu_started = thread_cpu_time();
     let recorder = Rc::new(RefCell::new(RunStats {
         state_in_bytes: input_json.len(),
         ..RunStats::default()
     }));
+    // the input state is handed over: V8 takes the caller's text (see `js_string`), and no copy
+    // of it outlives its parsing
+    let args = vec![plan.to_string(), input_json, js_options.to_string()];
+    let started = std::time::Instant::now();
+    let cpu_started = thread_cpu_time();
     let (value, stop) = call_host_async(
         "runPlan",
-        &args,
+        args,
         &adaptor_dirs(plan),
         options,
         Some(recorder.clone()),
@@ -505,7 +505,7 @@ fn outcome_from_js(value: serde_json::Value) -> Result<RunOutcome, String> {
 /// OpenFn's linker rules): what the compiler may auto-import.
 pub fn module_export_names(url: &str, options: &RunOptions) -> Result<Vec<String>, String> {
     let dirs: Vec<PathBuf> = entry_package_dir(url).into_iter().collect();
-    let value = call_host("exportNames", &[url], &dirs, options)?;
+    let value = call_host("exportNames", vec![url.to_string()], &dirs, options)?;
     if let Some(err) = value.get("error").and_then(|e| e.as_str()) {
         return Err(err.to_string());
     }
@@ -542,7 +542,7 @@ fn adaptor_dirs(plan: &serde_json::Value) -> Vec<PathBuf> {
 /// arguments and returns its result as JSON (an error when the host had to stop it).
 fn call_host(
     name: &str,
-    args: &[&str],
+    args: Vec<String>,
     grants: &[PathBuf],
     options: &RunOptions,
 ) -> Result<serde_json::Value, String> {
@@ -558,7 +558,7 @@ fn call_host(
 /// (deadline, heap limit, cancellation: V8 is terminated, also while it waits on Rust work).
 async fn call_host_async(
     name: &str,
-    args: &[&str],
+    args: Vec<String>,
     grants: &[PathBuf],
     options: &RunOptions,
     stats: Option<Rc<RefCell<RunStats>>>,
@@ -651,11 +651,11 @@ async fn call_host_async(
         deno_core::scope!(scope, runtime);
         let mut values = Vec::with_capacity(args.len());
         for s in args {
+            let len = s.len();
             // V8's strings hold at most 2^29 - 24 characters (about 512 MB of JSON)
-            let Some(value) = v8::String::new(scope, s) else {
+            let Some(value) = js_string(scope, s) else {
                 return Err(format!(
-                    "the input ({} bytes of JSON) is larger than a JavaScript string can hold ({} characters)",
-                    s.len(),
+                    "the input ({len} bytes of JSON) is larger than a JavaScript string can hold ({} characters)",
                     v8::String::MAX_LENGTH
                 ));
             };
@@ -732,6 +732,9 @@ async fn call_host_async(
     };
 
     let call = runtime.call_with_args(&run_fn, &args);
+    // the function holds its arguments now: without these handles, a big input state can be
+    // collected as soon as the run has parsed it
+    drop(args);
     let result = tokio::select! {
         result = runtime.with_event_loop_promise(call, Default::default()) => Some(result),
         // the run may be waiting on Rust work (a request that never answers): stop waiting
@@ -761,6 +764,25 @@ async fn call_host_async(
         .map_err(|e| format!("engine returned an invalid result: {e}"))?;
     phases.mark("final state out of V8");
     Ok((json, None))
+}
+
+/// Texts from this size up are handed to V8 without a copy when they can be (a big state).
+const EXTERNAL_STRING_BYTES: usize = 64 * 1024;
+
+/// `text` as a V8 string. A big ASCII text (JSON usually is) becomes an external string that
+/// owns the Rust buffer, freed when V8 collects it: the state is never held twice, once in Rust
+/// and once in V8. Other texts are copied, and the Rust one is dropped here.
+fn js_string<'s>(
+    scope: &v8::PinScope<'s, '_, ()>,
+    text: String,
+) -> Option<v8::Local<'s, v8::String>> {
+    if text.len() >= EXTERNAL_STRING_BYTES
+        && text.len() <= v8::String::MAX_LENGTH
+        && text.is_ascii()
+    {
+        return v8::String::new_external_onebyte(scope, text.into_bytes().into_boxed_slice());
+    }
+    v8::String::new(scope, &text)
 }
 
 /// Puts what the ops of a run need into the runtime's `OpState` (HTTP client, the host that
