@@ -323,3 +323,44 @@ fn a_run_past_its_heap_limit_ends_with_oom_error() {
     );
     assert!(stderr.contains("Workflow failed in"), "{stderr}");
 }
+
+/// `FNHOST_PHASES=1` times each phase of a run on standard error, with the resident memory
+/// after it; the final state on standard output is unchanged.
+#[test]
+fn phases_print_each_phase_with_its_time_and_memory() {
+    let (_dir, path) = job("export default [s => ({ ...s, data: { ok: true } })];");
+    let out = fnhost()
+        .arg(&path)
+        .args(["-O", "--log", "none"])
+        .env("FNHOST_PHASES", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(final_state(&out)["data"]["ok"], true);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let phases: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("[phase]"))
+        .collect();
+    for name in ["command line", "the plan", "final state out of V8"] {
+        let line = phases
+            .iter()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no `{name}` phase in {stderr}"));
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // [phase] <ms> ms <mb> MB <name...>
+        assert!(
+            fields[1].parse::<f64>().is_ok() && fields[2] == "ms",
+            "{line}"
+        );
+        let mb: u64 = fields[3].parse().unwrap_or_else(|_| panic!("{line}"));
+        assert!(fields[4] == "MB" && mb > 0, "{line}");
+    }
+    // off by default
+    let quiet = fnhost()
+        .arg(&path)
+        .args(["-O", "--log", "none"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("[phase]"));
+}
