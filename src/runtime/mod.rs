@@ -538,6 +538,55 @@ fn adaptor_dirs(plan: &serde_json::Value) -> Vec<PathBuf> {
         .collect()
 }
 
+/// A fresh runtime for one run: V8 from the adaptor's snapshot (or the engine's), the run's
+/// module loader (`modules`, granted `grants`) and its Node permissions. What every run pays
+/// before its plan starts.
+fn new_runtime(
+    options: &RunOptions,
+    grants: &[PathBuf],
+    modules: Rc<NodeModules>,
+) -> Result<JsRuntime, String> {
+    for dir in grants {
+        modules.grant(dir);
+    }
+    modules.disable_bridges(&options.no_bridge);
+    let runtime = JsRuntime::try_new(RuntimeOptions {
+        create_params: options
+            .heap_limit_bytes
+            .map(|max| v8::CreateParams::default().heap_limits(0, max)),
+        module_loader: Some(Rc::new(NodeModuleLoader(modules))),
+        startup_snapshot: match (options.use_snapshot, options.snapshot) {
+            (false, _) => None,
+            (true, Some(adaptor)) => Some(adaptor),
+            (true, None) => Some(SNAPSHOT),
+        },
+        extensions: engine_extensions(),
+        extension_transpiler: Some(Rc::new(node_transpile::transpile)),
+        residual_lazy_js_sources: residual::RESIDUAL_LAZY_JS,
+        residual_lazy_esm_sources: residual::RESIDUAL_LAZY_ESM,
+        ..Default::default()
+    })
+    .map_err(|e| format!("cannot start the JavaScript engine: {e}"))?;
+    node_host::install(
+        &mut runtime.op_state().borrow_mut(),
+        permissions::container(
+            &options.net,
+            &read_grants(&options.base_dir, grants, &options.allow_read),
+        )?,
+        &options.env,
+    );
+    Ok(runtime)
+}
+
+/// Creates the runtime a run with `options` would start from, and drops it: the per-run cost
+/// of a fresh V8 heap, for `benches/engine.rs`. Call inside a tokio runtime, after
+/// [`init_v8`].
+#[doc(hidden)]
+pub fn create_and_drop_runtime(options: &RunOptions) -> Result<(), String> {
+    let modules = Rc::new(NodeModules::new(options.base_dir.clone()));
+    new_runtime(options, &[], modules).map(drop)
+}
+
 /// Starts a fresh engine on a new event loop, calls the host function `name` with string
 /// arguments and returns its result as JSON (an error when the host had to stop it).
 fn call_host(
@@ -573,35 +622,7 @@ async fn call_host_async(
         return Ok((serde_json::Value::Null, Some((Stop::Cancelled, 0))));
     }
     let modules = Rc::new(NodeModules::new(options.base_dir.clone()));
-    for dir in grants {
-        modules.grant(dir);
-    }
-    modules.disable_bridges(&options.no_bridge);
-    let mut runtime = JsRuntime::try_new(RuntimeOptions {
-        create_params: options
-            .heap_limit_bytes
-            .map(|max| v8::CreateParams::default().heap_limits(0, max)),
-        module_loader: Some(Rc::new(NodeModuleLoader(modules.clone()))),
-        startup_snapshot: match (options.use_snapshot, options.snapshot) {
-            (false, _) => None,
-            (true, Some(adaptor)) => Some(adaptor),
-            (true, None) => Some(SNAPSHOT),
-        },
-        extensions: engine_extensions(),
-        extension_transpiler: Some(Rc::new(node_transpile::transpile)),
-        residual_lazy_js_sources: residual::RESIDUAL_LAZY_JS,
-        residual_lazy_esm_sources: residual::RESIDUAL_LAZY_ESM,
-        ..Default::default()
-    })
-    .map_err(|e| format!("cannot start the JavaScript engine: {e}"))?;
-    node_host::install(
-        &mut runtime.op_state().borrow_mut(),
-        permissions::container(
-            &options.net,
-            &read_grants(&options.base_dir, grants, &options.allow_read),
-        )?,
-        &options.env,
-    );
+    let mut runtime = new_runtime(options, grants, modules.clone())?;
     phases.mark(if options.snapshot.is_some() {
         "V8 runtime from the adaptor's snapshot"
     } else {
