@@ -364,3 +364,44 @@ fn phases_print_each_phase_with_its_time_and_memory() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&quiet.stderr).contains("[phase]"));
 }
+
+/// OpenFn's clone of a final state tries `JSON.stringify` first and walks for cycles only when
+/// it throws: a cycle still becomes "[Circular]", a BigInt still gives fast-safe-stringify's
+/// placeholder, and a getter that throws still crashes the run instead of vanishing.
+#[test]
+fn final_states_that_json_stringify_refuses_keep_openfns_answers() {
+    let (_dir, cycle) =
+        job("export default [s => { const a = { n: 1 }; a.self = a; return { data: { a } }; }];");
+    let out = fnhost()
+        .arg(&cycle)
+        .args(["-O", "--log", "none"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        final_state(&out)["data"]["a"],
+        serde_json::json!({"n": 1, "self": "[Circular]"})
+    );
+
+    let (_dir, bigint) = job(
+        "export default [s => { const a = { n: 1 }; a.self = a; return { data: { a, big: BigInt(10) } }; }];",
+    );
+    let out = fnhost()
+        .arg(&bigint)
+        .args(["-O", "--log", "none"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        final_state(&out),
+        serde_json::json!("[unable to serialize, circular reference is too complex to analyze]")
+    );
+
+    let (_dir, getter) = job(
+        "export default [s => ({ data: { o: { get boom() { throw new Error('getter blew up'); } } } })];",
+    );
+    let out = fnhost().arg(&getter).args(["-O"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("getter blew up"));
+    assert!(out.stdout.is_empty());
+}
