@@ -84,12 +84,11 @@ pub fn load_or_build(entry_url: &str, repo_dir: &Path) -> Option<&'static [u8]> 
     if let Some(bytes) = loaded.get(&file) {
         return Some(bytes);
     }
-    let mut mapped = file.is_file().then(|| map_checked(&file)).flatten();
-    if mapped.is_none() && file.is_file() {
-        // damaged (truncated, overwritten): V8 would crash on it or run what it misreads
-        let _ = std::fs::remove_file(&file);
-    }
+    let mut mapped = map_checked(&file);
     if mapped.is_none() {
+        // missing, or damaged (truncated, overwritten): V8 would crash on a damaged file or run
+        // what it misreads, so it goes and is built again
+        let _ = std::fs::remove_file(&file);
         // an adaptor that cannot be snapshotted is remembered, not retried on every run
         let refused = file.with_extension("refused");
         if refused.exists() {
@@ -135,20 +134,16 @@ fn checked_len(file: &[u8]) -> Option<usize> {
     (len == body as u64 && crc32fast::hash(&file[..body]) == crc).then_some(body)
 }
 
-/// Maps a cached snapshot and checks it: the mapping and the snapshot's length in it.
+/// Maps a cached snapshot into memory (V8 deserialises straight from the page cache, no copy)
+/// and checks it: the mapping and the snapshot's length in it.
 fn map_checked(file: &Path) -> Option<(memmap2::Mmap, usize)> {
-    let map = map_file(file)?;
-    let len = checked_len(&map)?;
-    Some((map, len))
-}
-
-/// Maps a cached snapshot into memory (V8 deserialises straight from the page cache, no copy).
-fn map_file(file: &Path) -> Option<memmap2::Mmap> {
     let f = File::open(file).ok()?;
     // SAFETY: a mapped file must not change underneath. fnhost never writes a snapshot file in
     // place: it writes a temporary file and renames it over (build_in_child), so a concurrent
     // builder replaces the directory entry, not these bytes.
-    unsafe { memmap2::Mmap::map(&f) }.ok()
+    let map = unsafe { memmap2::Mmap::map(&f) }.ok()?;
+    let len = checked_len(&map)?;
+    Some((map, len))
 }
 
 /// Runs `fnhost __adaptor-snapshot` and waits for it (at most a minute).
